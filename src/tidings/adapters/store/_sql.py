@@ -1,0 +1,118 @@
+"""SQL shared by the SQLite and PostgreSQL engines.
+
+Queries use ``:name`` parameters; the PostgreSQL engine rewrites them to
+``%(name)s``. Only what differs between dialects lives in the engine modules.
+"""
+
+from __future__ import annotations
+
+import re
+
+FEED_COLUMNS = (
+    "f.id, f.url, f.title, f.link, f.description, f.etag, f.last_modified, "
+    "f.last_fetched_at, f.last_success_at, f.last_error, f.error_count, f.next_check_at, "
+    "f.interval_override, f.disabled, f.full_text, f.hub, f.entries_per_week"
+)
+
+ENTRY_COLUMNS = (
+    "e.id, e.feed_id, e.guid, e.title, e.link, e.author, e.published_at, e.updated_at, "
+    "e.summary, e.content, e.categories, e.enclosures, e.image, e.comments, e.first_seen_at, "
+    "e.sort_at"
+)
+
+USER_ENTRIES = f"""
+SELECT {ENTRY_COLUMNS}, f.url AS feed_url, COALESCE(s.title, f.title) AS feed_title,
+       c.name AS category, COALESCE(st.read, 0) AS read, COALESCE(st.starred, 0) AS starred
+FROM entries e
+JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = :user_id
+JOIN feeds f ON f.id = e.feed_id
+LEFT JOIN categories c ON c.id = s.category_id
+LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
+"""
+
+USER_FEEDS = f"""
+SELECT {FEED_COLUMNS}, c.name AS category,
+       (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS entry_count,
+       (SELECT COUNT(*) FROM entries e
+          LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
+          WHERE e.feed_id = f.id AND COALESCE(st.read, 0) = 0) AS unread
+FROM subscriptions s
+JOIN feeds f ON f.id = s.feed_id
+LEFT JOIN categories c ON c.id = s.category_id
+WHERE s.user_id = :user_id
+ORDER BY LOWER(COALESCE(s.title, f.title, f.url))
+"""
+
+FEED_BY = f"""
+SELECT {FEED_COLUMNS}, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS entry_count
+FROM feeds f
+"""
+
+DUE_FEEDS = f"""
+SELECT {FEED_COLUMNS}, 0 AS entry_count FROM feeds f
+WHERE f.disabled = 0 AND f.next_check_at <= :now
+  AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
+ORDER BY f.next_check_at, f.id
+"""
+
+ALL_FEEDS = f"""
+SELECT {FEED_COLUMNS}, 0 AS entry_count FROM feeds f
+WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
+ORDER BY f.id
+"""
+
+UPSERT_ENTRY = """
+INSERT INTO entries (feed_id, guid, title, link, author, published_at, updated_at, summary,
+                     content, categories, enclosures, image, comments, language, content_hash,
+                     first_seen_at, sort_at)
+VALUES (:feed_id, :guid, :title, :link, :author, :published_at, :updated_at, :summary,
+        :content, :categories, :enclosures, :image, :comments, :language, :content_hash,
+        :first_seen_at, :sort_at)
+ON CONFLICT (feed_id, guid) DO UPDATE SET
+    title = excluded.title, link = excluded.link, author = excluded.author,
+    published_at = excluded.published_at, updated_at = excluded.updated_at,
+    summary = excluded.summary, content = excluded.content,
+    categories = excluded.categories, enclosures = excluded.enclosures,
+    image = excluded.image, comments = excluded.comments, language = excluded.language,
+    content_hash = excluded.content_hash
+"""
+
+UPDATE_FEED_OK = """
+UPDATE feeds SET
+    url = COALESCE(:url, url),
+    title = COALESCE(:title, title), link = COALESCE(:link, link),
+    description = COALESCE(:description, description),
+    language = COALESCE(:language, language), icon = COALESCE(:icon, icon),
+    hub = :hub, etag = :etag, last_modified = :last_modified,
+    last_fetched_at = :fetched_at, last_success_at = :fetched_at,
+    last_error = NULL, error_count = 0, next_check_at = :next_check_at,
+    entries_per_week = COALESCE(:entries_per_week, entries_per_week)
+WHERE id = :feed_id
+"""
+
+UPDATE_FEED_ERROR = """
+UPDATE feeds SET
+    last_fetched_at = :fetched_at, last_error = :error, error_count = error_count + 1,
+    next_check_at = :next_check_at, disabled = :disabled
+WHERE id = :feed_id
+"""
+
+MARK_ENTRY = """
+INSERT INTO entry_states (user_id, entry_id, read, starred, read_at, starred_at)
+VALUES (:user_id, :entry_id, COALESCE(:read, 0), COALESCE(:starred, 0),
+        CASE WHEN :read = 1 THEN :now END, CASE WHEN :starred = 1 THEN :now END)
+ON CONFLICT (user_id, entry_id) DO UPDATE SET
+    read = COALESCE(:read, entry_states.read),
+    starred = COALESCE(:starred, entry_states.starred),
+    read_at = CASE WHEN :read IS NULL THEN entry_states.read_at
+                   WHEN :read = 1 THEN :now END,
+    starred_at = CASE WHEN :starred IS NULL THEN entry_states.starred_at
+                      WHEN :starred = 1 THEN :now END
+"""
+
+_NAMED = re.compile(r"(?<!:):([a-z_]+)")
+
+
+def to_pyformat(sql: str) -> str:
+    """Rewrite ``:name`` parameters as psycopg's ``%(name)s``."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))

@@ -1,0 +1,354 @@
+"""The SQLite storage engine.
+
+WAL journal, a busy timeout, ``BEGIN IMMEDIATE`` for every write and one
+writer lock per process: a feed refresh is one transaction that writes the
+entries together with the feed's validators, so a crash can never leave new
+validators without their entries (HOSTILE F1, F5).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tidings.adapters.store import _sql
+from tidings.adapters.store._rows import entry_from_row, entry_params, feed_state_from_row, to_ts
+from tidings.errors import NotFoundError, StorageError
+from tidings.model import (
+    Entry,
+    EntryFilter,
+    EntryId,
+    EntryUpdate,
+    Feed,
+    FeedId,
+    FeedState,
+    FeedUpdate,
+    UserId,
+)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("tidings.adapters.store") / "migrations" / "sqlite"
+    found = []
+    for item in folder.iterdir():
+        if item.name.endswith(".sql"):
+            found.append((int(item.name.split("_", 1)[0]), item.read_text("utf-8")))
+    return sorted(found)
+
+
+def _statements(script: str) -> Iterator[str]:
+    buf: list[str] = []
+    for line in script.splitlines(keepends=True):
+        buf.append(line)
+        text = "".join(buf)
+        if sqlite3.complete_statement(text):
+            if text.strip():
+                yield text
+            buf = []
+
+
+class SqliteStore:
+    """A Store on one SQLite file (or ``:memory:``, for one thread)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        self._all: list[sqlite3.Connection] = []
+        self._migrate()
+
+    # connections and transactions
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+                )
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                conn.execute("PRAGMA foreign_keys=ON")
+            except sqlite3.Error as exc:
+                raise StorageError(f"cannot open {self.path}: {exc}") from exc
+            self._local.conn = conn
+            self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE), serialized in this process."""
+        with self._write_lock:
+            conn = self._conn()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(str(exc)) from exc
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                conn.execute("ROLLBACK")
+                raise StorageError(str(exc)) from exc
+
+    def _read(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            return self._conn().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+
+    def close(self) -> None:
+        for conn in self._all:
+            conn.close()
+        self._all.clear()
+        self._local = threading.local()
+
+    def _migrate(self) -> None:
+        try:
+            with self._write() as conn:
+                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+                row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+                current = row[0] or 0
+                for version, script in _migrations():
+                    if version <= current:
+                        continue
+                    for statement in _statements(script):
+                        conn.execute(statement)
+                    conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+        except sqlite3.Error as exc:
+            raise StorageError(f"migration failed: {exc}") from exc
+
+    # users
+
+    def ensure_user(self, name: str, *, is_admin: bool = False) -> UserId:
+        with self._write() as conn:
+            row = conn.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
+            if row:
+                return UserId(row[0])
+            cur = conn.execute(
+                "INSERT INTO users (name, is_admin, created_at) VALUES (?, ?, strftime('%s'))",
+                (name, int(is_admin)),
+            )
+            return UserId(cur.lastrowid or 0)
+
+    # feeds and subscriptions
+
+    def _category_id(
+        self, conn: sqlite3.Connection, user_id: UserId, name: str | None
+    ) -> int | None:
+        if not name:
+            return None
+        conn.execute(
+            "INSERT INTO categories (user_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (user_id, name),
+        )
+        row = conn.execute(
+            "SELECT id FROM categories WHERE user_id = ? AND name = ?", (user_id, name)
+        ).fetchone()
+        return int(row[0])
+
+    def add_feed(
+        self, user_id: UserId, url: str, *, category: str | None, now: datetime
+    ) -> FeedState:
+        ts = to_ts(now)
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT INTO feeds (url, next_check_at, created_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (url) DO NOTHING",
+                    (url, ts, ts),
+                )
+                feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
+                category_id = self._category_id(conn, user_id, category)
+                conn.execute(
+                    "INSERT INTO subscriptions (user_id, feed_id, category_id, created_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, feed_id) DO UPDATE SET "
+                    "category_id = COALESCE(excluded.category_id, subscriptions.category_id)",
+                    (user_id, feed_id, category_id, ts),
+                )
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+        return self.get_feed_state(FeedId(feed_id))
+
+    def remove_feed(self, user_id: UserId, url: str) -> None:
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT f.id FROM feeds f JOIN subscriptions s ON s.feed_id = f.id "
+                "WHERE f.url = ? AND s.user_id = ?",
+                (url, user_id),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"not subscribed: {url}")
+            conn.execute(
+                "DELETE FROM subscriptions WHERE user_id = ? AND feed_id = ?", (user_id, row[0])
+            )
+            conn.execute(
+                "DELETE FROM feeds WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM subscriptions WHERE feed_id = ?)",
+                (row[0], row[0]),
+            )
+
+    def get_feeds(self, user_id: UserId) -> list[Feed]:
+        rows = self._read(_sql.USER_FEEDS, {"user_id": user_id})
+        return [
+            Feed(feed_state_from_row(r), category=r["category"], unread=r["unread"]) for r in rows
+        ]
+
+    def get_feed_state(self, feed_id: FeedId) -> FeedState:
+        rows = self._read(_sql.FEED_BY + " WHERE f.id = ?", (feed_id,))
+        if not rows:
+            raise NotFoundError(f"no feed {feed_id}")
+        return feed_state_from_row(rows[0])
+
+    def get_feed_state_by_url(self, url: str) -> FeedState:
+        rows = self._read(_sql.FEED_BY + " WHERE f.url = ?", (url,))
+        if not rows:
+            raise NotFoundError(f"no feed {url}")
+        return feed_state_from_row(rows[0])
+
+    def get_due_feeds(self, now: datetime, limit: int | None = None) -> list[FeedState]:
+        sql = _sql.DUE_FEEDS + (" LIMIT :limit" if limit else "")
+        rows = self._read(sql, {"now": to_ts(now), "limit": limit})
+        return [feed_state_from_row(r) for r in rows]
+
+    def get_all_feeds(self) -> list[FeedState]:
+        return [feed_state_from_row(r) for r in self._read(_sql.ALL_FEEDS)]
+
+    def set_feed_options(
+        self,
+        feed_id: FeedId,
+        *,
+        full_text: str | None = None,
+        interval_override: int | None = None,
+        next_check_at: datetime | None = None,
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE feeds SET full_text = COALESCE(?, full_text), "
+                "interval_override = COALESCE(?, interval_override), "
+                "next_check_at = COALESCE(?, next_check_at) WHERE id = ?",
+                (full_text, interval_override, to_ts(next_check_at), feed_id),
+            )
+
+    # refresh
+
+    def get_entry_hashes(self, feed_id: FeedId) -> dict[str, str]:
+        rows = self._read("SELECT guid, content_hash FROM entries WHERE feed_id = ?", (feed_id,))
+        return {r[0]: r[1] for r in rows}
+
+    def apply_refresh(self, update: FeedUpdate, entries: Sequence[EntryUpdate]) -> None:
+        params = _feed_update_params(update)
+        try:
+            with self._write() as conn:
+                if entries:
+                    conn.executemany(
+                        _sql.UPSERT_ENTRY,
+                        [
+                            entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
+                            for e in entries
+                        ],
+                    )
+                sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
+                conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+
+    # reading
+
+    def get_entries(self, user_id: UserId, filter: EntryFilter) -> list[Entry]:
+        where, params = _entry_where(user_id, filter)
+        sql = _sql.USER_ENTRIES + where + " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit"
+        return [entry_from_row(r) for r in self._read(sql, params)]
+
+    def get_entry(self, user_id: UserId, entry_id: EntryId) -> Entry:
+        rows = self._read(
+            _sql.USER_ENTRIES + " WHERE e.id = :id", {"user_id": user_id, "id": entry_id}
+        )
+        if not rows:
+            raise NotFoundError(f"no entry {entry_id}")
+        return entry_from_row(rows[0])
+
+    def mark_entry(
+        self,
+        user_id: UserId,
+        entry_id: EntryId,
+        *,
+        read: bool | None = None,
+        starred: bool | None = None,
+        now: datetime,
+    ) -> None:
+        self.get_entry(user_id, entry_id)  # 404 for entries the user cannot see
+        with self._write() as conn:
+            conn.execute(
+                _sql.MARK_ENTRY,
+                {
+                    "user_id": user_id,
+                    "entry_id": entry_id,
+                    "read": None if read is None else int(read),
+                    "starred": None if starred is None else int(starred),
+                    "now": to_ts(now),
+                },
+            )
+
+    def get_categories(self, user_id: UserId) -> list[str]:
+        rows = self._read(
+            "SELECT name FROM categories WHERE user_id = ? ORDER BY LOWER(name)", (user_id,)
+        )
+        return [r[0] for r in rows]
+
+
+def _feed_update_params(update: FeedUpdate) -> dict[str, Any]:
+    caching = update.caching
+    return {
+        "feed_id": update.feed_id,
+        "fetched_at": to_ts(update.fetched_at),
+        "next_check_at": to_ts(update.next_check_at),
+        "url": update.url,
+        "title": update.title,
+        "link": update.link,
+        "description": update.description,
+        "language": update.language,
+        "icon": update.icon,
+        "hub": update.hub,
+        "etag": caching.etag if caching else None,
+        "last_modified": caching.last_modified if caching else None,
+        "error": update.error,
+        "disabled": int(update.disabled),
+        "entries_per_week": update.entries_per_week,
+    }
+
+
+def _entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
+    clauses: list[str] = []
+    params: dict[str, Any] = {"user_id": user_id, "limit": max(1, min(f.limit, 10_000))}
+    if f.feed_url:
+        clauses.append("f.url = :feed_url")
+        params["feed_url"] = f.feed_url
+    if f.category:
+        clauses.append("c.name = :category")
+        params["category"] = f.category
+    if f.unread:
+        clauses.append("COALESCE(st.read, 0) = 0")
+    if f.starred:
+        clauses.append("st.starred = 1")
+    if f.before:
+        clauses.append("(e.sort_at < :b_ts OR (e.sort_at = :b_ts AND e.id < :b_id))")
+        params["b_ts"] = to_ts(f.before[0])
+        params["b_id"] = f.before[1]
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

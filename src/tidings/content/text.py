@@ -1,0 +1,76 @@
+"""HTML fragments to plain text (for the terminal, leads and search)."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html
+
+_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "tr",
+        "section",
+        "article",
+        "figure",
+        "figcaption",
+        "ul",
+        "ol",
+        "table",
+        "header",
+        "footer",
+    ]
+)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_BLANKS = re.compile(r"\n\s*\n+")
+
+
+def html_to_text(fragment: str | None) -> str:
+    """Readable text from an HTML fragment: blocks become paragraphs."""
+    if not fragment:
+        return ""
+    if "<" not in fragment and "&" not in fragment:
+        return fragment.strip()
+    try:
+        root = html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return fragment
+    parts: list[str] = []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _BLOCKS:
+                parts.append("\n\n" if tag != "br" else "\n")
+            if tag == "li":
+                parts.append("• ")
+            if el.text and tag not in {"script", "style"}:
+                parts.append(el.text)
+        else:
+            if tag in _BLOCKS and tag != "br":
+                parts.append("\n\n")
+            if el is not root and el.tail:
+                parts.append(el.tail)
+    text = "".join(parts)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def first_paragraph(fragment: str | None, max_chars: int = 400) -> str:
+    """The lead: the first paragraph of text, cut at a word boundary."""
+    text = html_to_text(fragment)
+    lead = text.split("\n\n", 1)[0].strip()
+    if len(lead) <= max_chars:
+        return lead
+    cut = lead[:max_chars].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"

@@ -1,0 +1,65 @@
+"""Which parsed entries are new, which changed, which we already have."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from tidings.model import EntryData, EntryUpdate
+
+_SEP = "\x1f"
+
+
+def content_hash(entry: EntryData) -> str:
+    """A digest of everything stored about an entry (changes mean "changed")."""
+    parts = [
+        entry.title or "",
+        entry.link or "",
+        entry.author or "",
+        entry.published.isoformat() if entry.published else "",
+        entry.updated.isoformat() if entry.updated else "",
+        entry.summary or "",
+        entry.content or "",
+        _SEP.join(entry.categories),
+        _SEP.join(f"{e.url} {e.type} {e.length}" for e in entry.enclosures),
+        entry.image or "",
+        entry.comments or "",
+    ]
+    return hashlib.blake2b(_SEP.join(parts).encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshPlan:
+    new: tuple[EntryUpdate, ...]
+    changed: tuple[EntryUpdate, ...]
+    unchanged: int
+
+    @property
+    def updates(self) -> tuple[EntryUpdate, ...]:
+        return self.new + self.changed
+
+
+def plan(known: Mapping[str, str], entries: Sequence[EntryData]) -> RefreshPlan:
+    """Compare parsed entries with the stored ``guid -> hash`` map.
+
+    Entries are matched by id only; an id seen twice in one document keeps its
+    first occurrence (the parser already disambiguates real duplicates).
+    """
+    new: list[EntryUpdate] = []
+    changed: list[EntryUpdate] = []
+    unchanged = 0
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.id in seen:
+            continue
+        seen.add(entry.id)
+        digest = content_hash(entry)
+        old = known.get(entry.id)
+        if old is None:
+            new.append(EntryUpdate(entry, digest, is_new=True))
+        elif old != digest:
+            changed.append(EntryUpdate(entry, digest, is_new=False))
+        else:
+            unchanged += 1
+    return RefreshPlan(tuple(new), tuple(changed), unchanged)

@@ -1,0 +1,57 @@
+"""Every exception Tidings raises on purpose.
+
+::
+
+    TidingsError
+    ├── ParseError(ValueError)            the bytes are not a feed we can read
+    ├── FetchFailedError                  an outbound request failed (carries a message)
+    │   ├── DestinationNotAllowedError    SSRF guard: scheme, address or port refused
+    │   └── ResponseTooLargeError         body over the size cap (after decompression)
+    ├── DiscoveryError(ValueError)        no feed found at a site address
+    ├── InvalidURLError(ValueError)       not an http(s) URL
+    ├── NotFoundError(LookupError)        no such feed / entry / user (for this user)
+    ├── StorageError                      the database failed; driver errors are wrapped here
+    └── SettingsError(ValueError)         a setting has a bad value
+"""
+
+from __future__ import annotations
+
+
+class TidingsError(Exception):
+    """Base of every error Tidings raises on purpose."""
+
+
+class ParseError(TidingsError, ValueError):
+    """The document is not a feed Tidings can read."""
+
+
+class FetchFailedError(TidingsError):
+    """An outbound HTTP request failed."""
+
+
+class DestinationNotAllowedError(FetchFailedError):
+    """The URL's scheme, address or port is refused by the network policy."""
+
+
+class ResponseTooLargeError(FetchFailedError):
+    """The response body exceeded the size cap."""
+
+
+class DiscoveryError(TidingsError, ValueError):
+    """No feed could be found at the given address."""
+
+
+class InvalidURLError(TidingsError, ValueError):
+    """The text is not an http(s) URL."""
+
+
+class NotFoundError(TidingsError, LookupError):
+    """The feed, entry or user does not exist (for this user)."""
+
+
+class StorageError(TidingsError):
+    """The storage engine failed."""
+
+
+class SettingsError(TidingsError, ValueError):
+    """A setting has an invalid value."""

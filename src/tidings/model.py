@@ -1,0 +1,256 @@
+"""Data types shared by every part of Tidings.
+
+Types carry their direction in their name:
+
+- ``*Data`` came from the wire (parsed, untrusted until sanitized);
+- ``*State`` came from the store;
+- ``*Update`` goes to the store.
+
+All datetimes are timezone-aware and in UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import NewType
+
+FeedId = NewType("FeedId", int)
+EntryId = NewType("EntryId", int)
+UserId = NewType("UserId", int)
+
+
+class FullTextMode(StrEnum):
+    """When to fetch the full article for an entry."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    url: str
+    type: str | None = None
+    length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryData:
+    """One entry as the parser understood it.
+
+    ``summary`` and ``content`` are HTML fragments. They are sanitized by the
+    parser's sanitizer before they leave ``tidings.parser.parse_feed``; the
+    refresh pipeline sanitizes again whatever it adds (full text).
+    """
+
+    id: str
+    title: str | None = None
+    link: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    summary: str | None = None
+    content: str | None = None
+    categories: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
+    image: str | None = None
+    comments: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedData:
+    """A parsed feed document."""
+
+    version: str  # e.g. "rss20", "rss10", "atom10", "atom03", "json11"
+    title: str | None = None
+    link: str | None = None
+    description: str | None = None
+    language: str | None = None
+    image: str | None = None
+    icon: str | None = None
+    updated: datetime | None = None
+    ttl_minutes: int | None = None
+    hub: str | None = None  # WebSub hub advertised by the feed
+    self_url: str | None = None
+    entries: tuple[EntryData, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Caching:
+    """Validators for a conditional GET, echoed verbatim from the server."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """Scheduling hints a server gave with its response (seconds from now)."""
+
+    max_age: float | None = None  # Cache-Control max-age / Expires
+    retry_after: float | None = None  # Retry-After on 429/503
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A 200 response with its (decompressed, size-capped) body."""
+
+    url: str  # final URL after redirects
+    body: bytes
+    content_type: str | None
+    caching: Caching
+    hints: Hints = Hints()
+    permanent_redirect: str | None = None  # target of a 301/308 chain, if any
+
+
+@dataclass(frozen=True, slots=True)
+class NotModified:
+    """A 304 answer to a request that did send validators."""
+
+    caching: Caching
+    hints: Hints = Hints()
+
+
+@dataclass(frozen=True, slots=True)
+class FetchError:
+    """A fetch that failed; recorded on the feed, never raised through a batch."""
+
+    message: str
+    status: int | None = None
+    gone: bool = False  # 410: disable the feed
+    hints: Hints = Hints()
+
+
+FetchResult = Fetched | NotModified | FetchError
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """A feed as the store knows it."""
+
+    id: FeedId
+    url: str
+    title: str | None = None
+    link: str | None = None
+    description: str | None = None
+    caching: Caching = Caching()
+    last_fetched_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error: str | None = None
+    error_count: int = 0
+    next_check_at: datetime | None = None
+    interval_override: int | None = None  # seconds
+    disabled: bool = False
+    full_text: FullTextMode = FullTextMode.AUTO
+    hub: str | None = None
+    entries_per_week: float = 0.0
+    entry_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EntryUpdate:
+    """A new or changed entry, sanitized, ready to store."""
+
+    data: EntryData
+    content_hash: str
+    is_new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FeedUpdate:
+    """What one refresh changes on the feed row (written with its entries)."""
+
+    feed_id: FeedId
+    fetched_at: datetime
+    next_check_at: datetime
+    caching: Caching | None = None  # None: keep the stored validators
+    title: str | None = None
+    link: str | None = None
+    description: str | None = None
+    language: str | None = None
+    icon: str | None = None
+    hub: str | None = None
+    url: str | None = None  # new URL after a permanent redirect that served a feed
+    error: str | None = None  # None: success; resets error_count
+    disabled: bool = False
+    entries_per_week: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An entry as shown to one user."""
+
+    id: EntryId
+    feed_id: FeedId
+    feed_url: str
+    feed_title: str | None
+    category: str | None
+    guid: str
+    title: str | None
+    link: str | None
+    author: str | None
+    published: datetime | None
+    updated: datetime | None
+    summary: str | None
+    content: str | None
+    categories: tuple[str, ...]
+    enclosures: tuple[Enclosure, ...]
+    image: str | None
+    comments: str | None
+    first_seen: datetime
+    read: bool = False
+    starred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A subscription as shown to one user: the shared feed plus the user's category."""
+
+    state: FeedState
+    category: str | None = None
+    unread: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFilter:
+    """Which entries a listing wants."""
+
+    feed_url: str | None = None
+    category: str | None = None
+    unread: bool = False
+    starred: bool = False
+    limit: int = 50
+    before: tuple[datetime, int] | None = None  # keyset paging: (sort time, id)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    """What one feed refresh did."""
+
+    feed_url: str
+    status: str  # "ok" | "not_modified" | "error"
+    new: int = 0
+    changed: int = 0
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class BatchSummary:
+    ok: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_entries: int = 0
+    results: list[RefreshResult] = field(default_factory=list)
+
+    def add(self, result: RefreshResult) -> None:
+        self.results.append(result)
+        self.new_entries += result.new
+        if result.status == "ok":
+            self.ok += 1
+        elif result.status == "not_modified":
+            self.not_modified += 1
+        else:
+            self.failed += 1

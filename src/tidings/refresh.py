@@ -1,0 +1,181 @@
+"""The refresh pipeline: one feed, and a batch of feeds.
+
+One feed refresh is a straight line::
+
+    state -> fetch (conditional GET) -> parse + normalize + sanitize
+          -> dedupe against stored entries -> store (one transaction) -> reschedule
+
+The CPU-bound middle (``process_document``) is a pure function of bytes and the
+stored hashes, so it can run in a worker process while the event loop keeps
+fetching. Failures become a recorded feed status; only unexpected exceptions
+propagate, and the batch turns even those into a failed result for that feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+from tidings.core import decide, dedupe, schedule
+from tidings.errors import ParseError, StorageError
+from tidings.model import (
+    BatchSummary,
+    EntryUpdate,
+    FeedData,
+    FeedState,
+    FeedUpdate,
+    FetchError,
+    NotModified,
+    RefreshResult,
+)
+from tidings.parser import parse_feed
+from tidings.ports import Fetcher, Store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """What the CPU-bound step hands back: feed metadata and the entries to write."""
+
+    feed: FeedData  # entries stripped, to keep the hand-back small
+    updates: tuple[EntryUpdate, ...]
+    new: int
+    changed: int
+    rate: float | None  # entries per week, from the entries' dates
+
+
+def process_document(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    known: Mapping[str, str],
+    max_entries: int,
+    now: datetime,
+) -> Processed:
+    """Parse, normalize and sanitize a document, then keep what is new or changed.
+
+    Pure: no I/O. Raises ``ParseError``.
+    """
+    feed = parse_feed(body, url=url, content_type=content_type, max_entries=max_entries)
+    plan = dedupe.plan(known, feed.entries)
+    dates = [d for e in feed.entries if (d := e.published or e.updated) is not None]
+    return Processed(
+        feed=replace(feed, entries=()),
+        updates=plan.updates,
+        new=len(plan.new),
+        changed=len(plan.changed),
+        rate=schedule.entries_per_week(dates, now),
+    )
+
+
+class Processor(Protocol):
+    """Runs ``process_document`` somewhere (inline, a thread, a process pool)."""
+
+    async def __call__(
+        self,
+        body: bytes,
+        url: str,
+        content_type: str | None,
+        known: Mapping[str, str],
+        max_entries: int,
+        now: datetime,
+    ) -> Processed: ...
+
+
+class StoreRunner(Protocol):
+    """Runs a blocking store call off the event loop (one writer thread)."""
+
+    def __call__(self, fn: Callable[..., T], /, *args: Any) -> Awaitable[T]: ...
+
+
+@dataclass(frozen=True)
+class Deps:
+    store: Store
+    fetcher: Fetcher
+    process: Processor
+    run: StoreRunner
+    limits: schedule.Limits
+    max_entries: int = 2000
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+async def refresh_feed(deps: Deps, state: FeedState) -> RefreshResult:
+    """Refresh one feed and record the outcome on it."""
+    known = await deps.run(deps.store.get_entry_hashes, state.id)
+    fetched = await deps.fetcher.fetch(state.url, state.caching)
+    now = deps.clock()
+    if isinstance(fetched, NotModified):
+        await _record(deps, decide.not_modified(state, fetched, now, deps.limits))
+        return RefreshResult(state.url, "not_modified")
+    if isinstance(fetched, FetchError):
+        return await _fail(deps, state, fetched.message, now, fetched)
+    try:
+        processed = await deps.process(
+            fetched.body, fetched.url, fetched.content_type, known, deps.max_entries, now
+        )
+    except ParseError as exc:
+        return await _fail(deps, state, f"parse error: {exc}", now)
+    update = decide.succeeded(state, fetched, processed.feed, now, deps.limits, processed.rate)
+    await _record(deps, update, processed.updates)
+    return RefreshResult(state.url, "ok", new=processed.new, changed=processed.changed)
+
+
+async def _record(deps: Deps, update: FeedUpdate, entries: Sequence[EntryUpdate] = ()) -> None:
+    await deps.run(deps.store.apply_refresh, update, entries)
+
+
+async def _fail(
+    deps: Deps, state: FeedState, message: str, now: datetime, result: FetchError | None = None
+) -> RefreshResult:
+    log.info("refresh failed: %s: %s", state.url, message)
+    await _record(deps, decide.failed(state, message, now, deps.limits, result))
+    return RefreshResult(state.url, "error", error=message)
+
+
+async def refresh_feeds(
+    deps: Deps,
+    states: Sequence[FeedState],
+    *,
+    on_result: Callable[[RefreshResult], None] | None = None,
+    concurrency: int = 256,
+) -> BatchSummary:
+    """Refresh many feeds concurrently; one feed's failure never stops the batch.
+
+    The fetcher enforces the global and per-host connection limits; ``concurrency``
+    only bounds how many refreshes are in flight (and so memory).
+    """
+    summary = BatchSummary()
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(state: FeedState) -> None:
+        async with gate:
+            try:
+                result = await refresh_feed(deps, state)
+            except StorageError as exc:
+                log.error("storage failed for %s: %s", state.url, exc)
+                result = RefreshResult(state.url, "error", error=f"storage: {exc}")
+            except Exception as exc:  # the batch boundary: an unexpected bug is one failed feed
+                log.exception("refresh of %s crashed", state.url)
+                result = RefreshResult(state.url, "error", error=f"internal error: {exc!r}")
+                await _record_crash(deps, state, result.error or "")
+        summary.add(result)
+        if on_result is not None:
+            on_result(result)
+
+    async with asyncio.TaskGroup() as group:
+        for state in states:
+            group.create_task(one(state))
+    return summary
+
+
+async def _record_crash(deps: Deps, state: FeedState, message: str) -> None:
+    try:
+        await _record(deps, decide.failed(state, message, deps.clock(), deps.limits))
+    except Exception:
+        log.exception("could not record the failure of %s", state.url)

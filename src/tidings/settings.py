@@ -1,0 +1,168 @@
+"""Settings: one table, loaded once, passed explicitly.
+
+Sources in precedence order: explicit overrides (CLI flags), environment
+variables ``TIDINGS_<NAME>``, then a TOML file (``TIDINGS_CONFIG`` or
+``<data dir>/tidings.toml``), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from tidings.errors import SettingsError
+
+__all__ = ["SETTINGS", "Setting", "Settings", "default_data_dir", "load_settings"]
+
+
+def default_data_dir() -> Path:
+    """The user data dir: ``$XDG_DATA_HOME/tidings`` or ``~/.local/share/tidings``."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "share"
+    )
+    return Path(base) / "tidings"
+
+
+def _bool(value: str) -> bool:
+    v = value.strip().lower()
+    if v in {"1", "true", "yes", "on"}:
+        return True
+    if v in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in value.split(",") if p.strip())
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "db",
+        "",
+        str,
+        "Database URL: sqlite:///path or postgresql://…; default a SQLite file in the data dir.",
+    ),
+    Setting("data_dir", "", str, "Directory for the SQLite database and caches."),
+    Setting(
+        "user_agent",
+        "Tidings/0.1 (+https://github.com/tidings-reader/tidings; feed reader)",
+        str,
+        "User-Agent sent with every request.",
+    ),
+    Setting("fetch_timeout", 30.0, float, "Total deadline in seconds for one fetch."),
+    Setting("connect_timeout", 10.0, float, "Connect timeout in seconds."),
+    Setting("max_body_bytes", 16 * 1024 * 1024, int, "Response size cap, after decompression."),
+    Setting("max_redirects", 5, int, "Redirect hops followed per fetch."),
+    Setting("concurrency", 64, int, "Fetches in flight at once."),
+    Setting("per_host_concurrency", 4, int, "Fetches in flight at once to one host."),
+    Setting("min_interval", 600, int, "Shortest time between two checks of a feed (s)."),
+    Setting("max_interval", 86400, int, "Longest time between two checks of a feed (s)."),
+    Setting("max_entries_per_fetch", 2000, int, "Entries read from one document (B5)."),
+    Setting(
+        "allow_private_networks",
+        (),
+        _list,
+        "Comma-separated CIDRs or host:port that "
+        "outbound requests may reach although private (e.g. 127.0.0.0/8 for RSS-Bridge).",
+    ),
+    Setting("parse_workers", 0, int, "Processes for parsing during refresh (0: one per core)."),
+    Setting("refresh_every", 60, int, "Seconds between scheduler passes in serve/worker."),
+    Setting("base_url", "", str, "Public base URL of the web app (for generated links)."),
+    Setting("full_text_default", "auto", str, "Default full-text mode of new feeds."),
+    Setting("background_refresh", True, _bool, "Refresh due feeds in the background of serve."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str
+    data_dir: str
+    user_agent: str
+    fetch_timeout: float
+    connect_timeout: float
+    max_body_bytes: int
+    max_redirects: int
+    concurrency: int
+    per_host_concurrency: int
+    min_interval: int
+    max_interval: int
+    max_entries_per_fetch: int
+    allow_private_networks: tuple[str, ...]
+    parse_workers: int
+    refresh_every: int
+    base_url: str
+    full_text_default: str
+    background_refresh: bool
+
+    @property
+    def db_url(self) -> str:
+        if self.db:
+            return self.db
+        return f"sqlite:///{Path(self.resolved_data_dir) / 'tidings.db'}"
+
+    @property
+    def resolved_data_dir(self) -> str:
+        return self.data_dir or str(default_data_dir())
+
+
+def _coerce(setting: Setting, value: Any) -> Any:
+    try:
+        if isinstance(value, str):
+            return setting.parse(value)
+        if setting.parse is _list and isinstance(value, list | tuple):
+            return tuple(str(v) for v in value)
+        return setting.parse(str(value)) if not isinstance(value, type(setting.default)) else value
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {setting.name}: {exc}") from exc
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: str | None = None,
+) -> Settings:
+    """Build the immutable settings from defaults, file, environment and overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    path = config_file or env.get("TIDINGS_CONFIG")
+    if path is None:
+        data_dir = env.get("TIDINGS_DATA_DIR") or str(default_data_dir())
+        candidate = Path(data_dir) / "tidings.toml"
+        path = str(candidate) if candidate.exists() else None
+    if path:
+        try:
+            with open(path, "rb") as f:
+                file_values = tomllib.load(f)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"cannot read {path}: {exc}") from exc
+        for key, value in file_values.items():
+            if key not in _BY_NAME:
+                raise SettingsError(f"unknown setting {key!r} in {path}")
+            values[key] = _coerce(_BY_NAME[key], value)
+    for s in SETTINGS:
+        raw = env.get(f"TIDINGS_{s.name.upper()}")
+        if raw is not None:
+            values[s.name] = _coerce(s, raw)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key not in _BY_NAME:
+            raise SettingsError(f"unknown setting {key!r}")
+        values[key] = _coerce(_BY_NAME[key], value)
+    names = {f.name for f in fields(Settings)}
+    return Settings(**{k: v for k, v in values.items() if k in names})

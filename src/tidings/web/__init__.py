@@ -1,0 +1,1 @@
+"""The web reader (Starlette + Jinja2), talking only to the Aggregator facade."""

@@ -1,0 +1,166 @@
+"""End to end through the real `tidings` command and real HTTP on loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import Tidings
+from feeds import atom, rss
+from feedserver import FeedServer
+
+
+def test_add_refresh_entries_show_and_no_duplicates(
+    tidings: Tidings, feed_server: FeedServer
+) -> None:
+    feed_server.set("/news.xml", rss(5), etag=True, last_modified=True)
+    url = feed_server.url("/news.xml")
+
+    assert "added" in tidings.run("add", url, "--category", "World").stdout
+    out = tidings.run("refresh").stdout
+    assert "1 ok, 0 not modified, 0 failed; 5 new entries" in out
+
+    entries = tidings.json("entries")
+    assert len(entries) == 5
+    first = entries[0]
+    for key in ("id", "feed_url", "feed_title", "title", "link", "author", "published",
+                "updated", "summary", "content", "categories", "enclosures", "read", "starred"):
+        assert key in first
+    assert first["title"] == "Story number 4 & more"
+    assert first["feed_url"] == url
+    assert first["feed_title"] == "Fixture News"
+    assert first["link"] == "https://news.example/story/4"
+    assert first["published"].endswith("Z")
+    assert "<script" not in (first["summary"] or "")
+    assert 'href="https://news.example/rel/4"' in first["summary"]
+    assert first["read"] is False and first["starred"] is False
+
+    shown = tidings.run("show", str(first["id"])).stdout
+    assert "Story number 4 & more" in shown
+    assert "Fixture News — World" in shown
+    assert "Lead paragraph of story 4." in shown
+    assert "Source link: https://news.example/story/4" in shown
+
+    # The second refresh sends validators, gets a 304 and stores nothing new.
+    out = tidings.run("refresh", "--all").stdout
+    assert "0 ok, 1 not modified, 0 failed; 0 new entries" in out
+    last = feed_server.requests[-1]
+    assert "If-None-Match" in last.headers
+    assert len(tidings.json("entries")) == 5
+
+    # A changed feed adds only the new entries.
+    feed_server.set("/news.xml", rss(7), etag=True, last_modified=True)
+    out = tidings.run("refresh", "--all").stdout
+    assert "1 ok, 0 not modified, 0 failed; 2 new entries" in out
+    assert len(tidings.json("entries")) == 7
+
+
+def test_mark_read_and_star(tidings: Tidings, feed_server: FeedServer) -> None:
+    feed_server.set("/a.xml", atom(3))
+    tidings.run("add", feed_server.url("/a.xml"))
+    tidings.run("refresh")
+    entry = tidings.json("entries")[0]
+    tidings.run("mark", str(entry["id"]), "--read", "--star")
+    assert tidings.json("entries", "--unread") and len(tidings.json("entries", "--unread")) == 2
+    starred = tidings.json("entries", "--starred")
+    assert [e["id"] for e in starred] == [entry["id"]]
+    tidings.run("mark", str(entry["id"]), "--unread")
+    assert len(tidings.json("entries", "--unread")) == 3
+
+
+def test_failed_feed_is_recorded_and_keeps_entries(
+    tidings: Tidings, feed_server: FeedServer
+) -> None:
+    feed_server.set("/f.xml", rss(3), etag=False, last_modified=False)
+    url = feed_server.url("/f.xml")
+    tidings.run("add", url)
+    tidings.run("refresh")
+    feed_server.set("/f.xml", b"<html><body>oops</body></html>", content_type="text/html",
+                    etag=False, last_modified=False)
+    out = tidings.run("refresh", "--all")
+    assert "1 failed" in out.stdout
+    feeds = tidings.json("feeds")
+    assert feeds[0]["error_count"] == 1 and feeds[0]["last_error"]
+    assert len(tidings.json("entries")) == 3
+
+    feed_server.set("/f.xml", b"", status=500)
+    tidings.run("refresh", "--all")
+    feeds = tidings.json("feeds")
+    assert feeds[0]["error_count"] == 2
+    assert len(tidings.json("entries")) == 3
+
+
+def test_add_site_url_discovers_feed(tidings: Tidings, feed_server: FeedServer) -> None:
+    feed_server.set("/feed.atom", atom(2))
+    page = (
+        b'<html><head><link rel="alternate" type="application/atom+xml" href="/feed.atom">'
+        b"</head><body>A site</body></html>"
+    )
+    feed_server.set("/", page, content_type="text/html")
+    out = tidings.run("add", feed_server.url("/")).stdout
+    assert feed_server.url("/feed.atom") in out
+    tidings.run("refresh")
+    assert len(tidings.json("entries")) == 2
+
+
+def test_remove_and_feeds_json(tidings: Tidings, feed_server: FeedServer) -> None:
+    feed_server.set("/r.xml", rss(1))
+    url = feed_server.url("/r.xml")
+    tidings.run("add", url, "--no-discover")
+    feeds = tidings.json("feeds")
+    assert [f["url"] for f in feeds] == [url]
+    assert feeds[0]["next_check"] is not None and feeds[0]["last_fetched"] is None
+    tidings.run("remove", url)
+    assert tidings.json("feeds") == []
+    assert tidings.run("remove", url, check=False).returncode != 0
+
+
+def test_opml_round_trip(tidings: Tidings, tmp_path: Path) -> None:
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        """<?xml version="1.0"?><opml version="2.0"><head><title>s</title></head><body>
+<outline text="Tech"><outline text="A" type="rss" xmlUrl="https://a.example/feed"/>
+<outline text="B" type="rss" xmlUrl="https://b.example/rss"/></outline>
+<outline text="C" type="rss" xmlUrl="https://c.example/atom"/>
+<outline text="bad" type="rss" xmlUrl="javascript:alert(1)"/>
+</body></opml>"""
+    )
+    out = tidings.run("import-opml", str(opml))
+    assert "imported 3 feeds" in out.stdout
+    feeds = {f["url"]: f["category"] for f in tidings.json("feeds")}
+    assert feeds == {
+        "https://a.example/feed": "Tech",
+        "https://b.example/rss": "Tech",
+        "https://c.example/atom": None,
+    }
+    exported = tidings.run("export-opml").stdout
+    assert 'xmlUrl="https://a.example/feed"' in exported
+    assert "javascript" not in exported
+    # importing again is idempotent
+    tidings.run("import-opml", str(opml))
+    assert len(tidings.json("feeds")) == 3
+
+
+def test_parse_command_stores_nothing(tidings: Tidings, tmp_path: Path) -> None:
+    path = tmp_path / "f.xml"
+    path.write_bytes(rss(2))
+    parsed = tidings.json("parse", str(path))
+    assert parsed["version"] == "rss20"
+    assert [e["title"] for e in parsed["entries"]] == ["Story number 1 & more", "Story number 0 & more"]
+    assert "Fixture News" in tidings.run("parse", str(path)).stdout
+    assert tidings.json("feeds") == []
+
+
+def test_every_command_has_help(tidings: Tidings) -> None:
+    for cmd in ("add", "remove", "feeds", "refresh", "entries", "show", "mark", "import-opml",
+                "export-opml", "parse", "serve", "worker"):
+        out = tidings.run(cmd, "--help").stdout
+        assert "Usage:" in out
+
+
+def test_bad_input_gives_clean_errors(tidings: Tidings) -> None:
+    proc = tidings.run("add", "file:///etc/passwd", check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    proc = tidings.run("show", "12345", check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    proc = tidings.run("parse", "/nonexistent/file.xml", check=False)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
