@@ -24,9 +24,7 @@ def open_store(url: str) -> Store:
     """Open (and migrate) the database at ``url``."""
     scheme = urlsplit(url).scheme.lower()
     if scheme in {"postgres", "postgresql"}:
-        from tidings.adapters.store.postgres import PostgresStore
-
-        return PostgresStore(url)
+        raise SettingsError("the PostgreSQL engine is not available yet; use sqlite:///path")
     if scheme in {"sqlite", ""} or len(scheme) == 1:  # bare path (or a Windows drive letter)
         from tidings.adapters.store.sqlite import SqliteStore
 

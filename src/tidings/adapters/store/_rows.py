@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from tidings.model import (
     Caching,
@@ -17,6 +16,14 @@ from tidings.model import (
     FeedState,
     FullTextMode,
 )
+
+
+class RowLike(Protocol):
+    """A result row: ``sqlite3.Row`` or a psycopg ``dict_row``."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+    def keys(self) -> Any: ...
 
 
 def to_ts(dt: datetime | None) -> int | None:
@@ -73,7 +80,7 @@ def entry_params(
     }
 
 
-def feed_state_from_row(row: Mapping[str, Any]) -> FeedState:
+def feed_state_from_row(row: RowLike) -> FeedState:
     return FeedState(
         id=FeedId(row["id"]),
         url=row["url"],
@@ -95,7 +102,7 @@ def feed_state_from_row(row: Mapping[str, Any]) -> FeedState:
     )
 
 
-def entry_from_row(row: Mapping[str, Any]) -> Entry:
+def entry_from_row(row: RowLike) -> Entry:
     enclosures = tuple(
         Enclosure(url=e["url"], type=e.get("type"), length=e.get("length"))
         for e in json.loads(row["enclosures"] or "[]")
