@@ -86,6 +86,9 @@ class Caching:
     last_modified: str | None = None
 
 
+NO_CACHING = Caching()
+
+
 @dataclass(frozen=True, slots=True)
 class Hints:
     """Scheduling hints a server gave with its response (seconds from now)."""

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from tidings.model import (
+    NO_CACHING,
     Caching,
     Entry,
     EntryFilter,
@@ -29,7 +30,7 @@ from tidings.model import (
 class Fetcher(Protocol):
     """Outbound HTTP, guarded (SSRF policy, size cap, deadline)."""
 
-    async def fetch(self, url: str, caching: Caching | None = None) -> FetchResult:
+    async def fetch(self, url: str, caching: Caching = NO_CACHING) -> FetchResult:
         """GET ``url``, conditionally when ``caching`` has validators.
 
         Never raises for network or HTTP failures: they come back as ``FetchError``.
