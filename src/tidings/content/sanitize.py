@@ -1,0 +1,238 @@
+"""HTML sanitizing (nh3), URL policy and text cleaning for untrusted feed data.
+
+Every HTML fragment that leaves the parser goes through :func:`sanitize_html`;
+every URL field goes through :func:`safe_url`; every text field goes through
+:func:`clean_text`. See docs/HOSTILE.md sections B and C for the threats.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+__all__ = [
+    "MAX_HTML_CHARS",
+    "MAX_NESTING_DEPTH",
+    "clean_text",
+    "html_to_text",
+    "safe_url",
+    "sanitize_html",
+]
+
+#: Inputs longer than this are truncated (with a marker) before sanitizing.
+MAX_HTML_CHARS = 512 * 1024
+#: Deeper documents are shown as text: html5ever is quadratic in nesting depth.
+MAX_NESTING_DEPTH = 512
+#: Below this many "<" the depth cannot exceed the limit, so it is not scanned.
+_DEPTH_SCAN_MIN_TAGS = MAX_NESTING_DEPTH
+
+TRUNCATED_MARKER = "<p><em>[content truncated]</em></p>"
+TOO_DEEP_MARKER = "<p><em>[content too deeply nested; shown as text]</em></p>"
+
+IFRAME_HOSTS = frozenset(
+    {
+        "www.youtube.com",
+        "youtube.com",
+        "www.youtube-nocookie.com",
+        "youtube-nocookie.com",
+        "player.vimeo.com",
+        "www.dailymotion.com",
+        "dailymotion.com",
+        "geo.dailymotion.com",
+    }
+)
+
+_TAGS = (nh3.ALLOWED_TAGS - {"area", "map"}) | {
+    "audio",
+    "video",
+    "source",
+    "picture",
+    "track",
+    "tfoot",
+    "figure",
+}
+_ATTRIBUTES: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
+_ATTRIBUTES.update(
+    {
+        "*": {"lang", "title", "dir"},
+        "audio": {"src", "controls", "loop", "muted", "preload"},
+        "video": {"src", "controls", "loop", "muted", "preload", "poster", "width", "height"},
+        "source": {"src", "type", "media"},
+        "track": {"src", "kind", "srclang", "label", "default"},
+        "time": {"datetime"},
+        "abbr": {"title"},
+    }
+)
+_SCHEMES = {"http", "https", "mailto"}
+_IMG_VALUES = {"img": {"referrerpolicy": "no-referrer", "loading": "lazy"}}
+_IFRAME_ATTRS = {"src", "width", "height", "allowfullscreen", "title"}
+_IFRAME_SANDBOX = "allow-scripts allow-same-origin allow-popups allow-presentation"
+_REL = "noopener noreferrer nofollow"
+
+
+def _iframe_filter(element: str, attribute: str, value: str) -> str | None:
+    """Keep an iframe's src only if it points at an allowlisted video host over https."""
+    if element == "iframe" and attribute == "src":
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            return None
+        if parts.scheme != "https" or (parts.hostname or "") not in IFRAME_HOSTS:
+            return None
+    return value
+
+
+@lru_cache(maxsize=256)
+def _cleaner(base_url: str | None, iframes: bool) -> nh3.Cleaner:
+    relative: nh3.UrlRelative = ("rewrite_with_base", base_url) if base_url else "pass_through"
+    tags = set(_TAGS)
+    attributes = dict(_ATTRIBUTES)
+    values: dict[str, dict[str, str]] = dict(_IMG_VALUES)
+    if iframes:
+        tags.add("iframe")
+        attributes["iframe"] = _IFRAME_ATTRS
+        values["iframe"] = {"sandbox": _IFRAME_SANDBOX}
+    return nh3.Cleaner(
+        tags=tags,
+        attributes=attributes,
+        attribute_filter=_iframe_filter if iframes else None,
+        link_rel=_REL,
+        set_tag_attribute_values=values,
+        url_schemes=_SCHEMES,
+        url_relative=relative,
+    )
+
+
+_IFRAME_RE = re.compile(r"<\s*iframe", re.IGNORECASE)
+_IMG_TAG_RE = re.compile(r"<img\b[^>]*>")
+_DIM_RE = re.compile(r' (width|height)="\s*(\d*)')
+_EMPTY_IFRAME_RE = re.compile(r'<iframe(?![^>]* src=")[^>]*>.*?</iframe>', re.DOTALL)
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+_ANY_TAG_RE = re.compile(r"<[a-zA-Z/!?][^>]*>?")
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr"}
+)
+
+
+def _base_ok(base_url: str | None) -> str | None:
+    """``base_url`` if nh3 can rewrite against it (an absolute http(s) URL)."""
+    if base_url and safe_url(base_url) == base_url:
+        return base_url
+    return None
+
+
+def _max_depth(text: str) -> int:
+    """Estimate the element nesting depth html5ever will see (void tags ignored)."""
+    depth = deepest = 0
+    for match in _TAG_RE.finditer(text):
+        closing, name, selfclose = match.groups()
+        if closing:
+            if depth:
+                depth -= 1
+        elif not selfclose and name.lower() not in _VOID:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+    return deepest
+
+
+def _as_text(text: str) -> str:
+    """Strip every tag and return the rest as escaped text (the too-deep fallback)."""
+    plain = html.unescape(_ANY_TAG_RE.sub(" ", text))
+    return TOO_DEEP_MARKER + "<p>" + html.escape(clean_text(plain), quote=False) + "</p>"
+
+
+def _is_pixel(tag: str) -> bool:
+    dims = dict(_DIM_RE.findall(tag))
+    sizes = [int(v) if v else -1 for v in dims.values()]
+    if any(s == 0 for s in sizes):
+        return True
+    return len(sizes) == 2 and all(s == 1 for s in sizes)
+
+
+def _drop_pixels(text: str) -> str:
+    def repl(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        return "" if _is_pixel(tag) else tag
+
+    return _IMG_TAG_RE.sub(repl, text)
+
+
+def sanitize_html(text: str, base_url: str | None = None) -> str:
+    """Return allowlisted HTML; relative URLs become absolute against ``base_url``.
+
+    Text without ``<`` or ``&`` is returned unchanged (it cannot hold markup).
+    Oversized inputs are truncated with a marker; pathologically nested ones
+    are shown as text, so one entry cannot stall a refresh.
+    """
+    if "<" not in text and "&" not in text:
+        return clean_text(text)
+    truncated = len(text) > MAX_HTML_CHARS
+    if truncated:
+        cut = text.rfind("<", MAX_HTML_CHARS - 4096, MAX_HTML_CHARS)
+        text = text[: cut if cut > 0 else MAX_HTML_CHARS]
+    if text.count("<") > _DEPTH_SCAN_MIN_TAGS and _max_depth(text) > MAX_NESTING_DEPTH:
+        return _as_text(text)
+    iframes = _IFRAME_RE.search(text) is not None
+    out = _cleaner(_base_ok(base_url), iframes).clean(clean_text(text))
+    if "<img" in out:
+        out = _drop_pixels(out)
+    if iframes and "<iframe" in out:
+        out = _EMPTY_IFRAME_RE.sub("", out)
+    return out + TRUNCATED_MARKER if truncated else out
+
+
+_BAD_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Remove NUL, other XML-illegal characters and lone surrogates."""
+    if _BAD_CHARS_RE.search(text) is None:
+        return text
+    return _BAD_CHARS_RE.sub("", text)
+
+
+_WS_RE = re.compile(r"\s+")
+
+
+def html_to_text(text: str) -> str:
+    """Turn an HTML fragment (a title, say) into plain text: tags out, entities decoded."""
+    if "<" in text:
+        text = _ANY_TAG_RE.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return clean_text(_WS_RE.sub(" ", text).strip())
+
+
+_URL_JUNK_RE = re.compile("[\x00-\x20\x7f]")
+
+
+def safe_url(url: str | None, base: str | None = None) -> str | None:
+    """Resolve ``url`` against ``base``; return it only if it is http(s) with a host."""
+    if not url:
+        return None
+    if url.startswith(("https://", "http://")) and url.isprintable() and _fast_ok(url):
+        start = 8 if url[4] == "s" else 7
+        return url if len(url) > start and url[start] not in "/\\?#" else None
+    url = _URL_JUNK_RE.sub("", url)
+    if not url:
+        return None
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+    except ValueError:
+        return None
+    return url
+
+
+def _fast_ok(url: str) -> bool:
+    """No characters that need the full parse (spaces, IPv6 brackets, backslashes)."""
+    return " " not in url and "[" not in url and "\\" not in url

@@ -1,0 +1,89 @@
+"""Feed auto-discovery in HTML pages, and a cheap "is this a feed?" sniff."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html
+
+from tidings.content.sanitize import safe_url
+
+__all__ = ["find_feed_links", "looks_like_feed"]
+
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/feed+json",
+        "application/json",
+        "text/xml",
+        "application/xml",
+        "application/x.atom+xml",
+        "application/x-atom+xml",
+    }
+)
+_FEEDISH_HREF_RE = re.compile(
+    r"""(?:\.(?:rss|rdf|atom|xml)(?:$|\?)   # /index.rss, /feed.xml?x
+    |/(?:feeds?|rss|atom)(?:/|\.[a-z]+)?(?:$|\?)   # /feed, /feed/, /rss/, /atom.php
+    |[?&](?:feed|format)=(?:rss|atom|json)\b)""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_MAX_LINKS = 50
+_HTML_PARSER = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+
+
+def _parse_html(body: bytes) -> etree._Element | None:
+    try:
+        return html.fromstring(body, parser=_HTML_PARSER)
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        return None
+
+
+def find_feed_links(body: bytes, base_url: str) -> list[str]:
+    """Feed URLs a page advertises, best first.
+
+    First ``<link rel="alternate">`` with a feed type (in document order), then
+    ``<a href>`` targets that look like feeds. All absolute http(s), no duplicates.
+    """
+    root = _parse_html(body)
+    if root is None:
+        return []
+    base = base_url
+    for el in root.iter("base"):
+        base = safe_url(el.get("href"), base_url) or base_url
+        break
+    found: list[str] = []
+    for el in root.iter("link"):
+        rels = (el.get("rel") or "").lower().split()
+        kind = (el.get("type") or "").split(";")[0].strip().lower()
+        if ("alternate" in rels or "feed" in rels) and kind in FEED_TYPES:
+            _add(found, safe_url(el.get("href"), base))
+    for el in root.iter("a"):
+        if len(found) >= _MAX_LINKS:
+            break
+        href = (el.get("href") or "").strip()
+        if href and _FEEDISH_HREF_RE.search(href.split("#")[0]):
+            _add(found, safe_url(href, base))
+    return found
+
+
+def _add(found: list[str], url: str | None) -> None:
+    if url and url not in found and len(found) < _MAX_LINKS:
+        found.append(url)
+
+
+_ROOT_RE = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?(rss|feed|RDF|html|HTML)\b")
+_JSONFEED_RE = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/')
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """A cheap sniff of the first 4 KiB: an RSS/Atom/RDF root or a JSON Feed version."""
+    head = body[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "replace").encode("utf-8", "replace")
+    stripped = head.lstrip(b" \t\r\n\xef\xbb\xbf")
+    if stripped[:1] == b"{":
+        return _JSONFEED_RE.search(head) is not None or b'"items"' in body[:65536]
+    match = _ROOT_RE.search(head)
+    return match is not None and match.group(1).lower() != b"html"

@@ -1,0 +1,299 @@
+"""RSS 0.9x / 2.0 and RSS 1.0 (RDF) documents to FeedData.
+
+Each element's children are walked once and dispatched on their Clark tag
+through a dict (no XPath), which keeps the per-entry cost low.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from lxml import etree
+
+from tidings.content.sanitize import clean_text, safe_url
+from tidings.model import Enclosure, EntryData, FeedData
+from tidings.parser.dates import parse_date
+from tidings.parser.identity import pick_id, unique_entries
+from tidings.parser.xmltext import (
+    ATOM10,
+    CONTENT,
+    DC,
+    DCTERMS,
+    ITUNES,
+    MEDIA,
+    RDF,
+    RSS090,
+    RSS10,
+    SY,
+    XML_LANG,
+    Context,
+    enclosure,
+    html_field,
+    media_image,
+    plain_title,
+    text_of,
+)
+
+__all__ = ["parse_rss"]
+
+(TITLE, LINK, GUID, DESC, CONTENT_, AUTHOR, PUBLISHED, UPDATED, CATEGORY, ENCLOSURE,
+ COMMENTS, MEDIA_, ITUNES_IMAGE, ALT_SUMMARY, ATOM_LINK, LANGUAGE, ITEM, IMAGE, TTL,
+ SY_PERIOD, SY_FREQUENCY, ALT_TITLE) = range(22)  # fmt: skip
+
+
+def _rss(local: str) -> list[str]:
+    """``local`` without namespace and in the RSS 1.0 / 0.90 namespaces."""
+    return [local, f"{{{RSS10}}}{local}", f"{{{RSS090}}}{local}"]
+
+
+def _kinds(*pairs: tuple[list[str], int]) -> dict[str, int]:
+    return {tag: kind for tags, kind in pairs for tag in tags}
+
+
+_COMMON = (
+    (_rss("title"), TITLE),
+    ([f"{{{DC}}}title"], ALT_TITLE),
+    (_rss("link"), LINK),
+    ([*_rss("description"), f"{{{DC}}}description"], DESC),
+    ([f"{{{ITUNES}}}summary", f"{{{ITUNES}}}subtitle"], ALT_SUMMARY),
+    ([f"{{{ITUNES}}}image"], ITUNES_IMAGE),
+    ([f"{{{ATOM10}}}link"], ATOM_LINK),
+    (["pubDate", f"{{{DCTERMS}}}issued", f"{{{DCTERMS}}}created"], PUBLISHED),
+    ([f"{{{DC}}}date", f"{{{DCTERMS}}}modified", f"{{{ATOM10}}}updated"], UPDATED),
+)
+_ITEM_KINDS = _kinds(
+    *_COMMON,
+    (["guid"], GUID),
+    ([f"{{{CONTENT}}}encoded"], CONTENT_),
+    (["author", f"{{{DC}}}creator", f"{{{ITUNES}}}author", f"{{{DC}}}author"], AUTHOR),
+    (["category", f"{{{DC}}}subject"], CATEGORY),
+    (["enclosure"], ENCLOSURE),
+    (["comments"], COMMENTS),
+    ([f"{{{MEDIA}}}{n}" for n in ("thumbnail", "content", "group")], MEDIA_),
+    ([f"{{{DC}}}language"], LANGUAGE),
+)
+_CHANNEL_KINDS = _kinds(
+    *_COMMON,
+    (["lastBuildDate"], UPDATED),
+    (_rss("item"), ITEM),
+    (_rss("image"), IMAGE),
+    (["language", f"{{{DC}}}language"], LANGUAGE),
+    (["ttl"], TTL),
+    ([f"{{{SY}}}updatePeriod"], SY_PERIOD),
+    ([f"{{{SY}}}updateFrequency"], SY_FREQUENCY),
+)
+_PERIOD_MINUTES = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200, "yearly": 525600}
+
+
+def _atom_link(el: etree._Element, base: str) -> tuple[str, str | None]:
+    rel = (el.get("rel") or "alternate").strip().lower()
+    return rel, safe_url(el.get("href"), base)
+
+
+def _item(item: etree._Element, ctx: Context) -> EntryData:
+    title = alt_title = link = guid = author = summary = alt_summary = content = None
+    comments = image = language = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    guid_is_link = False
+    categories: list[str] = []
+    enclosures: list[Enclosure] = []
+    base = ctx.base_of(item)
+    for child in item:
+        kind = _ITEM_KINDS.get(child.tag)
+        if kind is None:
+            continue
+        if kind == TITLE:
+            if title is None:
+                title = plain_title(text_of(child))
+        elif kind == LINK:
+            if link is None:
+                link = safe_url(text_of(child).strip(), ctx.base_of(child))
+        elif kind == DESC:
+            if summary is None:
+                summary = html_field(child, ctx)
+        elif kind == GUID:
+            guid = clean_text(text_of(child).strip()) or None
+            guid_is_link = (child.get("isPermaLink") or "true").strip().lower() == "true"
+        elif kind == PUBLISHED:
+            published = published or parse_date(text_of(child))
+        elif kind == UPDATED:
+            updated = updated or parse_date(text_of(child))
+        elif kind == CONTENT_:
+            if content is None:
+                content = html_field(child, ctx)
+        elif kind == AUTHOR:
+            author = author or plain_title(text_of(child))
+        elif kind == CATEGORY:
+            term = plain_title(text_of(child))
+            if term and term not in categories:
+                categories.append(term)
+        elif kind == ENCLOSURE:
+            found = enclosure(child.get("url"), child.get("type"), child.get("length"), base)
+            if found and found not in enclosures:
+                enclosures.append(found)
+        elif kind == COMMENTS:
+            comments = comments or safe_url(text_of(child).strip(), base)
+        elif kind == MEDIA_:
+            image = image or media_image(child, base)
+        elif kind == ITUNES_IMAGE:
+            image = image or safe_url(child.get("href"), base)
+        elif kind == ALT_SUMMARY:
+            alt_summary = alt_summary or html_field(child, ctx)
+        elif kind == ALT_TITLE:
+            alt_title = alt_title or plain_title(text_of(child))
+        elif kind == LANGUAGE:
+            language = language or clean_text(text_of(child).strip()) or None
+        elif kind == ATOM_LINK:
+            rel, href = _atom_link(child, base)
+            if rel == "alternate" and link is None:
+                link = href
+            elif rel == "enclosure" and href:
+                enclosures.append(Enclosure(href, child.get("type"), None))
+    if link is None and guid and guid_is_link:
+        link = safe_url(guid, base) if guid.startswith(("http://", "https://")) else None
+    title = title or alt_title
+    summary = summary or alt_summary
+    lang = item.get(XML_LANG)
+    return EntryData(
+        id=pick_id(guid, link, title, summary, content),
+        title=title,
+        link=link,
+        author=author,
+        published=published,
+        updated=updated,
+        summary=summary,
+        content=content,
+        categories=tuple(categories),
+        enclosures=tuple(enclosures),
+        image=image,
+        comments=comments,
+        language=language or (clean_text(lang) if lang else None),
+    )
+
+
+def _version(root: etree._Element) -> str:
+    if root.tag == f"{{{RDF}}}RDF":
+        return "rss090" if root.find(f"{{{RSS090}}}channel") is not None else "rss10"
+    version = (root.get("version") or "").strip()
+    if version == "0.91":
+        return "rss091"
+    if version == "0.92":
+        return "rss092"
+    if version == "0.90":
+        return "rss090"
+    return "rss20"
+
+
+def _image_url(el: etree._Element, base: str) -> str | None:
+    for child in el:
+        if child.tag in ("url", f"{{{RSS10}}}url", f"{{{RSS090}}}url"):
+            return safe_url(text_of(child).strip(), base)
+    return safe_url(el.get(f"{{{RDF}}}resource"), base)
+
+
+def _ttl(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) < 9 else None
+
+
+class _Channel:
+    """Feed-level fields gathered while walking the channel (and, for RDF, the root)."""
+
+    __slots__ = ("fields", "items", "sy_frequency", "sy_period")
+
+    def __init__(self) -> None:
+        self.fields: dict[str, object] = {}
+        self.items: list[etree._Element] = []
+        self.sy_period: str | None = None
+        self.sy_frequency: str | None = None
+
+    def set(self, name: str, value: object) -> None:
+        if value is not None and name not in self.fields:
+            self.fields[name] = value
+
+
+def _walk_channel(el: etree._Element, ctx: Context, chan: _Channel, max_items: int) -> None:
+    base = ctx.base_of(el)
+    for child in el:
+        kind = _CHANNEL_KINDS.get(child.tag)
+        if kind is None:
+            continue
+        if kind == ITEM:
+            if len(chan.items) < max_items:
+                chan.items.append(child)
+        elif kind in (TITLE, ALT_TITLE):
+            chan.set("title" if kind == TITLE else "alt_title", plain_title(text_of(child)))
+        elif kind == LINK:
+            chan.set("link", safe_url(text_of(child).strip(), ctx.base_of(child)))
+        elif kind in (DESC, ALT_SUMMARY):
+            chan.set("description" if kind == DESC else "alt_description", html_field(child, ctx))
+        elif kind in (UPDATED, PUBLISHED):
+            chan.set("updated" if kind == UPDATED else "published", parse_date(text_of(child)))
+        elif kind == LANGUAGE:
+            chan.set("language", clean_text(text_of(child).strip()) or None)
+        elif kind == IMAGE:
+            chan.set("image", _image_url(child, base))
+        elif kind == ITUNES_IMAGE:
+            chan.set("itunes_image", safe_url(child.get("href"), base))
+        elif kind == TTL:
+            chan.set("ttl", _ttl(text_of(child)))
+        elif kind == SY_PERIOD:
+            chan.sy_period = text_of(child).strip().lower()
+        elif kind == SY_FREQUENCY:
+            chan.sy_frequency = text_of(child).strip()
+        elif kind == ATOM_LINK:
+            rel, href = _atom_link(child, base)
+            chan.set({"alternate": "link", "self": "self", "hub": "hub"}.get(rel, "_"), href)
+
+
+def _sy_minutes(chan: _Channel) -> int | None:
+    if chan.sy_period is None:
+        return None
+    minutes = _PERIOD_MINUTES.get(chan.sy_period)
+    frequency = chan.sy_frequency or "1"
+    if minutes is None or not frequency.isdigit() or int(frequency) == 0:
+        return None
+    return max(1, minutes // int(frequency))
+
+
+def parse_rss(root: etree._Element, ctx: Context, max_entries: int) -> FeedData:
+    """Read an ``<rss>`` or ``<rdf:RDF>`` root."""
+    chan = _Channel()
+    channel = root.find("channel")
+    if channel is None:
+        channel = root.find(f"{{{RSS10}}}channel")
+    if channel is None:
+        channel = root.find(f"{{{RSS090}}}channel")
+    if channel is not None:
+        _walk_channel(channel, ctx, chan, max_entries)
+    if not chan.items or root.tag != "rss":
+        _walk_channel(root, ctx, chan, max_entries)  # RDF: items and image beside the channel
+    f = chan.fields
+    entries = unique_entries(_item(item, ctx) for item in chan.items[:max_entries])
+    lang = root.get(XML_LANG) or (channel.get(XML_LANG) if channel is not None else None)
+    return FeedData(
+        version=_version(root),
+        title=_str(f.get("title") or f.get("alt_title")),
+        link=_str(f.get("link")),
+        description=_str(f.get("description") or f.get("alt_description")),
+        language=_str(f.get("language")) or (clean_text(lang) if lang else None),
+        image=_str(f.get("image") or f.get("itunes_image")),
+        updated=_date(f.get("updated") or f.get("published")),
+        ttl_minutes=_int(f.get("ttl")) or _sy_minutes(chan),
+        hub=_str(f.get("hub")),
+        self_url=_str(f.get("self")),
+        entries=entries,
+    )
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _date(value: object) -> datetime | None:
+    return value if isinstance(value, datetime) else None

@@ -1,0 +1,201 @@
+"""Namespaces and element-to-value helpers shared by the RSS and Atom readers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+from copy import deepcopy
+
+from lxml import etree
+
+from tidings.content.sanitize import clean_text, html_to_text, safe_url, sanitize_html
+from tidings.model import Enclosure
+
+ATOM10 = "http://www.w3.org/2005/Atom"
+ATOM03 = "http://purl.org/atom/ns#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RSS10 = "http://purl.org/rss/1.0/"
+RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
+DC = "http://purl.org/dc/elements/1.1/"
+DCTERMS = "http://purl.org/dc/terms/"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+MEDIA = "http://search.yahoo.com/mrss/"
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+XHTML = "http://www.w3.org/1999/xhtml"
+SY = "http://purl.org/rss/1.0/modules/syndication/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+
+class Context:
+    """Per-document facts the element readers need."""
+
+    __slots__ = ("has_base", "url")
+
+    def __init__(self, url: str, has_base: bool) -> None:
+        self.url = url
+        self.has_base = has_base
+
+    def base_of(self, el: etree._Element) -> str:
+        """The base URL in force at ``el`` (xml:base aware, but only if the document uses it)."""
+        if self.has_base:
+            return el.base or self.url
+        return self.url
+
+
+def text_of(el: etree._Element) -> str:
+    """All character data inside ``el``."""
+    if len(el) == 0:
+        return el.text or ""
+    return "".join(el.itertext())  # type: ignore[arg-type]
+
+
+def markup_of(el: etree._Element) -> str:
+    """The inner XML of ``el``: unescaped HTML some feeds put in their elements."""
+    if len(el) == 0:
+        return el.text or ""
+    parts = [html.escape(el.text, quote=False) if el.text else ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
+        elif child.tail:
+            parts.append(html.escape(child.tail, quote=False))
+    return "".join(parts)
+
+
+def xhtml_markup(el: etree._Element) -> str:
+    """Inner XHTML of an Atom ``type="xhtml"`` construct, namespaces removed."""
+    container = el
+    if len(el) == 1 and el[0].tag == f"{{{XHTML}}}div" and not (el.text or "").strip():
+        container = el[0]
+    copy = etree.Element("div")
+    copy.text = container.text
+    for child in container:
+        copy.append(_strip_ns(child))
+    etree.cleanup_namespaces(copy)
+    return markup_of(copy)
+
+
+def _strip_ns(el: etree._Element) -> etree._Element:
+    copy = deepcopy(el)
+    for node in copy.iter():
+        tag = node.tag
+        if isinstance(tag, str) and tag.startswith("{"):
+            node.tag = tag.rsplit("}", 1)[1]
+        for name in [n for n in node.attrib if isinstance(n, str) and n.startswith("{")]:
+            del node.attrib[name]
+    copy.tail = el.tail
+    return copy
+
+
+def plain_title(text: str) -> str | None:
+    """A title or name as plain text: HTML-ish input loses its tags and entities."""
+    if "<" in text or "&" in text:
+        return html_to_text(text) or None
+    return clean_text(" ".join(text.split())) or None
+
+
+def html_field(el: etree._Element, ctx: Context) -> str | None:
+    """An RSS element holding (escaped or inline) HTML, sanitized."""
+    raw = markup_of(el)
+    if not raw.strip():
+        return None
+    if "<" not in raw and "&" not in raw:
+        return clean_text(raw.strip())
+    return sanitize_html(raw, ctx.base_of(el)) or None
+
+
+def _content_kind(el: etree._Element) -> tuple[str, bool]:
+    """("text" | "html" | "xhtml" | "other", base64?) of an Atom text construct."""
+    kind = (el.get("type") or "text").strip().lower()
+    b64 = el.get("mode") == "base64"
+    if el.get("mode") == "xml":
+        kind = "xhtml"
+    if kind in ("text", "text/plain"):
+        return "text", b64
+    if kind in ("html", "text/html", "escaped"):
+        return "html", b64
+    if kind in ("xhtml", "application/xhtml+xml"):
+        return "xhtml", b64
+    if kind.startswith("text/") or kind.endswith(("+xml", "/xml")):
+        return "text", b64
+    return "other", True
+
+
+def _decode64(text: str) -> str | None:
+    try:
+        return base64.b64decode(text, validate=False).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return None
+
+
+def atom_html(el: etree._Element, ctx: Context) -> str | None:
+    """An Atom text construct (or 0.3 content) as sanitized HTML."""
+    kind, b64 = _content_kind(el)
+    if kind == "other":
+        return None
+    if b64:
+        raw = _decode64(text_of(el)) or ""
+    elif kind == "xhtml":
+        raw = xhtml_markup(el)
+    elif kind == "html" and len(el):
+        raw = markup_of(el)  # inline markup despite type="html"
+    else:
+        raw = text_of(el)
+    if not raw.strip():
+        return None
+    if kind == "text":
+        return clean_text(html.escape(raw.strip(), quote=False))
+    return sanitize_html(raw, ctx.base_of(el)) or None
+
+
+def atom_title(el: etree._Element) -> str | None:
+    """An Atom text construct as plain text."""
+    kind, b64 = _content_kind(el)
+    raw = text_of(el)
+    if b64:
+        raw = _decode64(raw) or ""
+    if kind == "text":
+        return clean_text(" ".join(raw.split())) or None
+    return plain_title(raw)
+
+
+def enclosure(url: str | None, mime: str | None, length: str | None, base: str) -> Enclosure | None:
+    """An Enclosure from raw attribute values; bad lengths are ignored."""
+    href = safe_url(url.strip() if url else None, base)
+    if href is None:
+        return None
+    size: int | None = None
+    if length:
+        length = length.strip()
+        if length.isdigit() and len(length) < 19:
+            size = int(length)
+    mime = clean_text(mime.strip()) if mime else None
+    return Enclosure(url=href, type=mime or None, length=size)
+
+
+def media_image(el: etree._Element, base: str) -> str | None:
+    """The image URL of a media:thumbnail / media:content / media:group element."""
+    local = el.tag.rpartition("}")[2] if isinstance(el.tag, str) else ""
+    if local == "group":
+        for child in el:
+            found = media_image(child, base)
+            if found:
+                return found
+        return None
+    if local == "thumbnail":
+        return safe_url(el.get("url"), base)
+    if local == "content":
+        mime = el.get("type") or ""
+        if el.get("medium") == "image" or mime.startswith("image/"):
+            return safe_url(el.get("url"), base)
+        for child in el:
+            if child.tag == f"{{{MEDIA}}}thumbnail":
+                return safe_url(child.get("url"), base)
+    return None
+
+
+def language_of(el: etree._Element) -> str | None:
+    lang = el.get(XML_LANG)
+    return clean_text(lang.strip()) or None if lang else None
