@@ -162,6 +162,12 @@ class HttpFetcher:
     # the redirect loop
 
     async def _fetch(self, url: str, caching: Caching, accept: str) -> FetchResult:
+        result = await self._follow(url, caching, accept)
+        if isinstance(result, FetchError):  # no URL: it may carry credentials
+            log.debug("fetch failed (host %s): %s", _host_of(url), result.message)
+        return result
+
+    async def _follow(self, url: str, caching: Caching, accept: str) -> FetchResult:
         try:
             current = check_url(url)
         except (InvalidURLError, DestinationNotAllowedError) as exc:
@@ -303,6 +309,13 @@ def _result(
     return FetchError(f"HTTP {status}", status=status)
 
 
+def _host_of(url: str) -> str:
+    try:
+        return URL(url).host or "?"
+    except (TypeError, ValueError):
+        return "?"
+
+
 def _describe(exc: BaseException) -> str:
     """A short, single-line, log-safe description of a network failure."""
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
@@ -325,4 +338,4 @@ def _describe(exc: BaseException) -> str:
         text = f"invalid URL: {exc}"
     else:
         text = f"{type(exc).__name__}: {exc}"
-    return _UNPRINTABLE.sub("?", text)[:300]
+    return _UNPRINTABLE.sub("?", " ".join(text.split()))[:300]
