@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gzip as gzip_module
 import hashlib
+import sys
 import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -120,6 +121,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     owner: FeedServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-answer (a killed refresh) is not a server error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class FeedServer:

@@ -31,7 +31,7 @@ def test_add_refresh_entries_show_and_no_duplicates(
     assert first["link"] == "https://news.example/story/4"
     assert first["published"].endswith("Z")
     assert "<script" not in (first["summary"] or "")
-    assert 'href="https://news.example/rel/4"' in first["summary"]
+    assert f'href="{feed_server.url("/rel/4")}"' in first["summary"]
     assert first["read"] is False and first["starred"] is False
 
     shown = tidings.run("show", str(first["id"])).stdout
