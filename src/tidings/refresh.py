@@ -107,7 +107,6 @@ class Deps:
 
 async def refresh_feed(deps: Deps, state: FeedState) -> RefreshResult:
     """Refresh one feed and record the outcome on it."""
-    known = await deps.run(deps.store.get_entry_hashes, state.id)
     fetched = await deps.fetcher.fetch(state.url, state.caching)
     now = deps.clock()
     if isinstance(fetched, NotModified):
@@ -115,6 +114,7 @@ async def refresh_feed(deps: Deps, state: FeedState) -> RefreshResult:
         return RefreshResult(state.url, "not_modified")
     if isinstance(fetched, FetchError):
         return await _fail(deps, state, fetched.message, now, fetched)
+    known = await deps.run(deps.store.get_entry_hashes, state.id)  # only when there is news
     try:
         processed = await deps.process(
             fetched.body, fetched.url, fetched.content_type, known, deps.max_entries, now
