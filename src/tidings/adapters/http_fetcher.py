@@ -44,7 +44,7 @@ from tidings.adapters.http_body import (
 from tidings.adapters.http_hints import max_age, request_headers, response_caching, retry_after
 from tidings.adapters.netguard import NetworkPolicy, check_url
 from tidings.errors import DestinationNotAllowedError, FetchFailedError, InvalidURLError
-from tidings.model import Caching, Fetched, FetchError, FetchResult, Hints, NotModified
+from tidings.model import NO_CACHING, Caching, Fetched, FetchError, FetchResult, Hints, NotModified
 from tidings.settings import Settings
 
 __all__ = ["GuardedConnector", "HttpFetcher"]
@@ -58,8 +58,11 @@ ACCEPT_FEED = (
 ACCEPT_PAGE = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _PERMANENT_STATUSES = frozenset({301, 308})
-_NO_CACHING = Caching()
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
+
+
+if not callable(getattr(aiohttp.TCPConnector, "_resolve_host", None)):  # pragma: no cover
+    raise ImportError("aiohttp.TCPConnector._resolve_host is gone: the SSRF guard cannot hook in")
 
 
 class GuardedConnector(aiohttp.TCPConnector):
@@ -115,7 +118,8 @@ class HttpFetcher:
 
     ``policy`` defaults to ``NetworkPolicy(settings.allow_private_networks)``;
     ``resolver`` (an aiohttp ``AbstractResolver``) defaults to getaddrinfo in
-    a thread; ``ssl_context`` defaults to the system trust store.
+    a thread; ``ssl_context`` defaults to the system trust store. The session
+    is created on first use; use one fetcher per event loop and ``aclose`` it.
     """
 
     def __init__(
@@ -148,7 +152,7 @@ class HttpFetcher:
             await self._session.close()
             self._session = None
 
-    async def fetch(self, url: str, caching: Caching = _NO_CACHING) -> FetchResult:
+    async def fetch(self, url: str, caching: Caching = NO_CACHING) -> FetchResult:
         """GET a feed, conditionally when ``caching`` has validators."""
         return await self._fetch(url, caching, ACCEPT_FEED)
 
