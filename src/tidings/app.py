@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from tidings.parser.discovery import find_feed_links
 from tidings.parser.opml import OpmlFeed, parse_opml, write_opml
 
+from tidings.accounts import Accounts
 from tidings.adapters.http_fetcher import HttpFetcher
 from tidings.adapters.netguard import check_url
 from tidings.adapters.store import open_store
@@ -38,6 +39,7 @@ from tidings.model import (
 )
 from tidings.parser import parse_feed
 from tidings.ports import Store
+from tidings.reading import Reading
 from tidings.refresh import Deps, Processed, process_document, refresh_feeds
 from tidings.settings import Settings
 
@@ -85,6 +87,8 @@ class Aggregator:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
+        self.accounts = Accounts(store)  # users, passwords, sessions (#6)
+        self.reading = Reading(store, settings)  # sidebar, search, bulk marks (#6)
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         workers = settings.parse_workers or os.cpu_count() or 1
         self._processors = _Processors(workers)

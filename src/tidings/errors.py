@@ -11,6 +11,8 @@
     ├── InvalidURLError(ValueError)       not an http(s) URL
     ├── NotFoundError(LookupError)        no such feed / entry / user (for this user)
     ├── StorageError                      the database failed; driver errors are wrapped here
+    ├── AccountError(ValueError)          a bad user name or password, or setup already done
+    ├── SearchQueryError(ValueError)      a search query that cannot be run (friendly message)
     └── SettingsError(ValueError)         a setting has a bad value
 """
 
@@ -51,6 +53,14 @@ class NotFoundError(TidingsError, LookupError):
 
 class StorageError(TidingsError):
     """The storage engine failed."""
+
+
+class AccountError(TidingsError, ValueError):
+    """A user name or password is not acceptable, or the action is not allowed."""
+
+
+class SearchQueryError(TidingsError, ValueError):
+    """The search query cannot be run; the message is meant for the reader."""
 
 
 class SettingsError(TidingsError, ValueError):

@@ -227,6 +227,8 @@ class EntryFilter:
     starred: bool = False
     limit: int = 50
     before: tuple[datetime, int] | None = None  # keyset paging: (sort time, id)
+    feed_id: FeedId | None = None
+    after_id: EntryId | None = None  # only entries stored after this one (new arrivals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,3 +259,14 @@ class BatchSummary:
             self.not_modified += 1
         else:
             self.failed += 1
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """An account; the password hash never leaves the store through this type."""
+
+    id: UserId
+    name: str
+    is_admin: bool = False
+    has_password: bool = False
+

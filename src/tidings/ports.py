@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from tidings.core.search import SearchHit, SearchQuery
 from tidings.model import (
     NO_CACHING,
     Caching,
@@ -23,6 +24,8 @@ from tidings.model import (
     FeedState,
     FeedUpdate,
     FetchResult,
+    FullTextMode,
+    User,
     UserId,
 )
 
@@ -54,7 +57,141 @@ class Sanitizer(Protocol):
         ...
 
 
-class Store(Protocol):
+class AccountStore(Protocol):
+    """Users, password hashes, sessions and per-user settings (issue #6).
+
+    Secrets never reach the store: it keeps argon2 hashes of passwords and
+    SHA-256 hashes of session tokens.
+    """
+
+    def get_user(self, user_id: UserId) -> User:
+        """The user; raises ``NotFoundError``."""
+        ...
+
+    def get_users(self) -> list[User]:
+        """Every user, by name."""
+        ...
+
+    def has_passwords(self) -> bool:
+        """Whether any user has a password (if not, the web app asks for setup)."""
+        ...
+
+    def get_password_hash(self, name: str) -> tuple[UserId, str | None] | None:
+        """The id and password hash of the user called ``name``, or None."""
+        ...
+
+    def create_user(self, name: str, password_hash: str, *, is_admin: bool, now: datetime) -> User:
+        """Create a user, or give a password to one that has none (made by the CLI).
+
+        Raises ``AccountError`` if a user of that name already has a password.
+        """
+        ...
+
+    def claim_first_admin(self, name: str, password_hash: str, *, now: datetime) -> User | None:
+        """Atomically make ``name`` an admin with this password, if no user has one yet.
+
+        Returns None (changing nothing) once any user has a password.
+        """
+        ...
+
+    def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
+        """Change a password and end every session of the user (one transaction)."""
+        ...
+
+    def add_session(
+        self, user_id: UserId, token_hash: str, *, now: datetime, expires: datetime
+    ) -> None:
+        """Store a session by the hash of its token; expired sessions are purged."""
+        ...
+
+    def get_session_user(self, token_hash: str, *, now: datetime) -> User | None:
+        """The user of an unexpired session, or None."""
+        ...
+
+    def delete_session(self, token_hash: str) -> None:
+        """End one session (no error if it is gone already)."""
+        ...
+
+    def get_user_settings(self, user_id: UserId) -> dict[str, Any]:
+        """The user's reader settings as stored (unknown keys are the caller's concern)."""
+        ...
+
+    def set_user_settings(self, user_id: UserId, values: dict[str, Any]) -> None: ...
+
+
+class ReadingStore(Protocol):
+    """Reading a user's river: one subscription, bulk marks, counts (issue #6).
+
+    Every method is scoped by ``user_id``; other users' feeds and entries raise
+    ``NotFoundError`` or are simply not counted or marked.
+    """
+
+    def get_feed(self, user_id: UserId, feed_id: FeedId) -> Feed:
+        """One subscription with its unread count; raises ``NotFoundError``."""
+        ...
+
+    def set_subscription(
+        self,
+        user_id: UserId,
+        feed_id: FeedId,
+        *,
+        category: str | None,
+        full_text: FullTextMode | None = None,
+        interval: int | None = None,
+    ) -> None:
+        """File the feed under ``category`` (None: none) and set its full-text mode
+        and refresh interval (seconds; None: automatic). Raises ``NotFoundError``."""
+        ...
+
+    def mark_entries_read(
+        self, user_id: UserId, entry_ids: Sequence[EntryId], *, read: bool, now: datetime
+    ) -> int:
+        """Mark up to 1000 entries read/unread; ids the user cannot see are ignored.
+
+        Returns how many entries changed state.
+        """
+        ...
+
+    def mark_all_read(
+        self,
+        user_id: UserId,
+        filter: EntryFilter,
+        *,
+        up_to: EntryId,
+        older_than: datetime | None,
+        now: datetime,
+    ) -> int:
+        """Mark read every entry the filter lists whose id is at most ``up_to`` (what
+        the reader has seen) and, if given, that sorts before ``older_than``."""
+        ...
+
+    def count_entries(self, user_id: UserId, filter: EntryFilter) -> int:
+        """How many entries the filter lists (use ``after_id`` for new arrivals)."""
+        ...
+
+    def count_starred(self, user_id: UserId) -> int: ...
+
+    def get_latest_entry_id(self, user_id: UserId) -> EntryId:
+        """The newest entry id in the user's subscriptions (0 if none)."""
+        ...
+
+
+class SearchStore(Protocol):
+    """Full-text search; the engine's dialect lives in its own module (FTS5, tsvector)."""
+
+    def search_entries(
+        self, user_id: UserId, query: SearchQuery, *, limit: int = 30, offset: int = 0
+    ) -> list[SearchHit]:
+        """The user's entries matching ``query``, best first (BM25, titles weigh more).
+
+        A query without words lists the filtered entries newest first. Every term
+        is quoted for the engine; raises ``SearchQueryError`` (never a syntax
+        error from the engine) if the engine still refuses it.
+        """
+        ...
+
+
+class Store(AccountStore, ReadingStore, SearchStore, Protocol):
     """Persistent state. Every method raises ``StorageError`` on engine failures.
 
     Feeds are shared rows; subscriptions, categories and read/starred state
@@ -105,7 +242,7 @@ class Store(Protocol):
         ...
 
     def apply_refresh(self, update: FeedUpdate, entries: Sequence[EntryUpdate]) -> None:
-        """Write the feed row and its new/changed entries in one transaction."""
+        """Write the feed row, its new/changed entries and their search text in one transaction."""
         ...
 
     # reading

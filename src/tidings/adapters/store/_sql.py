@@ -31,11 +31,8 @@ LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
 """
 
 USER_FEEDS = f"""
-SELECT {FEED_COLUMNS}, c.name AS category,
-       (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS entry_count,
-       (SELECT COUNT(*) FROM entries e
-          LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
-          WHERE e.feed_id = f.id AND COALESCE(st.read, 0) = 0) AS unread
+SELECT {FEED_COLUMNS}, c.name AS category, f.n_entries AS entry_count,
+       MAX(f.n_entries - s.n_read, 0) AS unread  -- counters kept by triggers (migration 2)
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
@@ -44,7 +41,7 @@ ORDER BY LOWER(COALESCE(s.title, f.title, f.url))
 """
 
 FEED_BY = f"""
-SELECT {FEED_COLUMNS}, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS entry_count
+SELECT {FEED_COLUMNS}, f.n_entries AS entry_count
 FROM feeds f
 """
 

@@ -10,6 +10,9 @@ from typing import Any
 from tidings.adapters.store import _sql
 from tidings.adapters.store._rows import entry_from_row, entry_params, feed_state_from_row, to_ts
 from tidings.adapters.store._sqlite_engine import SqliteEngine
+from tidings.adapters.store.sqlite_accounts import SqliteAccounts
+from tidings.adapters.store.sqlite_reading import SqliteReading, entry_where
+from tidings.adapters.store.sqlite_search import SqliteSearch
 from tidings.errors import NotFoundError, StorageError
 from tidings.model import (
     Entry,
@@ -24,7 +27,7 @@ from tidings.model import (
 )
 
 
-class SqliteStore(SqliteEngine):
+class SqliteStore(SqliteAccounts, SqliteReading, SqliteSearch, SqliteEngine):
     """A Store on one SQLite file (WAL, busy timeout, BEGIN IMMEDIATE writes)."""
 
     # users
@@ -157,6 +160,7 @@ class SqliteStore(SqliteEngine):
                             for e in entries
                         ],
                     )
+                    self._index_entries(conn, update.feed_id, entries)
                 sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
                 conn.execute(sql, params)
         except sqlite3.Error as exc:
@@ -165,7 +169,7 @@ class SqliteStore(SqliteEngine):
     # reading
 
     def get_entries(self, user_id: UserId, filter: EntryFilter) -> list[Entry]:
-        where, params = _entry_where(user_id, filter)
+        where, params = entry_where(user_id, filter)
         sql = _sql.USER_ENTRIES + where + " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit"
         return [entry_from_row(r) for r in self._read(sql, params)]
 
@@ -225,23 +229,3 @@ def _feed_update_params(update: FeedUpdate) -> dict[str, Any]:
         "disabled": int(update.disabled),
         "entries_per_week": update.entries_per_week,
     }
-
-
-def _entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
-    clauses: list[str] = []
-    params: dict[str, Any] = {"user_id": user_id, "limit": max(1, min(f.limit, 10_000))}
-    if f.feed_url:
-        clauses.append("f.url = :feed_url")
-        params["feed_url"] = f.feed_url
-    if f.category:
-        clauses.append("c.name = :category")
-        params["category"] = f.category
-    if f.unread:
-        clauses.append("COALESCE(st.read, 0) = 0")
-    if f.starred:
-        clauses.append("st.starred = 1")
-    if f.before:
-        clauses.append("(e.sort_at < :b_ts OR (e.sort_at = :b_ts AND e.id < :b_id))")
-        params["b_ts"] = to_ts(f.before[0])
-        params["b_id"] = f.before[1]
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

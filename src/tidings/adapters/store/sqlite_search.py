@@ -1,0 +1,156 @@
+"""Full-text search on SQLite FTS5 (the dialect-specific half of ``tidings.core.search``).
+
+``entry_search`` holds each entry's title and plain text; ``entries_fts`` (an
+external-content FTS5 table kept in sync by triggers) indexes it. The refresh
+write path calls ``_index_entries`` in the same transaction as the entries, and
+a trigger drops the text when an entry is deleted.
+
+Every term reaches FTS5 as a quoted string (HOSTILE E7): no user text is ever
+parsed as FTS5 syntax, so ``NEAR(``, ``a"b`` or ``body:x`` cannot fail or
+reach another column.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from tidings.adapters.store import _sql
+from tidings.adapters.store._rows import entry_from_row
+from tidings.adapters.store._sqlite_engine import SqliteEngine
+from tidings.core.search import MARK_END, MARK_START, SearchHit, SearchQuery, Term
+from tidings.errors import SearchQueryError, StorageError
+from tidings.model import EntryUpdate, FeedId, UserId
+
+MAX_BODY_CHARS = 100_000
+MAX_OFFSET = 1000
+SNIPPET_TOKENS = 30
+TITLE_WEIGHT = 5.0
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_MARKERS = re.compile(f"[{MARK_START}{MARK_END}\x00]")
+
+INDEX_ENTRY = """
+INSERT INTO entry_search (id, title, body)
+SELECT id, :title, :body FROM entries WHERE feed_id = :feed_id AND guid = :guid
+ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body
+"""
+
+SEARCH = f"""
+SELECT {_sql.ENTRY_COLUMNS}, f.url AS feed_url, COALESCE(s.title, f.title) AS feed_title,
+       c.name AS category, COALESCE(st.read, 0) AS read, COALESCE(st.starred, 0) AS starred,
+       highlight(entries_fts, 0, '{MARK_START}', '{MARK_END}') AS hit_title,
+       snippet(entries_fts, 1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS}) AS hit_body
+FROM entries_fts
+JOIN entries e ON e.id = entries_fts.rowid
+JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = :user_id
+JOIN feeds f ON f.id = e.feed_id
+LEFT JOIN categories c ON c.id = s.category_id
+LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
+WHERE entries_fts MATCH :match {{filters}}
+ORDER BY bm25(entries_fts, {TITLE_WEIGHT}, 1.0), e.id DESC
+LIMIT :limit OFFSET :offset
+"""
+
+
+def plain_text(fragment: str | None) -> str:
+    """Searchable text of a sanitized HTML fragment (tags dropped, entities decoded)."""
+    if not fragment:
+        return ""
+    text = html.unescape(_TAG.sub(" ", fragment[: MAX_BODY_CHARS * 2]))
+    return _MARKERS.sub(" ", _SPACE.sub(" ", text)).strip()[:MAX_BODY_CHARS]
+
+
+def fts_match(query: SearchQuery) -> str:
+    """The FTS5 MATCH expression for ``query``: every term quoted."""
+
+    def quoted(term: Term) -> str:
+        text = '"' + term.text.replace('"', '""') + '"'
+        return text + "*" if term.prefix else text
+
+    positive = " ".join(quoted(t) for t in query.include)
+    return positive + "".join(f" NOT {quoted(t)}" for t in query.exclude)
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_filters(query: SearchQuery, params: dict[str, Any]) -> str:
+    """SQL for the ``feed:`` and ``category:`` filters (values bound, never inlined)."""
+    clauses: list[str] = []
+    feeds = []
+    for i, name in enumerate(query.feeds):
+        params[f"feed{i}"] = _like(name)
+        feeds.append(
+            f"(LOWER(COALESCE(s.title, f.title, '')) LIKE :feed{i} ESCAPE '\\' "
+            f"OR LOWER(f.url) LIKE :feed{i} ESCAPE '\\')"
+        )
+    if feeds:
+        clauses.append("(" + " OR ".join(feeds) + ")")
+    cats = []
+    for i, name in enumerate(query.categories):
+        params[f"cat{i}"] = _like(name)
+        cats.append(f"LOWER(c.name) LIKE :cat{i} ESCAPE '\\'")
+    if cats:
+        clauses.append("(" + " OR ".join(cats) + ")")
+    return "".join(f" AND {c}" for c in clauses)
+
+
+class SqliteSearch(SqliteEngine):
+    """The search half of the Store protocol (see ``tidings.ports.SearchStore``)."""
+
+    def _index_entries(
+        self, conn: sqlite3.Connection, feed_id: FeedId, entries: Sequence[EntryUpdate]
+    ) -> None:
+        """Write the searchable text of ``entries`` (call inside the refresh transaction)."""
+        conn.executemany(
+            INDEX_ENTRY,
+            [
+                {
+                    "feed_id": feed_id,
+                    "guid": e.data.id,
+                    "title": plain_text(e.data.title),
+                    "body": plain_text(e.data.content or e.data.summary),
+                }
+                for e in entries
+            ],
+        )
+
+    def search_entries(
+        self, user_id: UserId, query: SearchQuery, *, limit: int = 30, offset: int = 0
+    ) -> list[SearchHit]:
+        params: dict[str, Any] = {
+            "user_id": user_id,
+            "limit": max(1, min(limit, 200)),
+            "offset": max(0, min(offset, MAX_OFFSET)),
+        }
+        filters = search_filters(query, params)
+        if not query.has_text:
+            return self._filtered_listing(filters, params)
+        params["match"] = fts_match(query)
+        try:
+            rows = self._conn().execute(SEARCH.format(filters=filters), params).fetchall()
+        except sqlite3.OperationalError as exc:  # quoting makes this unexpected; stay friendly
+            raise SearchQueryError("That search could not be run; try simpler words.") from exc
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+        return [SearchHit(entry_from_row(r), r["hit_title"], r["hit_body"]) for r in rows]
+
+    def _filtered_listing(self, filters: str, params: dict[str, Any]) -> list[SearchHit]:
+        sql = (
+            _sql.USER_ENTRIES
+            + " WHERE 1 = 1"
+            + filters
+            + " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit OFFSET :offset"
+        )
+        hits = []
+        for row in self._read(sql, params):
+            entry = entry_from_row(row)
+            hits.append(SearchHit(entry, entry.title or "", plain_text(entry.summary)[:300]))
+        return hits

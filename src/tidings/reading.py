@@ -1,0 +1,129 @@
+"""Reading: the sidebar, search, bulk marking and per-feed settings.
+
+Part of the ``Aggregator`` facade (``agg.reading``). Everything takes the
+user's id and is scoped to that user's subscriptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from tidings.core.search import SearchHit, parse_query
+from tidings.errors import SearchQueryError
+from tidings.model import EntryFilter, EntryId, Feed, FeedId, FullTextMode, UserId
+from tidings.ports import Store
+from tidings.settings import Settings
+
+OLDER_THAN = {"all": None, "day": timedelta(days=1), "week": timedelta(days=7)}
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryCount:
+    name: str
+    unread: int
+    feeds: tuple[Feed, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Sidebar:
+    """What the navigation shows: counts by view, category and feed."""
+
+    feeds: tuple[Feed, ...]
+    categories: tuple[CategoryCount, ...]
+    uncategorized: tuple[Feed, ...]
+    unread: int
+    starred: int
+    latest_id: EntryId
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    text: str
+    hits: list[SearchHit] = field(default_factory=list)
+    message: str | None = None  # a friendly word about a query that could not run
+
+
+class Reading:
+    """The reader's view of one user's subscriptions."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def get_sidebar(self, user: UserId) -> Sidebar:
+        feeds = tuple(self.store.get_feeds(user))
+        by_category: dict[str, list[Feed]] = {}
+        for f in feeds:
+            if f.category:
+                by_category.setdefault(f.category, []).append(f)
+        categories = tuple(
+            CategoryCount(name, sum(f.unread for f in members), tuple(members))
+            for name, members in sorted(by_category.items(), key=lambda kv: kv[0].lower())
+        )
+        return Sidebar(
+            feeds=feeds,
+            categories=categories,
+            uncategorized=tuple(f for f in feeds if not f.category),
+            unread=sum(f.unread for f in feeds),
+            starred=self.store.count_starred(user),
+            latest_id=self.store.get_latest_entry_id(user),
+        )
+
+    def get_feed(self, user: UserId, feed_id: int) -> Feed:
+        """One of the user's subscriptions; ``NotFoundError`` for anyone else's."""
+        return self.store.get_feed(user, FeedId(feed_id))
+
+    def set_feed_settings(
+        self,
+        user: UserId,
+        feed_id: int,
+        *,
+        category: str | None,
+        full_text: str,
+        interval_minutes: int | None,
+    ) -> None:
+        """Category, full-text mode and refresh interval (clamped to the server's limits)."""
+        mode = FullTextMode(full_text)  # ValueError for anything else
+        interval = None
+        if interval_minutes:
+            low, high = self.settings.min_interval, self.settings.max_interval
+            interval = max(low, min(high, interval_minutes * 60))
+        self.store.set_subscription(
+            user,
+            FeedId(feed_id),
+            category=(category or "").strip()[:100] or None,
+            full_text=mode,
+            interval=interval,
+        )
+
+    def search(self, user: UserId, text: str, *, limit: int = 30, offset: int = 0) -> SearchResult:
+        """Ranked, highlighted results; a query that cannot run gives a message."""
+        try:
+            query = parse_query(text)
+            hits = self.store.search_entries(user, query, limit=limit, offset=offset)
+        except SearchQueryError as exc:
+            return SearchResult(text, message=str(exc))
+        return SearchResult(text, hits)
+
+    def mark_entries_read(self, user: UserId, ids: Sequence[int], *, read: bool = True) -> int:
+        return self.store.mark_entries_read(user, [EntryId(i) for i in ids], read=read, now=_now())
+
+    def mark_all_read(
+        self, user: UserId, filter: EntryFilter, *, up_to: int, older_than: str = "all"
+    ) -> int:
+        """Mark the listing read up to the newest entry the reader saw (``up_to``)."""
+        age = OLDER_THAN.get(older_than)
+        cutoff = _now() - age if age else None
+        return self.store.mark_all_read(
+            user, filter, up_to=EntryId(up_to), older_than=cutoff, now=_now()
+        )
+
+    def count_new(self, user: UserId, filter: EntryFilter, after_id: int) -> int:
+        """Entries in the listing that arrived after ``after_id``."""
+        return self.store.count_entries(user, replace(filter, after_id=EntryId(after_id)))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
