@@ -38,19 +38,25 @@ def parse_feed(
     url: str,
     content_type: str | None = None,
     max_entries: int = DEFAULT_MAX_ENTRIES,
+    sanitize: bool = True,
 ) -> FeedData:
     """Parse a feed document fetched from ``url``.
 
     ``content_type`` is the HTTP header (its charset outranks the XML prolog).
     At most ``max_entries`` entries are read, in document order.
+
+    ``sanitize=False`` leaves ``summary``/``content`` (and the feed
+    description) as the feed's raw, *untrusted* HTML, for a caller that
+    sanitizes later, e.g. only the entries that are new after deduplication
+    (nh3 is most of the parse time). URLs, texts and titles are cleaned either way.
     """
     if not body.strip():
         raise ParseError("empty document")
     max_entries = max(0, max_entries)
     try:
         if looks_like_json(body):
-            return parse_json_feed(body, url, max_entries)
-        return parse_xml_feed(body, url, content_type, max_entries)
+            return parse_json_feed(body, url, max_entries, sanitize)
+        return parse_xml_feed(body, url, content_type, max_entries, sanitize)
     except ParseError:
         raise
     except Exception as exc:  # the untrusted-input boundary: any failure is a ParseError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from html import escape
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from tidings.parser.xmltext import (
     ATOM10,
     DC,
     ITUNES,
+    ITUNES_ALT,
     MEDIA,
     XML_LANG,
     Context,
@@ -24,6 +26,7 @@ from tidings.parser.xmltext import (
     atom_title,
     enclosure,
     media_image,
+    person_name,
     plain_title,
     text_of,
 )
@@ -59,7 +62,7 @@ def _kinds(ns: str) -> dict[str, int]:
     }
     kinds = {f"{{{ns}}}{local}": kind for local, kind in atom.items()}
     kinds.update({f"{{{MEDIA}}}{n}": MEDIA_ for n in ("thumbnail", "content", "group")})
-    kinds[f"{{{ITUNES}}}image"] = ITUNES_IMAGE
+    kinds[f"{{{ITUNES}}}image"] = kinds[f"{{{ITUNES_ALT}}}image"] = ITUNES_IMAGE
     kinds[f"{{{DC}}}creator"] = AUTHOR
     kinds[f"{{{DC}}}subject"] = CATEGORY
     return kinds
@@ -71,10 +74,16 @@ for _table in _KINDS.values():  # un-namespaced Atom: tags have no braces
         _table[_tag[2:]] = _table.pop(_tag)
 
 
+@lru_cache(maxsize=16)
+def _other_kinds(ns: str) -> dict[str, int]:
+    """Tables for a ``<feed>`` in an unknown namespace (pre-standard Atom drafts)."""
+    return _kinds(ns)
+
+
 def _person(el: etree._Element, ns: str) -> str | None:
     """An Atom person construct (or dc:creator) as "Name", else the email."""
     if len(el) == 0:
-        return plain_title(el.text or "")
+        return person_name(el.text or "")
     name = el.find(f"{{{ns}}}name" if ns else "name")
     if name is not None and name.text and name.text.strip():
         return plain_title(name.text)
@@ -117,7 +126,7 @@ class _Links:
             if found and found not in self.enclosures:
                 self.enclosures.append(found)
             return
-        href = safe_url((el.get("href") or "").strip(), base)
+        href = safe_url((el.get("href") or el.text or "").strip(), base)  # 0.3: text
         if href is None:
             return
         if rel == "alternate":
@@ -135,7 +144,7 @@ class _Links:
 
 
 def _entry(entry: etree._Element, ctx: Context, ns: str, feed_author: str | None) -> EntryData:
-    kinds = _KINDS[ns]
+    kinds = _KINDS.get(ns) or _other_kinds(ns)
     entry_id = title = summary = content = image = None
     published: datetime | None = None
     updated: datetime | None = None
@@ -205,7 +214,7 @@ def _content(el: etree._Element, ctx: Context) -> str | None:
 def parse_atom(root: etree._Element, ctx: Context, max_entries: int) -> FeedData:
     """Read an Atom ``<feed>`` root (1.0, 0.3, or without namespace)."""
     ns = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
-    kinds = _KINDS.get(ns, _KINDS[ATOM10])
+    kinds = _KINDS.get(ns) or _other_kinds(ns)
     fields: dict[str, object] = {}
     links = _Links()
     entries: list[etree._Element] = []

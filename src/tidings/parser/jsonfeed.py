@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from typing import Any
 
-from tidings.content.sanitize import clean_text, safe_url, sanitize_html
+from tidings.content.sanitize import clean_text, safe_url, sanitize_clean_html
 from tidings.errors import ParseError
 from tidings.model import Enclosure, EntryData, FeedData
 from tidings.parser.dates import parse_date
@@ -19,6 +20,13 @@ from tidings.parser.identity import pick_id, unique_entries
 from tidings.parser.xmltext import plain_title
 
 __all__ = ["looks_like_json", "parse_json_feed"]
+
+Clean = Callable[[str, str], str]
+
+
+def _raw(html: str, base: str) -> str:
+    """The no-op stand-in for the sanitizer (``sanitize=False``)."""
+    return html
 
 
 def looks_like_json(body: bytes) -> bool:
@@ -94,7 +102,7 @@ def _tags(value: object) -> tuple[str, ...]:
     return tuple(tags)
 
 
-def _item(item: dict[str, Any], base: str, feed_author: str | None) -> EntryData:
+def _item(item: dict[str, Any], base: str, feed_author: str | None, clean: Clean) -> EntryData:
     raw_id = item.get("id")
     guid = str(raw_id) if isinstance(raw_id, int | float) and not isinstance(raw_id, bool) else None
     guid = guid or _str(raw_id)
@@ -102,7 +110,7 @@ def _item(item: dict[str, Any], base: str, feed_author: str | None) -> EntryData
     title = _str(item.get("title"))
     title = plain_title(title) if title else None
     content_html = _str(item.get("content_html"))
-    content = sanitize_html(content_html, link or base) if content_html else None
+    content = clean(content_html, link or base) if content_html else None
     content = content or _text_html(item.get("content_text"))
     summary = _text_html(item.get("summary"))
     return EntryData(
@@ -131,13 +139,14 @@ def _hub(value: object) -> str | None:
     return None
 
 
-def parse_json_feed(body: bytes, url: str, max_entries: int) -> FeedData:
+def parse_json_feed(body: bytes, url: str, max_entries: int, sanitize: bool = True) -> FeedData:
     """Parse a JSON Feed document; ``ParseError`` if it is not one."""
     data = _load(body)
     base = safe_url(url) or url
+    clean: Clean = sanitize_clean_html if sanitize else _raw
     rss = data.get("rss")
     if isinstance(rss, dict) and isinstance(rss.get("channel"), dict):
-        return _parse_rss_json(rss["channel"], base, max_entries)
+        return _parse_rss_json(rss["channel"], base, max_entries, clean)
     items = data.get("items")
     version = data.get("version")
     if not isinstance(items, list):
@@ -156,19 +165,21 @@ def parse_json_feed(body: bytes, url: str, max_entries: int) -> FeedData:
         hub=_hub(data.get("hubs")),
         self_url=safe_url(_str(data.get("feed_url")), base),
         entries=unique_entries(
-            _item(item, base, feed_author) for item in items[:max_entries] if isinstance(item, dict)
+            _item(item, base, feed_author, clean)
+            for item in items[:max_entries]
+            if isinstance(item, dict)
         ),
     )
 
 
-def _rss_json_item(item: dict[str, Any], base: str) -> EntryData:
+def _rss_json_item(item: dict[str, Any], base: str, clean: Clean) -> EntryData:
     guid = item.get("guid")
     guid = _str(guid.get("#value") if isinstance(guid, dict) else guid)
     link = safe_url(_str(item.get("link")), base)
     title = _str(item.get("title"))
     title = plain_title(title) if title else None
     description = _str(item.get("description"))
-    summary = sanitize_html(description, base) if description else None
+    summary = clean(description, base) if description else None
     categories = item.get("category")
     return EntryData(
         id=pick_id(guid, link, title, summary),
@@ -181,7 +192,7 @@ def _rss_json_item(item: dict[str, Any], base: str) -> EntryData:
     )
 
 
-def _parse_rss_json(channel: dict[str, Any], base: str, max_entries: int) -> FeedData:
+def _parse_rss_json(channel: dict[str, Any], base: str, max_entries: int, clean: Clean) -> FeedData:
     """Dave Winer's RSS-in-JSON (``{"rss": {"channel": {...}}}``), read as RSS 2.0."""
     items = channel.get("item")
     if isinstance(items, dict):
@@ -194,10 +205,12 @@ def _parse_rss_json(channel: dict[str, Any], base: str, max_entries: int) -> Fee
         version="rss20",
         title=plain_title(title) if title else None,
         link=safe_url(_str(channel.get("link")), base),
-        description=sanitize_html(description, base) if description else None,
+        description=clean(description, base) if description else None,
         language=_str(channel.get("language")),
         updated=parse_date(_str(channel.get("lastBuildDate")) or _str(channel.get("pubDate"))),
         entries=unique_entries(
-            _rss_json_item(item, base) for item in items[:max_entries] if isinstance(item, dict)
+            _rss_json_item(item, base, clean)
+            for item in items[:max_entries]
+            if isinstance(item, dict)
         ),
     )

@@ -7,6 +7,7 @@ through a dict (no XPath), which keeps the per-entry cost low.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from lxml import etree
 
@@ -20,25 +21,31 @@ from tidings.parser.xmltext import (
     DC,
     DCTERMS,
     ITUNES,
+    ITUNES_ALT,
     MEDIA,
     RDF,
     RSS090,
     RSS10,
     SY,
+    XHTML,
     XML_LANG,
     Context,
     enclosure,
     html_field,
     media_image,
+    person_name,
     plain_title,
     text_of,
+    xhtml_markup,
 )
 
 __all__ = ["parse_rss"]
 
+RDF_ABOUT = f"{{{RDF}}}about"
+
 (TITLE, LINK, GUID, DESC, CONTENT_, AUTHOR, PUBLISHED, UPDATED, CATEGORY, ENCLOSURE,
  COMMENTS, MEDIA_, ITUNES_IMAGE, ALT_SUMMARY, ATOM_LINK, LANGUAGE, ITEM, IMAGE, TTL,
- SY_PERIOD, SY_FREQUENCY, ALT_TITLE) = range(22)  # fmt: skip
+ SY_PERIOD, SY_FREQUENCY, ALT_TITLE, XHTML_BODY, ITUNES_CATEGORY) = range(24)  # fmt: skip
 
 
 def _rss(local: str) -> list[str]:
@@ -55,8 +62,8 @@ _COMMON = (
     ([f"{{{DC}}}title"], ALT_TITLE),
     (_rss("link"), LINK),
     ([*_rss("description"), f"{{{DC}}}description"], DESC),
-    ([f"{{{ITUNES}}}summary", f"{{{ITUNES}}}subtitle"], ALT_SUMMARY),
-    ([f"{{{ITUNES}}}image"], ITUNES_IMAGE),
+    ([f"{{{ns}}}{n}" for ns in (ITUNES, ITUNES_ALT) for n in ("summary", "subtitle")], ALT_SUMMARY),
+    ([f"{{{ITUNES}}}image", f"{{{ITUNES_ALT}}}image"], ITUNES_IMAGE),
     ([f"{{{ATOM10}}}link"], ATOM_LINK),
     (["pubDate", f"{{{DCTERMS}}}issued", f"{{{DCTERMS}}}created"], PUBLISHED),
     ([f"{{{DC}}}date", f"{{{DCTERMS}}}modified", f"{{{ATOM10}}}updated"], UPDATED),
@@ -64,9 +71,14 @@ _COMMON = (
 _ITEM_KINDS = _kinds(
     *_COMMON,
     (["guid"], GUID),
-    ([f"{{{CONTENT}}}encoded"], CONTENT_),
-    (["author", f"{{{DC}}}creator", f"{{{ITUNES}}}author", f"{{{DC}}}author"], AUTHOR),
-    (["category", f"{{{DC}}}subject"], CATEGORY),
+    ([f"{{{CONTENT}}}encoded", "fullitem"], CONTENT_),
+    ([f"{{{XHTML}}}body", "body"], XHTML_BODY),
+    ([f"{{{ITUNES}}}category", f"{{{ITUNES_ALT}}}category"], ITUNES_CATEGORY),
+    (["author", f"{{{DC}}}creator", f"{{{DC}}}author"], AUTHOR),
+    ([f"{{{ITUNES}}}author", f"{{{ITUNES_ALT}}}author"], AUTHOR),
+    (["category", f"{{{DC}}}subject", f"{{{MEDIA}}}category"], CATEGORY),
+    ([f"{{{MEDIA}}}title"], ALT_TITLE),
+    ([f"{{{MEDIA}}}description"], ALT_SUMMARY),
     (["enclosure"], ENCLOSURE),
     (["comments"], COMMENTS),
     ([f"{{{MEDIA}}}{n}" for n in ("thumbnail", "content", "group")], MEDIA_),
@@ -90,7 +102,17 @@ def _atom_link(el: etree._Element, base: str) -> tuple[str, str | None]:
     return rel, safe_url(el.get("href"), base)
 
 
-def _item(item: etree._Element, ctx: Context) -> EntryData:
+@lru_cache(maxsize=16)
+def _kind_tables(ns: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Item and channel tables for RSS elements put in a default namespace ``ns``."""
+    tables = []
+    for table in (_ITEM_KINDS, _CHANNEL_KINDS):
+        extra = {f"{{{ns}}}{tag}": kind for tag, kind in table.items() if "}" not in tag}
+        tables.append({**table, **extra})
+    return tables[0], tables[1]
+
+
+def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryData:
     title = alt_title = link = guid = author = summary = alt_summary = content = None
     comments = image = language = None
     published: datetime | None = None
@@ -100,7 +122,7 @@ def _item(item: etree._Element, ctx: Context) -> EntryData:
     enclosures: list[Enclosure] = []
     base = ctx.base_of(item)
     for child in item:
-        kind = _ITEM_KINDS.get(child.tag)
+        kind = kinds.get(child.tag)
         if kind is None:
             continue
         if kind == TITLE:
@@ -122,8 +144,11 @@ def _item(item: etree._Element, ctx: Context) -> EntryData:
         elif kind == CONTENT_:
             if content is None:
                 content = html_field(child, ctx)
+        elif kind == XHTML_BODY:
+            if content is None:
+                content = ctx.html(xhtml_markup(child), child)
         elif kind == AUTHOR:
-            author = author or plain_title(text_of(child))
+            author = author or person_name(text_of(child))
         elif kind == CATEGORY:
             term = plain_title(text_of(child))
             if term and term not in categories:
@@ -137,7 +162,12 @@ def _item(item: etree._Element, ctx: Context) -> EntryData:
         elif kind == MEDIA_:
             image = image or media_image(child, base)
         elif kind == ITUNES_IMAGE:
-            image = image or safe_url(child.get("href"), base)
+            image = image or safe_url(child.get("href") or child.get("url"), base)
+        elif kind == ITUNES_CATEGORY:
+            for node in child.iter():
+                term = plain_title(node.get("text") or "")
+                if term and term not in categories:
+                    categories.append(term)
         elif kind == ALT_SUMMARY:
             alt_summary = alt_summary or html_field(child, ctx)
         elif kind == ALT_TITLE:
@@ -152,6 +182,8 @@ def _item(item: etree._Element, ctx: Context) -> EntryData:
                 enclosures.append(Enclosure(href, child.get("type"), None))
     if link is None and guid and guid_is_link:
         link = safe_url(guid, base) if guid.startswith(("http://", "https://")) else None
+    if guid is None and ctx.rdf:
+        guid = item.get(RDF_ABOUT)
     title = title or alt_title
     summary = summary or alt_summary
     lang = item.get(XML_LANG)
@@ -213,10 +245,12 @@ class _Channel:
             self.fields[name] = value
 
 
-def _walk_channel(el: etree._Element, ctx: Context, chan: _Channel, max_items: int) -> None:
+def _walk_channel(
+    el: etree._Element, ctx: Context, chan: _Channel, max_items: int, kinds: dict[str, int]
+) -> None:
     base = ctx.base_of(el)
     for child in el:
-        kind = _CHANNEL_KINDS.get(child.tag)
+        kind = kinds.get(child.tag)
         if kind is None:
             continue
         if kind == ITEM:
@@ -235,7 +269,7 @@ def _walk_channel(el: etree._Element, ctx: Context, chan: _Channel, max_items: i
         elif kind == IMAGE:
             chan.set("image", _image_url(child, base))
         elif kind == ITUNES_IMAGE:
-            chan.set("itunes_image", safe_url(child.get("href"), base))
+            chan.set("itunes_image", safe_url(child.get("href") or child.get("url"), base))
         elif kind == TTL:
             chan.set("ttl", _ttl(text_of(child)))
         elif kind == SY_PERIOD:
@@ -260,17 +294,22 @@ def _sy_minutes(chan: _Channel) -> int | None:
 def parse_rss(root: etree._Element, ctx: Context, max_entries: int) -> FeedData:
     """Read an ``<rss>`` or ``<rdf:RDF>`` root."""
     chan = _Channel()
-    channel = root.find("channel")
-    if channel is None:
-        channel = root.find(f"{{{RSS10}}}channel")
-    if channel is None:
-        channel = root.find(f"{{{RSS090}}}channel")
+    ns = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
+    ctx.rdf = ns == RDF
+    item_kinds, channel_kinds = _ITEM_KINDS, _CHANNEL_KINDS
+    if ns and ns not in (RDF, RSS10, RSS090):
+        item_kinds, channel_kinds = _kind_tables(ns)
+    channel = None
+    for name in ("channel", f"{{{RSS10}}}channel", f"{{{RSS090}}}channel", f"{{{ns}}}channel"):
+        channel = root.find(name)
+        if channel is not None:
+            break
     if channel is not None:
-        _walk_channel(channel, ctx, chan, max_entries)
-    if not chan.items or root.tag != "rss":
-        _walk_channel(root, ctx, chan, max_entries)  # RDF: items and image beside the channel
+        _walk_channel(channel, ctx, chan, max_entries, channel_kinds)
+    if not chan.items or ctx.rdf:  # RDF: items and image beside the channel
+        _walk_channel(root, ctx, chan, max_entries, channel_kinds)
     f = chan.fields
-    entries = unique_entries(_item(item, ctx) for item in chan.items[:max_entries])
+    entries = unique_entries(_item(item, ctx, item_kinds) for item in chan.items[:max_entries])
     lang = root.get(XML_LANG) or (channel.get(XML_LANG) if channel is not None else None)
     return FeedData(
         version=_version(root),

@@ -74,6 +74,8 @@ def _fix_entity(match: re.Match[bytes]) -> bytes:
     ref = match.group(1)
     if ref is None:
         return b"&amp;"
+    if ref[:2] == b"#X":
+        return b"&#x" + ref[2:]
     if ref[:1] == b"#" or ref in _XML_ENTITIES:
         return match.group(0)
     chars = html5.get(ref.decode("ascii"))

@@ -19,7 +19,9 @@ _FEED_ROOTS = _RSS_ROOTS | {"feed"}
 _MAX_WRAPPER_SCAN = 200
 
 
-def parse_xml_feed(body: bytes, url: str, content_type: str | None, max_entries: int) -> FeedData:
+def parse_xml_feed(
+    body: bytes, url: str, content_type: str | None, max_entries: int, sanitize: bool = True
+) -> FeedData:
     """Parse an XML feed; ``ParseError`` if it is not XML or not a feed."""
     root = parse_xml_root(body, url, content_type)
     local = _local_name(root)
@@ -27,7 +29,7 @@ def parse_xml_feed(body: bytes, url: str, content_type: str | None, max_entries:
         embedded = _embedded_feed(root)
         if embedded is not None:
             root, local = embedded, _local_name(embedded)
-    ctx = Context(safe_url(url) or url, b"xml:base" in body)
+    ctx = Context(safe_url(url) or url, b"xml:base" in body, sanitize)
     if local in _RSS_ROOTS:
         return parse_rss(root, ctx, max_entries)
     if local == "feed":

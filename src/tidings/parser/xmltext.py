@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import html
+import re
 from copy import deepcopy
 
 from lxml import etree
 
-from tidings.content.sanitize import clean_text, html_to_text, safe_url, sanitize_html
+from tidings.content.sanitize import clean_text, html_to_text, safe_url, sanitize_clean_html
 from tidings.model import Enclosure
 
 ATOM10 = "http://www.w3.org/2005/Atom"
@@ -22,6 +23,7 @@ DCTERMS = "http://purl.org/dc/terms/"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 MEDIA = "http://search.yahoo.com/mrss/"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+ITUNES_ALT = "http://www.itunes.com/DTDs/Podcast-1.0.dtd"  # seen in the wild
 XHTML = "http://www.w3.org/1999/xhtml"
 SY = "http://purl.org/rss/1.0/modules/syndication/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -31,17 +33,25 @@ XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 class Context:
     """Per-document facts the element readers need."""
 
-    __slots__ = ("has_base", "url")
+    __slots__ = ("has_base", "rdf", "sanitize", "url")
 
-    def __init__(self, url: str, has_base: bool) -> None:
+    def __init__(self, url: str, has_base: bool, sanitize: bool = True) -> None:
         self.url = url
         self.has_base = has_base
+        self.sanitize = sanitize
+        self.rdf = False
 
     def base_of(self, el: etree._Element) -> str:
         """The base URL in force at ``el`` (xml:base aware, but only if the document uses it)."""
         if self.has_base:
             return el.base or self.url
         return self.url
+
+    def html(self, raw: str, el: etree._Element) -> str | None:
+        """Sanitized HTML from libxml2 text (``raw`` with ``sanitize=False``)."""
+        if self.sanitize:
+            return sanitize_clean_html(raw, self.base_of(el)) or None
+        return raw
 
 
 def text_of(el: etree._Element) -> str:
@@ -67,7 +77,8 @@ def markup_of(el: etree._Element) -> str:
 def xhtml_markup(el: etree._Element) -> str:
     """Inner XHTML of an Atom ``type="xhtml"`` construct, namespaces removed."""
     container = el
-    if len(el) == 1 and el[0].tag == f"{{{XHTML}}}div" and not (el.text or "").strip():
+    wrapped = len(el) == 1 and el[0].tag == f"{{{XHTML}}}div" and not (el.text or "").strip()
+    if wrapped and el.get("type") == "xhtml":  # Atom 1.0: the div is not content
         container = el[0]
     copy = etree.Element("div")
     copy.text = container.text
@@ -93,7 +104,7 @@ def plain_title(text: str) -> str | None:
     """A title or name as plain text: HTML-ish input loses its tags and entities."""
     if "<" in text or "&" in text:
         return html_to_text(text) or None
-    return clean_text(" ".join(text.split())) or None
+    return " ".join(text.split()) or None
 
 
 def html_field(el: etree._Element, ctx: Context) -> str | None:
@@ -102,16 +113,19 @@ def html_field(el: etree._Element, ctx: Context) -> str | None:
     if not raw.strip():
         return None
     if "<" not in raw and "&" not in raw:
-        return clean_text(raw.strip())
-    return sanitize_html(raw, ctx.base_of(el)) or None
+        return raw.strip()
+    return ctx.html(raw, el)
 
 
 def _content_kind(el: etree._Element) -> tuple[str, bool]:
     """("text" | "html" | "xhtml" | "other", base64?) of an Atom text construct."""
-    kind = (el.get("type") or "text").strip().lower()
+    declared = el.get("type")
+    kind = (declared or "text").strip().lower()
     b64 = el.get("mode") == "base64"
-    if el.get("mode") == "xml":
+    if el.get("mode") == "xml" or (kind == "text" and len(el)):  # inline markup
         kind = "xhtml"
+    elif b64 and declared is None:
+        kind = "html"
     if kind in ("text", "text/plain"):
         return "text", b64
     if kind in ("html", "text/html", "escaped"):
@@ -147,7 +161,7 @@ def atom_html(el: etree._Element, ctx: Context) -> str | None:
         return None
     if kind == "text":
         return clean_text(html.escape(raw.strip(), quote=False))
-    return sanitize_html(raw, ctx.base_of(el)) or None
+    return ctx.html(raw, el)
 
 
 def atom_title(el: etree._Element) -> str | None:
@@ -194,6 +208,20 @@ def media_image(el: etree._Element, base: str) -> str | None:
             if child.tag == f"{{{MEDIA}}}thumbnail":
                 return safe_url(child.get("url"), base)
     return None
+
+
+def person_name(text: str) -> str | None:
+    """An author as a name: "a@b.c (Name)" and "Name <a@b.c>" give "Name"."""
+    name = plain_title(text)
+    if name and "@" in name:
+        match = _EMAIL_NAME_RE.match(name) or _NAME_EMAIL_RE.match(name)
+        if match:
+            return match.group(1).strip() or name
+    return name
+
+
+_EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\((.+)\)$")
+_NAME_EMAIL_RE = re.compile(r"^([^<>@]+?)\s*<\S+@\S+>$")
 
 
 def language_of(el: etree._Element) -> str | None:
