@@ -25,6 +25,7 @@ and the floors in conformance_floor.json).
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 import time
@@ -352,14 +353,21 @@ def main(argv: list[str]) -> int:
     print(table(counts))
     print(f"({time.perf_counter() - started:.1f} s)")
     if "--write" in argv:
-        floors = {folder: round(rate(c) - 0.0005, 3) for folder, c in sorted(counts.items())}
+        floors = {folder: math.floor(rate(c) * 1000) / 1000 for folder, c in sorted(counts.items())}
         FLOOR_FILE.write_text(json.dumps(floors, indent=2) + "\n")
         failures = run_all.failures  # type: ignore[attr-defined]
-        lines = [f"| {f} | {n} | `{e}` | {d} |" for f, n, e, d in failures]
+        lines = [
+            f"| {f} | {n} | `{e[:150].replace('|', '¦')}` | {d[:80].replace('|', '¦')} |"
+            for f, n, e, d in failures
+        ]
+        doc = DOC_FILE.read_text()
+        head, _, _ = doc.partition("<!-- failures -->")
+        before, _, after = head.partition("<!-- table -->")
+        after = after.split("\n## ", 1)[1] if "\n## " in after else after
         DOC_FILE.write_text(
-            DOC_FILE.read_text().split("<!-- failures -->")[0]
-            + "<!-- failures -->\n\n| folder | file | Expect | why |\n|---|---|---|---|\n"
-            + "\n".join(lines).replace("\n\n", "\n")
+            f"{before}<!-- table -->\n\n{table(counts)}\n\n## {after}"
+            + "<!-- failures -->\n\n| folder | file | Expect | result |\n|---|---|---|---|\n"
+            + "\n".join(line.replace("\n", " ") for line in lines)
             + "\n"
         )
         print(f"wrote {FLOOR_FILE} and {DOC_FILE}")
