@@ -6,10 +6,20 @@ import asyncio
 
 import pytest
 
-from tidings.errors import DestinationNotAllowedError
+from tidings.adapters.http_fetcher import HttpFetcher
+from tidings.errors import DestinationNotAllowedError, SettingsError
 from tidings.model import Fetched, FetchError
 
-from .conftest import INTERNAL, PUBLIC, FakeResolver, RawServer, Tripwire, make_fetcher, respond
+from .conftest import (
+    INTERNAL,
+    PUBLIC,
+    FakeResolver,
+    RawServer,
+    Tripwire,
+    make_fetcher,
+    make_settings,
+    respond,
+)
 
 # A1
 
@@ -278,3 +288,13 @@ async def test_get_page_is_guarded_and_returns_bytes() -> None:
     assert ok.content_type == "text/html; charset=utf-8"
     assert isinstance(refused, FetchError) and "not allowed" in refused.message
     assert b"Accept: text/html" in server.heads[0]
+
+
+async def test_allowlist_setting_opens_loopback_and_rejects_garbage() -> None:
+    settings = make_settings(allow_private_networks=f"{PUBLIC}/32")
+    async with RawServer(respond()) as server, HttpFetcher(settings) as fetcher:
+        fetcher._resolver = FakeResolver()
+        result = await fetcher.fetch(server.url())
+    assert isinstance(result, Fetched)
+    with pytest.raises(SettingsError, match="allow_private_networks"):
+        HttpFetcher(make_settings(allow_private_networks="not a network/99"))

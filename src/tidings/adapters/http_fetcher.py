@@ -43,7 +43,12 @@ from tidings.adapters.http_body import (
 )
 from tidings.adapters.http_hints import max_age, request_headers, response_caching, retry_after
 from tidings.adapters.netguard import NetworkPolicy, check_url
-from tidings.errors import DestinationNotAllowedError, FetchFailedError, InvalidURLError
+from tidings.errors import (
+    DestinationNotAllowedError,
+    FetchFailedError,
+    InvalidURLError,
+    SettingsError,
+)
 from tidings.model import NO_CACHING, Caching, Fetched, FetchError, FetchResult, Hints, NotModified
 from tidings.settings import Settings
 
@@ -131,7 +136,12 @@ class HttpFetcher:
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._settings = settings
-        self._policy = policy or NetworkPolicy(settings.allow_private_networks)
+        if policy is None:
+            try:
+                policy = NetworkPolicy(settings.allow_private_networks)
+            except ValueError as exc:
+                raise SettingsError(f"setting allow_private_networks: {exc}") from None
+        self._policy = policy
         self._resolver = resolver
         self._ssl_context = ssl_context
         self._session: aiohttp.ClientSession | None = None
