@@ -109,7 +109,7 @@ def _cleaner(base_url: str | None, iframes: bool) -> nh3.Cleaner:
 
 _PIXEL_CANDIDATE_RE = re.compile(r'<img [^>]*?(?:width|height)="\s*[01]\b[^>]*>')
 _DIM_RE = re.compile(r' (width|height)="\s*(\d*)')
-_EMPTY_IFRAME_RE = re.compile(r'<iframe(?![^>]* src=")[^>]*>(.*?)</iframe>', re.DOTALL)
+_IFRAME_BODY_RE = re.compile(r"(<iframe\b[^>]*>).*?</iframe>", re.DOTALL)
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
 _ANY_TAG_RE = re.compile(r"<[a-zA-Z/!?][^>]*>?")
 # Void elements, and elements that close their open siblings (no deep nesting).
@@ -120,6 +120,12 @@ _NOT_NESTING = frozenset(
 
 
 _NON_NESTING_PREFIXES = ("<br", "<img", "<hr", "<p>", "<p ", "<li", "<td", "<tr", "<wbr", "<!")
+
+
+def _iframe_without_body(match: re.Match[str]) -> str:
+    """An allowed iframe, emptied (its body is unescaped raw text); a refused one, gone."""
+    start = match.group(1)
+    return start + "</iframe>" if ' src="' in start else ""
 
 
 def _base_ok(base_url: str | None) -> str | None:
@@ -206,7 +212,7 @@ def sanitize_clean_html(text: str, base_url: str | None = None) -> str:
     if "<img" in out:
         out = _drop_pixels(out)
     if iframes and "<iframe" in out:
-        out = _EMPTY_IFRAME_RE.sub(r"\1", out)  # a refused iframe leaves its (text) content
+        out = _IFRAME_BODY_RE.sub(_iframe_without_body, out)
     return out + TRUNCATED_MARKER if truncated else out
 
 

@@ -96,7 +96,8 @@ def _tags(value: object) -> tuple[str, ...]:
         return ()
     tags: list[str] = []
     for tag in value:
-        text = plain_title(tag) if isinstance(tag, str) else None
+        cleaned = _str(tag)
+        text = plain_title(cleaned) if cleaned else None
         if text and text not in tags:
             tags.append(text)
     return tuple(tags)
