@@ -164,3 +164,25 @@ def test_bad_input_gives_clean_errors(tidings: Tidings) -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     proc = tidings.run("parse", "/nonexistent/file.xml", check=False)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
+
+
+def test_gzip_and_last_modified_only(tidings: Tidings, feed_server: FeedServer) -> None:
+    feed_server.set("/gz.xml", rss(4), gzip=True, etag=False, last_modified=True)
+    url = feed_server.url("/gz.xml")
+    tidings.run("add", url, "--no-discover")
+    assert "4 new entries" in tidings.run("refresh").stdout
+    assert "gzip" in feed_server.requests[-1].headers.get("Accept-Encoding", "")
+    out = tidings.run("refresh", "--all").stdout
+    assert "1 not modified" in out
+    assert "If-Modified-Since" in feed_server.requests[-1].headers
+    assert len(tidings.json("entries")) == 4
+
+
+def test_gone_feed_is_disabled(tidings: Tidings, feed_server: FeedServer) -> None:
+    feed_server.set("/gone.xml", b"gone", status=410, etag=False, last_modified=False)
+    tidings.run("add", feed_server.url("/gone.xml"), "--no-discover")
+    assert "1 failed" in tidings.run("refresh").stdout
+    feed = tidings.json("feeds")[0]
+    assert feed["disabled"] is True and "410" in (feed["last_error"] or "")
+    # a disabled feed is not due any more
+    assert "0 ok, 0 not modified, 0 failed" in tidings.run("refresh").stdout
