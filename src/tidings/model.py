@@ -206,6 +206,7 @@ class Entry:
     first_seen: datetime
     read: bool = False
     starred: bool = False
+    sorted_at: datetime | None = None  # the river's sort key with ``id`` (keyset paging)
 
 
 @dataclass(frozen=True, slots=True)

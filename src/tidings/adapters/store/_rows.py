@@ -128,4 +128,5 @@ def entry_from_row(row: RowLike) -> Entry:
         first_seen=from_ts(row["first_seen_at"]) or datetime.fromtimestamp(0, UTC),
         read=bool(row["read"]),
         starred=bool(row["starred"]),
+        sorted_at=from_ts(row["sort_at"]),
     )

@@ -1,0 +1,112 @@
+"""Templates and their filters: everything that turns data into HTML.
+
+Autoescape is on for every template. Only two things are ever marked safe:
+entry HTML that the nh3 sanitizer produced (``sanitized``), and search
+highlights built here from escaped text (``highlighted``). Every URL goes
+through ``safe_url`` (HOSTILE C6, C7).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from tidings.content.text import first_paragraph
+from tidings.core.search import MARK_END, MARK_START
+from tidings.textview import source_line
+
+HERE = Path(__file__).parent
+
+
+def safe_url(url: str | None) -> str:
+    """Only http(s) URLs reach an href or src; anything else becomes '#' (HOSTILE C6)."""
+    if not url:
+        return "#"
+    cleaned = url.strip()
+    if any(ord(ch) < 32 for ch in cleaned):
+        return "#"
+    try:
+        scheme = urlsplit(cleaned).scheme.lower()
+    except ValueError:
+        return "#"
+    return cleaned if scheme in {"http", "https"} else "#"
+
+
+def relative_time(dt: datetime | None, now: datetime | None = None) -> str:
+    if dt is None:
+        return ""
+    seconds = int(((now or datetime.now(UTC)) - dt).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            if unit == "day" and n > 30:
+                return dt.strftime("%d %b %Y")
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return ""
+
+
+def highlighted(text: str | None) -> Markup:
+    """Escape ``text``, then turn the search markers into ``<mark>`` elements."""
+    escaped = str(escape(text or ""))
+    return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def iso(dt: datetime | None) -> str:
+    return dt.astimezone(UTC).isoformat() if dt else ""
+
+
+def when(dt: datetime | None) -> str:
+    return dt.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC") if dt else "never"
+
+
+def path_part(value: str) -> str:
+    """Quote a value for one URL path segment (a category name, say)."""
+    return quote(value, safe="")
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        auto_reload=False,
+    )
+    env.filters.update(
+        safe_url=safe_url,
+        reltime=relative_time,
+        lead=first_paragraph,
+        source=source_line,
+        iso=iso,
+        when=when,
+        highlighted=highlighted,
+        path_part=path_part,
+        urlencode=lambda d: urlencode({k: v for k, v in d.items() if v not in (None, "")}),
+        # nh3-sanitized entry HTML is the only stored markup ever marked safe
+        sanitized=lambda html: Markup(html or ""),
+    )
+    return env
+
+
+class Renderer:
+    """Renders full pages and fragments with the request's CSP nonce."""
+
+    def __init__(self) -> None:
+        self.env = make_environment()
+
+    def html(self, request: Request, template: str, context: dict[str, Any]) -> str:
+        context.setdefault("nonce", request.state.csp_nonce)
+        context["request"] = request
+        return self.env.get_template(template).render(**context)
+
+    def page(
+        self, request: Request, template: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        return HTMLResponse(self.html(request, template, context), status_code=status)

@@ -1,0 +1,196 @@
+"""Defences that wrap every request: headers, body limits, origin, CSRF, redirects.
+
+- ``SecurityHeaders``: strict CSP with a per-response nonce, nosniff,
+  no-referrer, COOP, frame denial (HOSTILE C9), on every response.
+- ``BodyLimit``: 413 for bodies over the cap, by Content-Length or as they
+  stream (HOSTILE E15).
+- ``check_origin``: refuse state changes whose Origin is not ours or whose
+  Sec-Fetch-Site is cross-site (HOSTILE E1).
+- ``csrf_token``: an HMAC of the session token (or, before login, of a random
+  pre-session cookie), so every form and fetch carries a value a third-party
+  page cannot know (HOSTILE E1, including login and setup).
+- ``safe_next``: same-origin paths only (HOSTILE E9).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from starlette.requests import Request
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_BODY = 64 * 1024
+MAX_UPLOAD = 5 * 1024 * 1024  # OPML import (HOSTILE B9)
+UPLOAD_PATHS = frozenset({"/opml"})
+FRAME_HOSTS = "https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com"
+
+
+def content_security_policy(nonce: str) -> str:
+    return (
+        "default-src 'none'; "
+        f"script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+        "img-src * data:; media-src *; font-src 'self'; connect-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'; "
+        f"object-src 'none'; frame-src {FRAME_HOSTS}"
+    )
+
+
+class SecurityHeaders:
+    """Adds the security headers to every HTTP response (HOSTILE C9)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() != b"content-security-policy"
+                ]
+                headers += [
+                    (b"content-security-policy", content_security_policy(nonce).encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                if static:
+                    pass
+                elif not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """413 for request bodies over the cap (HOSTILE E15)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        cap = MAX_UPLOAD if scope["path"] in UPLOAD_PATHS else MAX_BODY
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > cap):
+            await _too_large(send)
+            return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > cap:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _too_large(send)
+
+
+async def _too_large(send: Send) -> None:
+    body = b"Request too large"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def request_origin(request: Request, base_url: str) -> str:
+    """Our own origin: the configured base URL's, else the one this request was sent to."""
+    if base_url:
+        parts = urlsplit(base_url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+    host = request.headers.get("host", "")
+    return f"{request.url.scheme}://{host}".lower()
+
+
+def check_origin(request: Request, base_url: str) -> bool:
+    """False for a state change sent from another site (Origin or Fetch metadata)."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in {"same-origin", "none"}:
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return origin.lower() == request_origin(request, base_url)
+
+
+def csrf_token(seed: str) -> str:
+    """The CSRF token for a session (or pre-session) token: unguessable without it."""
+    mac = hmac.new(seed.encode("utf-8"), b"tidings-csrf-v1", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")
+
+
+def csrf_valid(seed: str | None, token: str | None) -> bool:
+    if not seed or not token:
+        return False
+    return hmac.compare_digest(csrf_token(seed), token)
+
+
+_BAD_NEXT = re.compile(r"[\x00-\x20\\]")
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """A same-origin path to go to after a form, or ``default`` (HOSTILE E9)."""
+    if not value or len(value) > 2000 or _BAD_NEXT.search(value):
+        return default
+    decoded = unquote(value)
+    for candidate in (value, decoded):
+        if not candidate.startswith("/") or candidate.startswith("//"):
+            return default
+        if _BAD_NEXT.search(candidate):
+            return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return default
+    return value
