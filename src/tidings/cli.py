@@ -17,6 +17,7 @@ from tidings.errors import TidingsError
 from tidings.model import BatchSummary, EntryFilter, RefreshResult, UserId
 from tidings.settings import Settings, load_settings
 from tidings.textview import entry_text
+from tidings.usercmd import user as user_group
 
 
 class Context:
@@ -288,6 +289,9 @@ def worker(c: Context, once: bool) -> None:
 
     with c.app() as (agg, _user):
         asyncio.run(run_worker(agg, once=once))
+
+
+cli.add_command(user_group)
 
 
 def main() -> None:
