@@ -15,6 +15,7 @@ from html.entities import html5
 from lxml import etree
 
 from tidings.errors import ParseError
+from tidings.parser.cdata import lift_cdata, restore_cdata
 from tidings.parser.encoding import (
     decode_body,
     http_charset,
@@ -129,6 +130,12 @@ def parse_xml_root(body: bytes, url: str, content_type: str | None) -> etree._El
     Raises ``ParseError`` if nothing usable comes out.
     """
     data, utf8 = _initial_bytes(body, content_type)
+    lifted, chunks = lift_cdata(data)
+    if chunks:
+        root, errors = _parse(lifted, utf8, url)
+        if not errors and root is not None:
+            restore_cdata(root, chunks)
+            return root
     root, errors = _parse(data, utf8, url)
     if errors & _ENCODING_ERRORS:
         data, utf8 = strip_to_markup(_transcode(data, "utf-8")), True

@@ -1,0 +1,82 @@
+"""Large CDATA sections lifted out of a document before libxml2 parses it.
+
+libxml2 checks every character of a CDATA section one by one; a feed's bulk
+is usually HTML in CDATA (18 of the 43 MB of XML in feeds-real), so parsing
+the document with each large section replaced by a short placeholder, then
+putting the decoded sections back into the tree, more than halves the parse
+time. Only for UTF-8 documents, and only when the lifted document parses
+without any error (a section inside a comment, say, would not): otherwise
+the caller parses the original bytes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from tidings.content.sanitize import clean_text
+
+__all__ = ["lift_cdata", "restore_cdata"]
+
+MIN_LIFT = 128  # smaller sections are not worth a placeholder
+_OPEN, _CLOSE = b"<![CDATA[", b"]]>"
+_MARK, _END = "\ue000", "\ue001"  # private-use characters: valid XML, never markup
+_MARK_B = _MARK.encode()
+_PLACEHOLDER_RE = re.compile(f"{_MARK}(\\d+){_END}")
+_FIND_XPATH = etree.XPath(f"//text()[contains(., '{_MARK}')]")
+
+
+def lift_cdata(data: bytes) -> tuple[bytes, list[bytes]]:
+    """``data`` with large CDATA contents replaced by placeholders, and the contents."""
+    pos = data.find(_OPEN)
+    if pos < 0 or _MARK_B in data:
+        return data, []
+    parts: list[bytes] = []
+    chunks: list[bytes] = []
+    last = 0
+    while pos >= 0:
+        start = pos + len(_OPEN)
+        end = data.find(_CLOSE, start)
+        if end < 0:
+            break
+        if end - start >= MIN_LIFT:
+            parts.append(data[last:start])
+            parts.append(f"{_MARK}{len(chunks)}{_END}".encode())
+            chunks.append(data[start:end])
+            last = end
+        pos = data.find(_OPEN, end + len(_CLOSE))
+    if not chunks:
+        return data, []
+    parts.append(data[last:])
+    return b"".join(parts), chunks
+
+
+def _decode(chunk: bytes) -> str:
+    """A section's text as libxml2 would give it: UTF-8, newlines normalized, XML-legal."""
+    text = chunk.decode("utf-8", "replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return clean_text(text)
+
+
+def restore_cdata(root: etree._Element, chunks: list[bytes]) -> None:
+    """Put the lifted sections back in place of their placeholders."""
+
+    def value(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        return _decode(chunks[index]) if index < len(chunks) else ""
+
+    found = _FIND_XPATH(root)
+    assert isinstance(found, list)
+    for text in found:
+        if not isinstance(text, etree._ElementUnicodeResult):
+            continue
+        parent = text.getparent()
+        if parent is None:
+            continue
+        restored = _PLACEHOLDER_RE.sub(value, str(text))
+        if text.is_tail:
+            parent.tail = restored
+        else:
+            parent.text = restored
