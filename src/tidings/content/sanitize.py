@@ -68,7 +68,9 @@ _ATTRIBUTES.update(
     }
 )
 _SCHEMES = {"http", "https", "mailto"}
-_IMG_VALUES = {"img": {"referrerpolicy": "no-referrer", "loading": "lazy"}}
+# Added after nh3 (not with set_tag_attribute_values: their order follows a
+# per-Cleaner random hash, which made the output depend on the Cleaner).
+_IMG_ATTRS = '<img referrerpolicy="no-referrer" loading="lazy"'
 _IFRAME_ATTRS = {"src", "width", "height", "allowfullscreen", "title"}
 _IFRAME_SANDBOX = "allow-scripts allow-same-origin allow-popups allow-presentation"
 _REL = "noopener noreferrer nofollow"
@@ -91,7 +93,7 @@ def _cleaner(base_url: str | None, iframes: bool) -> nh3.Cleaner:
     relative: nh3.UrlRelative = ("rewrite_with_base", base_url) if base_url else "pass_through"
     tags = set(_TAGS)
     attributes = dict(_ATTRIBUTES)
-    values: dict[str, dict[str, str]] = dict(_IMG_VALUES)
+    values: dict[str, dict[str, str]] = {}
     if iframes:
         tags.add("iframe")
         attributes["iframe"] = _IFRAME_ATTRS
@@ -210,7 +212,7 @@ def sanitize_clean_html(text: str, base_url: str | None = None) -> str:
     if "&#" in text:  # a character reference may have produced a control character
         out = clean_text(out)
     if "<img" in out:
-        out = _drop_pixels(out)
+        out = _drop_pixels(out).replace("<img", _IMG_ATTRS)
     if iframes and "<iframe" in out:
         out = _IFRAME_BODY_RE.sub(_iframe_without_body, out)
     return out + TRUNCATED_MARKER if truncated else out
