@@ -11,7 +11,7 @@ from tidings.adapters.store import _sql
 from tidings.adapters.store._rows import entry_from_row, entry_params, feed_state_from_row, to_ts
 from tidings.adapters.store._sqlite_engine import SqliteEngine
 from tidings.adapters.store.sqlite_accounts import SqliteAccounts
-from tidings.adapters.store.sqlite_reading import SqliteReading, entry_where
+from tidings.adapters.store.sqlite_reading import SqliteReading, entry_where, river_sql
 from tidings.adapters.store.sqlite_search import SqliteSearch
 from tidings.errors import NotFoundError, StorageError
 from tidings.model import (
@@ -170,7 +170,8 @@ class SqliteStore(SqliteAccounts, SqliteReading, SqliteSearch, SqliteEngine):
 
     def get_entries(self, user_id: UserId, filter: EntryFilter) -> list[Entry]:
         where, params = entry_where(user_id, filter)
-        sql = _sql.USER_ENTRIES + where + " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit"
+        sql = river_sql(_sql.USER_ENTRIES, filter) + where
+        sql += " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit"
         return [entry_from_row(r) for r in self._read(sql, params)]
 
     def get_entry(self, user_id: UserId, entry_id: EntryId) -> Entry:

@@ -1,9 +1,14 @@
 """Full-text search on SQLite FTS5 (the dialect-specific half of ``tidings.core.search``).
 
-``entry_search`` holds each entry's title and plain text; ``entries_fts`` (an
+```entry_search`` holds each entry's title and plain text; ``entries_fts`` (an
 external-content FTS5 table kept in sync by triggers) indexes it. The refresh
 write path calls ``_index_entries`` in the same transaction as the entries, and
 a trigger drops the text when an entry is deleted.
+
+Ranking: BM25 (titles weigh five times the text) over the newest ``WINDOW``
+matches, so a common word costs the same as a rare one, and a news reader's
+results stay recent; a query selective enough to have fewer matches is ranked
+over all of them.
 
 Every term reaches FTS5 as a quoted string (HOSTILE E7): no user text is ever
 parsed as FTS5 syntax, so ``NEAR(``, ``a"b`` or ``body:x`` cannot fail or
@@ -27,6 +32,7 @@ from tidings.model import EntryUpdate, FeedId, UserId
 
 MAX_BODY_CHARS = 100_000
 MAX_OFFSET = 1000
+WINDOW = 3000  # results are the best matches among this many newest matches
 SNIPPET_TOKENS = 30
 TITLE_WEIGHT = 5.0
 
@@ -40,20 +46,31 @@ SELECT id, :title, :body FROM entries WHERE feed_id = :feed_id AND guid = :guid
 ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body
 """
 
-SEARCH = f"""
-SELECT {_sql.ENTRY_COLUMNS}, f.url AS feed_url, COALESCE(s.title, f.title) AS feed_title,
-       c.name AS category, COALESCE(st.read, 0) AS read, COALESCE(st.starred, 0) AS starred,
-       highlight(entries_fts, 0, '{MARK_START}', '{MARK_END}') AS hit_title,
-       snippet(entries_fts, 1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS}) AS hit_body
+SEARCH_JOINS = """
 FROM entries_fts
 JOIN entries e ON e.id = entries_fts.rowid
 JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = :user_id
 JOIN feeds f ON f.id = e.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
 LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
-WHERE entries_fts MATCH :match {{filters}}
-ORDER BY bm25(entries_fts, {TITLE_WEIGHT}, 1.0), e.id DESC
-LIMIT :limit OFFSET :offset
+WHERE entries_fts MATCH :match
+"""
+
+# Step 1: the newest WINDOW matches, each with its BM25 score (no sorting by
+# score in SQL: FTS5 walks its index newest first and stops at the window).
+CANDIDATES = f"""
+SELECT entries_fts.rowid AS id, bm25(entries_fts, {TITLE_WEIGHT}, 1.0) AS score
+{SEARCH_JOINS} {{filters}}
+ORDER BY entries_fts.rowid DESC LIMIT :window
+"""
+
+# Step 2: the page's rows, with highlighted title and snippet.
+DETAILS = f"""
+SELECT {_sql.ENTRY_COLUMNS}, f.url AS feed_url, COALESCE(s.title, f.title) AS feed_title,
+       c.name AS category, COALESCE(st.read, 0) AS read, COALESCE(st.starred, 0) AS starred,
+       highlight(entries_fts, 0, '{MARK_START}', '{MARK_END}') AS hit_title,
+       snippet(entries_fts, 1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS}) AS hit_body
+{SEARCH_JOINS} AND entries_fts.rowid IN ({{ids}})
 """
 
 
@@ -134,13 +151,28 @@ class SqliteSearch(SqliteEngine):
         if not query.has_text:
             return self._filtered_listing(filters, params)
         params["match"] = fts_match(query)
+        params["window"] = WINDOW
         try:
-            rows = self._conn().execute(SEARCH.format(filters=filters), params).fetchall()
+            conn = self._conn()
+            scored = conn.execute(CANDIDATES.format(filters=filters), params).fetchall()
+            ranked = sorted(scored, key=lambda r: (r["score"], -r["id"]))
+            page = [
+                int(r["id"]) for r in ranked[params["offset"] : params["offset"] + params["limit"]]
+            ]
+            if not page:
+                return []
+            marks = ", ".join(f":id{i}" for i in range(len(page)))
+            params.update((f"id{i}", entry_id) for i, entry_id in enumerate(page))
+            rows = conn.execute(DETAILS.format(ids=marks), params).fetchall()
         except sqlite3.OperationalError as exc:  # quoting makes this unexpected; stay friendly
             raise SearchQueryError("That search could not be run; try simpler words.") from exc
         except sqlite3.Error as exc:
             raise StorageError(str(exc)) from exc
-        return [SearchHit(entry_from_row(r), r["hit_title"], r["hit_body"]) for r in rows]
+        by_id = {r["id"]: r for r in rows}
+        return [
+            SearchHit(entry_from_row(r), r["hit_title"], r["hit_body"])
+            for r in (by_id[i] for i in page if i in by_id)
+        ]
 
     def _filtered_listing(self, filters: str, params: dict[str, Any]) -> list[SearchHit]:
         sql = (
