@@ -50,7 +50,7 @@ def parse_feed(
     sanitizes later, e.g. only the entries that are new after deduplication
     (nh3 is most of the parse time). URLs, texts and titles are cleaned either way.
     """
-    if not body.strip():
+    if not body or body.isspace():
         raise ParseError("empty document")
     max_entries = max(0, max_entries)
     try:

@@ -24,6 +24,7 @@ _OPEN, _CLOSE = b"<![CDATA[", b"]]>"
 _MARK, _END = "\ue000", "\ue001"  # private-use characters: valid XML, never markup
 _MARK_B = _MARK.encode()
 _PLACEHOLDER_RE = re.compile(f"{_MARK}(\\d+){_END}")
+_WHOLE_RE = re.compile(f"(\\s*){_MARK}(\\d+){_END}(\\s*)")
 _FIND_XPATH = etree.XPath(f"//text()[contains(., '{_MARK}')]")
 
 
@@ -52,12 +53,18 @@ def lift_cdata(data: bytes) -> tuple[bytes, list[bytes]]:
     return b"".join(parts), chunks
 
 
+_CONTROL_BYTES = bytes(range(9)) + b"\x0b\x0c" + bytes(range(14, 32))
+
+
 def _decode(chunk: bytes) -> str:
     """A section's text as libxml2 would give it: UTF-8, newlines normalized, XML-legal."""
     text = chunk.decode("utf-8", "replace")
-    if "\r" in text:
+    if b"\r" in chunk:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return clean_text(text)
+    # bytes.translate is ~4x faster than a regex search; U+FFFE/U+FFFF are checked below.
+    if len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk) or b"\xef\xbf" in chunk:
+        text = clean_text(text)
+    return text
 
 
 def restore_cdata(root: etree._Element, chunks: list[bytes]) -> None:
@@ -75,7 +82,13 @@ def restore_cdata(root: etree._Element, chunks: list[bytes]) -> None:
         parent = text.getparent()
         if parent is None:
             continue
-        restored = _PLACEHOLDER_RE.sub(value, str(text))
+        whole = _WHOLE_RE.fullmatch(text)  # the usual case: the section is all the text
+        if whole:
+            index = int(whole.group(2))
+            section = _decode(chunks[index]) if index < len(chunks) else ""
+            restored = whole.group(1) + section + whole.group(3)
+        else:
+            restored = _PLACEHOLDER_RE.sub(value, str(text))
         if text.is_tail:
             parent.tail = restored
         else:

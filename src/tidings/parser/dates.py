@@ -101,7 +101,9 @@ def _build(
 ) -> datetime | None:
     if offset is None:
         return None
-    hour, minute, second = (int(v) if v else 0 for v in hms)
+    hour = int(hms[0]) if hms[0] else 0
+    minute = int(hms[1]) if hms[1] else 0
+    second = int(hms[2]) if hms[2] else 0
     if ampm:
         pm = ampm[0].lower() == "p"
         if hour > 12:
@@ -118,7 +120,31 @@ def _build(
         return None
 
 
+_UTC_NAMES = frozenset({"GMT", "UT", "UTC", "Z", "+0000", "-0000"})
+
+
+def _fast_rfc822(text: str) -> datetime | None:
+    """The canonical shape, "Wed, 31 Dec 2003 10:14:55 GMT", without a regex."""
+    parts = text.split()
+    if len(parts) == 6 and parts[0][-1:] == ",":
+        parts = parts[1:]
+    if len(parts) != 5:
+        return None
+    day, month_name, year, hms, zone = parts
+    month = _MONTHS.get(month_name.lower())
+    if not (month and day.isdigit() and year.isdigit() and len(hms) == 8 and hms[2] == ":"):
+        return None
+    if zone in _UTC_NAMES:
+        offset: timedelta | None = timedelta(0)
+    else:
+        offset = _offset(zone)
+    return _build(_year(year), month, int(day), (hms[:2], hms[3:5], hms[6:]), None, offset)
+
+
 def _parse_rfc822(text: str) -> datetime | None:
+    fast = _fast_rfc822(text)
+    if fast is not None:
+        return fast
     match = _RFC822_RE.match(text)
     if not match:
         return None

@@ -133,6 +133,8 @@ def parse_xml_root(body: bytes, url: str, content_type: str | None) -> etree._El
     lifted, chunks = lift_cdata(data)
     if chunks:
         root, errors = _parse(lifted, utf8, url)
+        if errors and errors <= _ENTITY_ERRORS:  # entities outside the lifted sections
+            root, errors = _parse(_fix_entities(lifted), utf8, url)
         if not errors and root is not None:
             restore_cdata(root, chunks)
             return root
