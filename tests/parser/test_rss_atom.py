@@ -239,3 +239,40 @@ def test_xml_base_javascript_is_refused() -> None:
     body = b"""<feed xmlns="http://www.w3.org/2005/Atom" xml:base="javascript:alert(1)//">
       <entry><id>1</id><link href="x"/></entry></feed>"""
     assert parse_feed(body, url=URL).entries[0].link is None
+
+
+def test_rss_variants() -> None:
+    body = b"""<rss xmlns="http://backend.userland.com/rss2"
+      xmlns:itunes="http://www.itunes.com/DTDs/Podcast-1.0.dtd"
+      xmlns:media="http://search.yahoo.com/mrss/"><channel>
+      <title>NS</title><itunes:image url="https://e.com/i.png"/>
+      <item><guid>1</guid><author>ann@example.com (Ann Author)</author>
+        <fullitem>&lt;p&gt;full&lt;/p&gt;</fullitem>
+        <itunes:category text="Tech"><itunes:category text="Gadgets"/></itunes:category>
+        <media:title>Media title</media:title><media:description>md</media:description></item>
+      <item><guid>2</guid><author>Bob &lt;bob@example.com&gt;</author>
+        <body xmlns="http://www.w3.org/1999/xhtml"><p>x<b>html</b></p></body></item>
+    </channel></rss>"""
+    feed = parse_feed(body, url=URL)
+    assert feed.title == "NS" and feed.image == "https://e.com/i.png"
+    first, second = feed.entries
+    assert first.author == "Ann Author" and first.content == "<p>full</p>"
+    assert first.categories == ("Tech", "Gadgets")
+    assert first.title == "Media title" and first.summary == "md"
+    assert second.author == "Bob" and second.content == "<p>x<b>html</b></p>"
+
+
+def test_rdf_about_is_the_id() -> None:
+    body = b"""<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+      xmlns="http://purl.org/rss/1.0/"><item rdf:about="urn:x:1"><title>t</title></item></rdf:RDF>"""
+    assert parse_feed(body, url=URL).entries[0].id == "urn:x:1"
+
+
+def test_uppercase_hex_character_reference() -> None:
+    assert parse_feed(b"<rss><channel><title>&#X41;</title></channel></rss>", url=URL).title == "A"
+
+
+def test_sanitize_false_keeps_raw_html() -> None:
+    entry = parse_feed(RSS, url=URL, sanitize=False).entries[0]
+    assert entry.summary is not None and "<script>" in entry.summary  # untrusted, by request
+    assert entry.link == "https://example.com/posts/1"  # URLs are still checked

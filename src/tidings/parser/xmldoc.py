@@ -33,6 +33,7 @@ _ENTITY_ERRORS = frozenset(
         etree.ErrorTypes.WAR_UNDECLARED_ENTITY,
         etree.ErrorTypes.ERR_NAME_REQUIRED,
         etree.ErrorTypes.ERR_ENTITYREF_SEMICOL_MISSING,
+        etree.ErrorTypes.ERR_INVALID_DEC_CHARREF,  # &#X41; (an uppercase X)
     }
 )
 _ENCODING_ERRORS = frozenset(
