@@ -21,16 +21,14 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from tidings.accounts import ReaderSettings
 from tidings.app import Aggregator
-from tidings.web.gate import Gate, Visitor, wants_json
+from tidings.web.gate import Gate, wants_json
 from tidings.web.jobs import BackgroundJobs
 from tidings.web.render import HERE, Renderer, relative_time, safe_url
 from tidings.web.security import (
     BodyLimit,
     SecurityHeaders,
     content_security_policy,
-    csrf_token,
 )
 from tidings.web.throttle import LoginThrottle
 from tidings.web.views_account import AccountViews
@@ -64,7 +62,7 @@ def make_web_app(
         assert isinstance(exc, HTTPException)
         if wants_json(request) or exc.status_code == 405:
             return PlainTextResponse(exc.detail, status_code=exc.status_code)
-        visitor = Visitor(None, ReaderSettings(), csrf_token("error-page"))
+        visitor = await gate.visitor(request)
         return renderer.page(request, "error.html", exc.status_code, v=visitor, message=exc.detail)
 
     async def server_error(request: Request, exc: Exception) -> Response:

@@ -109,13 +109,10 @@ class Gate:
     ) -> Route:
         async def endpoint(request: Request) -> Response:
             visitor = await self.visitor(request)
-            if request.method not in SAFE_METHODS:
-                refused = await self._check_state_change(request, visitor)
-                if refused is not None:
-                    return refused
-            if auth and visitor.user is None:
-                return await self._login_first(request)
-            response = await handler(request, visitor)
+            try:
+                response = await self._handle(request, visitor, handler, auth)
+            finally:
+                await visitor.form.close()  # uploaded files' temporary storage
             if visitor.new_pre_token and visitor.user is None:
                 response.set_cookie(
                     PRE_COOKIE,
@@ -129,6 +126,17 @@ class Gate:
 
         endpoint.__name__ = handler.__name__
         return Route(path, endpoint, methods=list(methods), name=handler.__name__)
+
+    async def _handle(
+        self, request: Request, visitor: Visitor, handler: Handler, auth: bool
+    ) -> Response:
+        if request.method not in SAFE_METHODS:
+            refused = await self._check_state_change(request, visitor)
+            if refused is not None:
+                return refused
+        if auth and visitor.user is None:
+            return await self._login_first(request)
+        return await handler(request, visitor)
 
     async def _check_state_change(self, request: Request, visitor: Visitor) -> Response | None:
         if not check_origin(request, self.base_url):
