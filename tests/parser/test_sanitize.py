@@ -156,3 +156,19 @@ def test_clean_text() -> None:
 
 def test_html_to_text() -> None:
     assert html_to_text("<b>Bold</b> &amp; <i>it</i>&nbsp;x") == "Bold & it x"
+
+
+def test_recent_results_are_remembered_and_bounded() -> None:
+    from tidings.content import sanitize
+
+    sanitize.clear_sanitize_cache()
+    text = "<p>" + "word " * 200 + '<a href="/x">x</a></p>'
+    first = sanitize_html(text, BASE)
+    assert sanitize_html(text, BASE) == first
+    assert sanitize_html(text, "https://other.example/") != first  # keyed by base too
+    cache = sanitize._RecentResults(max_chars=8000)
+    for i in range(50):
+        cache.put((None, f"{i:04d}" + "x" * 500), "y" * 400)
+    assert cache.get((None, "0049" + "x" * 500)) == "y" * 400
+    assert cache.get((None, "0000" + "x" * 500)) is None  # evicted, oldest first
+    sanitize.clear_sanitize_cache()

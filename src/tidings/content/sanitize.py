@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
@@ -18,6 +20,7 @@ __all__ = [
     "MAX_HTML_CHARS",
     "MAX_NESTING_DEPTH",
     "clean_text",
+    "clear_sanitize_cache",
     "html_to_text",
     "safe_url",
     "sanitize_clean_html",
@@ -195,11 +198,69 @@ def _too_deep(text: str) -> bool:
     return opening > MAX_NESTING_DEPTH and _max_depth(text) > MAX_NESTING_DEPTH
 
 
+class _RecentResults:
+    """A small LRU of recent sanitizer results, bounded in characters.
+
+    Feeds are refetched unchanged all the time (servers without validators);
+    remembering recent fragments spares nh3 most of that work. Thread-safe.
+    """
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self._items: OrderedDict[tuple[str | None, str], str] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str | None, str]) -> str | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str | None, str], value: str) -> None:
+        size = len(key[1]) + len(value)
+        with self._lock:
+            if size > self.max_chars // 8 or key in self._items:
+                return
+            self._items[key] = value
+            self._chars += size
+            while self._chars > self.max_chars:
+                (_, old_text), old_value = self._items.popitem(last=False)
+                self._chars -= len(old_text) + len(old_value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._chars = 0
+
+
+#: Only fragments at least this long are remembered (short ones are cheap).
+CACHE_MIN_CHARS = 512
+_recent = _RecentResults(max_chars=16 * 1024 * 1024)
+
+
+def clear_sanitize_cache() -> None:
+    """Forget remembered results (benchmarks measure cold runs)."""
+    _recent.clear()
+
+
 def sanitize_clean_html(text: str, base_url: str | None = None) -> str:
     """:func:`sanitize_html` for text known to hold no NUL, XML-illegal character or
     lone surrogate (text from libxml2, or already through :func:`clean_text`)."""
     if "<" not in text and "&" not in text:
         return text
+    if len(text) < CACHE_MIN_CHARS:
+        return _sanitize(text, base_url)
+    key = (base_url, text)
+    found = _recent.get(key)
+    if found is None:
+        found = _sanitize(text, base_url)
+        _recent.put(key, found)
+    return found
+
+
+def _sanitize(text: str, base_url: str | None) -> str:
     truncated = len(text) > MAX_HTML_CHARS
     if truncated:
         cut = text.rfind("<", MAX_HTML_CHARS - 4096, MAX_HTML_CHARS)
