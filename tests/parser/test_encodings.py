@@ -93,3 +93,25 @@ def test_feed_wrapped_in_xhtml() -> None:
     body = b"""<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body>
       <feed xmlns="http://www.w3.org/2005/Atom"><title>inner</title></feed></body></html>"""
     assert parse_feed(body, url=URL).title == "inner"
+
+
+def test_deep_xml_nesting_is_refused_or_bounded() -> None:
+    body = b"<rss><channel><title>t</title>" + b"<x>" * 5000 + b"</x>" * 5000 + b"</channel></rss>"
+    try:
+        feed = parse_feed(body, url=URL)
+    except Exception as exc:
+        assert type(exc).__name__ == "ParseError"
+    else:
+        assert feed.title == "t"
+
+
+def test_many_entries_are_capped() -> None:
+    items = b"".join(b"<item><guid>%d</guid><title>t</title></item>" % i for i in range(20_000))
+    feed = parse_feed(b"<rss><channel>" + items + b"</channel></rss>", url=URL, max_entries=1000)
+    assert len(feed.entries) == 1000 and feed.entries[-1].id == "999"
+
+
+def test_huge_title_is_cut() -> None:
+    body = b"<rss><channel><title>" + b"long " * 100_000 + b"</title></channel></rss>"
+    title = parse_feed(body, url=URL).title
+    assert title is not None and len(title) <= 2000

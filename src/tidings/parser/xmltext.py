@@ -100,11 +100,16 @@ def _strip_ns(el: etree._Element) -> etree._Element:
     return copy
 
 
+MAX_TITLE_CHARS = 2000  # titles, names and categories longer than this are cut
+
+
 def plain_title(text: str) -> str | None:
     """A title or name as plain text: HTML-ish input loses its tags and entities."""
+    if len(text) > MAX_TITLE_CHARS * 4:
+        text = text[: MAX_TITLE_CHARS * 4]
     if "<" in text or "&" in text:
-        return html_to_text(text) or None
-    return " ".join(text.split()) or None
+        return html_to_text(text)[:MAX_TITLE_CHARS] or None
+    return " ".join(text.split())[:MAX_TITLE_CHARS] or None
 
 
 def html_field(el: etree._Element, ctx: Context) -> str | None:
