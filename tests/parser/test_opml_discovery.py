@@ -126,3 +126,11 @@ def test_discovery_corpus() -> None:
     }
     assert found["DaringFireball.html"]
     assert not found["notafeed.html"] or all("example.com" in u for u in found["notafeed.html"])
+
+
+def test_wordpress_rest_json_is_not_a_feed() -> None:
+    page = b"""<html><head>
+    <link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/12">
+    <link rel="alternate" type="application/json" title="JSON Feed" href="/feed.json">
+    </head></html>"""
+    assert find_feed_links(page, "https://e.com/") == ["https://e.com/feed.json"]

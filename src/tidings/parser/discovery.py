@@ -16,7 +16,6 @@ FEED_TYPES = frozenset(
         "application/atom+xml",
         "application/rdf+xml",
         "application/feed+json",
-        "application/json",
         "text/xml",
         "application/xml",
         "application/x.atom+xml",
@@ -57,7 +56,14 @@ def find_feed_links(body: bytes, base_url: str) -> list[str]:
     for el in root.iter("link"):
         rels = (el.get("rel") or "").lower().split()
         kind = (el.get("type") or "").split(";")[0].strip().lower()
-        if ("alternate" in rels or "feed" in rels) and kind in FEED_TYPES:
+        if not ("alternate" in rels or "feed" in rels):
+            continue
+        # application/json is also WordPress's REST API: only a JSON *feed* counts.
+        json_feed = (
+            kind == "application/json"
+            and "feed" in ((el.get("title") or "") + (el.get("href") or "")).lower()
+        )
+        if kind in FEED_TYPES or json_feed:
             _add(found, safe_url(el.get("href"), base))
     for el in root.iter("a"):
         if len(found) >= _MAX_LINKS:
