@@ -81,7 +81,9 @@ def test_foreign_origin_and_cross_site_fetches_are_refused(
             method, url, {"read": "1"}, headers={"Origin": "https://evil.example"}
         )
         assert evil.status == 403, (method, path)
-        null = client.request(method, url, {"read": "1"}, headers={"Origin": "null"})
+        null = client.request(
+            method, url, {"read": "1"}, headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"}
+        )
         assert null.status == 403, (method, path)
         cross = client.request(method, url, {"read": "1"}, headers={"Sec-Fetch-Site": "cross-site"})
         assert cross.status == 403, (method, path)

@@ -1,0 +1,378 @@
+"""The reader in a real browser: Debian's chromium driven by Playwright against
+``tidings serve`` (a subprocess) reading fixture feeds over loopback.
+
+Skipped with a message when /usr/bin/chromium is missing (``.ci/run`` installs
+it). Set ``TIDINGS_SCREENSHOTS=docs/screenshots`` to refresh the README's
+screenshots; otherwise they go to a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feedserver import FeedServer
+from web.newsroom import gazette, opml, thumbnail
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "harbour lights 42"
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(
+        f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)",
+        allow_module_level=True,
+    )
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Reader:
+    """``tidings serve`` in a subprocess on a loopback port."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
+        env.update(
+            TIDINGS_DB=f"sqlite:///{tmp / 'reader.db'}",
+            TIDINGS_DATA_DIR=str(tmp),
+            TIDINGS_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
+            TIDINGS_PARSE_WORKERS="1",
+        )
+        exe = Path(sys.executable).with_name("tidings")
+        self.log = open(tmp / "serve.log", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [str(exe), "serve", "--port", str(self.port)],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("tidings serve did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = os.environ.get("TIDINGS_SCREENSHOTS")
+    path = Path(target) if target else tmp_path_factory.mktemp("shots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def feeds() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        for i in range(6):
+            server.set(f"/img/{i}.svg", thumbnail(i), content_type="image/svg+xml")
+        server.set("/gazette.xml", gazette(server.url("").rstrip("/")))
+        server.set("/coast.xml", gazette(server.url("").rstrip("/"), count=5, title="Coast Radio"))
+        yield server
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reader]:
+    server = Reader(tmp_path_factory.mktemp("reader"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, reader: Reader) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, color_scheme="light")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def _unread(page: Any) -> str:
+    return str(page.locator('[data-count="unread"]').inner_text())
+
+
+def test_1_first_run_setup(page: Any, reader: Reader, shots: Path) -> None:
+    page.goto(reader.base + "/")
+    assert page.url.endswith("/setup")
+    page.screenshot(path=str(shots / "setup.png"))
+    page.fill('input[name="name"]', "editor")
+    page.fill('input[name="password"]', PASSWORD)
+    page.fill('input[name="confirm"]', PASSWORD)
+    page.click("text=Create account")
+    page.wait_for_url("**/subscriptions")
+    assert page.locator("h1").inner_text() == "Feeds"
+
+
+def test_2_sign_out_and_in(page: Any, reader: Reader, shots: Path) -> None:
+    page.click("text=Sign out")
+    page.wait_for_url("**/login")
+    page.fill('input[name="name"]', "editor")
+    page.fill('input[name="password"]', "not the password")
+    page.click("button:has-text('Sign in')")
+    assert "Wrong user name or password" in page.content()
+    page.fill('input[name="password"]', PASSWORD)
+    page.screenshot(path=str(shots / "login.png"))
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(reader.base + "/")
+
+
+def test_3_add_a_feed_and_read_a_story(
+    page: Any, reader: Reader, feeds: FeedServer, shots: Path
+) -> None:
+    page.goto(reader.base + "/subscriptions")
+    page.fill('input[name="url"]', feeds.url("/gazette.xml"))
+    page.fill('input[name="category"]', "Local news")
+    page.click("button:has-text('Subscribe')")
+    page.wait_for_url("**/subscriptions?added=*")
+    assert "Subscribed" in page.content()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        page.goto(reader.base + "/")
+        if page.locator("#cards .card").count():
+            break
+        time.sleep(0.3)
+    assert page.locator("#cards .card").count() == 12
+    assert _unread(page) == "12"
+    first = page.locator("#cards .card").first
+    assert "Harbour bridge reopens" in first.inner_text()
+    assert "Harbour Gazette — Local" in first.locator(".source").inner_text()
+    page.screenshot(path=str(shots / "river.png"))
+    first.locator("a.open").click()
+    page.wait_for_url("**/entry/*")
+    assert page.locator("h1").inner_text() == "Harbour bridge reopens after two years of repairs"
+    assert page.locator(".source-link").get_attribute("href") == "https://gazette.example/0"
+    expect(page.locator("#story .act-read button")).to_have_text("Mark unread")
+    page.screenshot(path=str(shots / "story.png"))
+    page.goto(reader.base + "/")
+    assert _unread(page) == "11"
+    assert "read" in (page.locator("#cards .card").first.get_attribute("class") or "")
+
+
+def test_4_keyboard_navigation(page: Any, reader: Reader, shots: Path) -> None:
+    page.goto(reader.base + "/?view=unread")
+    cards = page.locator("#cards .card")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert "current" in (cards.nth(1).get_attribute("class") or "")
+    page.keyboard.press("k")
+    assert "current" in (cards.nth(0).get_attribute("class") or "")
+    page.keyboard.press("s")
+    expect(page.locator("#cards .card.current")).to_have_class(re.compile(r"\bstarred\b"))
+    page.keyboard.press("m")
+    expect(page.locator("#cards .card.current")).to_have_class(re.compile(r"\bread\b"))
+    page.keyboard.press("?")
+    assert page.locator("#help").is_visible()
+    page.screenshot(path=str(shots / "shortcuts.png"))
+    page.keyboard.press("Escape")
+    assert not page.locator("#help").is_visible()
+    page.keyboard.press("j")
+    title = cards.nth(1).locator("a.open").inner_text()
+    page.keyboard.press("o")
+    page.wait_for_url("**/entry/*")
+    assert page.locator("h1").inner_text() == title
+    page.goto(reader.base + "/?view=starred")
+    assert page.locator("#cards .card").count() == 1
+
+
+def test_5_search(page: Any, reader: Reader, shots: Path) -> None:
+    page.goto(reader.base + "/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "search-box"
+    page.keyboard.type("harbour -bridge")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    results = page.locator(".results .card")
+    assert results.count() >= 2
+    assert "bridge" not in page.locator(".results").inner_text().lower()
+    assert page.locator(".results mark").count() >= 2
+    page.screenshot(path=str(shots / "search.png"))
+    page.goto(reader.base + "/search?q=%22harbour")
+    assert page.locator(".results .card").count() >= 1  # an unbalanced quote still searches
+    page.goto(reader.base + "/search?q=-bridge")
+    assert "Add a word" in page.locator(".notice").inner_text()
+
+
+def test_6_new_stories_appear_without_reload(page: Any, reader: Reader, feeds: FeedServer) -> None:
+    page.goto(reader.base + "/")
+    before = page.locator("#cards .card").count()
+    feeds.set(
+        "/gazette.xml",
+        gazette(
+            feeds.url("").rstrip("/"),
+            extra=[
+                (
+                    "Lifeboat crew rescues kayakers off the point",
+                    "All four were brought ashore safely.",
+                    "Local",
+                )
+            ],
+        ),
+    )
+    page.keyboard.press("r")  # refresh the feeds now
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        page.evaluate("document.getElementById('river').pollNow()")
+        time.sleep(0.4)
+        if page.locator(".new-stories").is_visible():
+            break
+    assert page.locator(".new-stories").inner_text() == "1 new story"
+    page.click(".new-stories")
+    expect(page.locator("#cards .card")).to_have_count(before + 1)
+    assert "Lifeboat crew" in page.locator("#cards .card").first.inner_text()
+
+
+def test_7_mark_all_read(page: Any, reader: Reader) -> None:
+    page.goto(reader.base + "/?view=unread")
+    assert page.locator("#cards .card").count() > 0
+    page.click("button:has-text('Mark as read')")
+    page.wait_for_url("**/?view=unread")
+    assert page.locator("#cards .card").count() == 0
+    assert "All caught up" in page.locator("#cards").inner_text()
+    assert _unread(page) == ""
+
+
+def test_8_opml_import_and_health(
+    page: Any, reader: Reader, feeds: FeedServer, shots: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "subscriptions.opml"
+    source.write_bytes(
+        opml(
+            [
+                ("Coast Radio", feeds.url("/coast.xml"), "Radio"),
+                ("Broken", feeds.url("/missing.xml"), "Radio"),
+            ]
+        )
+    )
+    page.goto(reader.base + "/subscriptions")
+    page.set_input_files('input[name="file"]', str(source))
+    page.click("button:has-text('Import')")
+    assert "Imported 2 feeds" in page.locator(".notice").inner_text()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        page.goto(reader.base + "/subscriptions")
+        if page.locator("tr.failing").count() and "Coast Radio" in page.content():
+            break
+        time.sleep(0.5)
+    assert "Coast Radio" in page.locator(".health").inner_text()
+    assert page.locator("tr.failing").count() == 1  # the missing feed shows its error
+    page.screenshot(path=str(shots / "subscriptions.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("text=Export OPML")
+    assert download.value.suggested_filename == "tidings.opml"
+
+
+def test_9_phone_and_dark_mode(browser: Any, page: Any, reader: Reader, shots: Path) -> None:
+    cookies = page.context.cookies()
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        color_scheme="dark",
+    )
+    phone.add_cookies(cookies)
+    mobile = phone.new_page()
+    mobile.goto(reader.base + "/")
+    assert mobile.locator("#cards .card").count() > 0
+    assert not mobile.locator("#sidebar").is_visible()
+    width = mobile.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1]  # nothing wider than the screen
+    background = mobile.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(22, 22, 24)"  # dark, following the system
+    mobile.screenshot(path=str(shots / "phone-dark.png"))
+    mobile.click(".menu-toggle")
+    assert mobile.locator("#sidebar").is_visible()
+    mobile.locator("#cards .card a.open").first.click()
+    mobile.wait_for_url("**/entry/*")
+    width = mobile.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1]
+    mobile.screenshot(path=str(shots / "phone-story.png"))
+    phone.close()
+
+
+def test_10_no_script_from_feeds_ever_runs(page: Any, reader: Reader, feeds: FeedServer) -> None:
+    hostile = (
+        '<script>alert("title")</script><img src=x onerror=alert("img")>',
+        '<img src=x onerror=alert("lead")> javascript:alert(1)',
+        "<b onmouseover=alert(3)>x</b>",
+    )
+    feeds.set(
+        "/evil.xml",
+        gazette(
+            feeds.url("").rstrip("/"),
+            count=1,
+            title='<script>alert("feed")</script>',
+            extra=[hostile],
+        ),
+    )
+    page.goto(reader.base + "/subscriptions")
+    page.fill('input[name="url"]', feeds.url("/evil.xml"))
+    page.click("button:has-text('Subscribe')")
+    page.wait_for_url("**/subscriptions?added=*")
+    feed = reader.base + "/feed/" + page.url.rsplit("=", 1)[1]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        page.goto(feed)
+        if page.locator("#cards .card").count() == 2:
+            break
+        time.sleep(0.3)
+    cards = page.locator("#cards .card")
+    assert cards.count() == 2
+    assert "<script>" in cards.first.locator("h2").inner_text() or "alert" in page.content()
+    for path in ("/?view=unread", "/subscriptions", "/search?q=alert", "/search?q=img"):
+        page.goto(reader.base + path)
+    for i in range(2):
+        page.goto(feed)
+        page.locator("#cards .card a.open").nth(i).click()
+        page.wait_for_url("**/entry/*")
+        page.hover("h1")
+    assert page.dialogs == []
