@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from feedserver import FeedServer
+
 from web.newsroom import gazette, opml, thumbnail
 
 CHROMIUM = "/usr/bin/chromium"
