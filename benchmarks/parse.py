@@ -68,7 +68,7 @@ def _parser(name: str) -> Callable[[bytes], int]:
 
     def parse(body: bytes) -> int:
         result = feedparser.parse(body, response_headers={"content-location": URL})
-        if result.get("bozo") and not result.get("version") and not result.entries:
+        if not result.get("version") and not result.entries:
             raise ValueError("feedparser: not a feed")
         return len(result.entries)
 

@@ -276,3 +276,15 @@ def test_sanitize_false_keeps_raw_html() -> None:
     entry = parse_feed(RSS, url=URL, sanitize=False).entries[0]
     assert entry.summary is not None and "<script>" in entry.summary  # untrusted, by request
     assert entry.link == "https://example.com/posts/1"  # URLs are still checked
+
+
+def test_lone_atom_entry_document() -> None:
+    body = b"""<entry xmlns="http://www.w3.org/2005/Atom"><id>urn:1</id><title>Lone</title>
+      <link href="https://e.com/1"/></entry>"""
+    feed = parse_feed(body, url=URL)
+    assert feed.version == "atom10" and feed.entries[0].title == "Lone"
+
+
+def test_lowercase_rdf_root_without_namespace() -> None:
+    body = b"<rdf><item><title>T</title><link>https://e.com/1</link></item></rdf>"
+    assert parse_feed(body, url=URL).entries[0].link == "https://e.com/1"

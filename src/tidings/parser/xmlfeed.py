@@ -14,8 +14,8 @@ from tidings.parser.xmltext import Context
 
 __all__ = ["parse_xml_feed"]
 
-_RSS_ROOTS = frozenset({"rss", "RDF", "channel"})
-_FEED_ROOTS = _RSS_ROOTS | {"feed"}
+_RSS_ROOTS = frozenset({"rss", "RDF", "rdf", "channel"})
+_FEED_ROOTS = _RSS_ROOTS | {"feed", "entry"}
 _MAX_WRAPPER_SCAN = 200
 
 
@@ -34,6 +34,10 @@ def parse_xml_feed(
         return parse_rss(root, ctx, max_entries)
     if local == "feed":
         return parse_atom(root, ctx, max_entries)
+    if local == "entry":  # a lone Atom entry document (RFC 4287 section 4.1.2)
+        feed = etree.Element(root.tag.replace("entry", "feed"))
+        feed.append(root)
+        return parse_atom(feed, ctx, max_entries)
     raise ParseError(f"not a feed: root element <{local[:40]}>")
 
 
