@@ -83,13 +83,13 @@ def _other_kinds(ns: str) -> dict[str, int]:
 def _person(el: etree._Element, ns: str) -> str | None:
     """An Atom person construct (or dc:creator) as "Name", else the email."""
     if len(el) == 0:
-        return person_name(el.text or "")
+        return person_name(text_of(el))
     name = el.find(f"{{{ns}}}name" if ns else "name")
-    if name is not None and name.text and name.text.strip():
-        return plain_title(name.text)
+    if name is not None and text_of(name).strip():
+        return plain_title(text_of(name))
     email = el.find(f"{{{ns}}}email" if ns else "email")
-    if email is not None and email.text:
-        return plain_title(email.text)
+    if email is not None and text_of(email):
+        return plain_title(text_of(email))
     return None
 
 
@@ -126,7 +126,7 @@ class _Links:
             if found and found not in self.enclosures:
                 self.enclosures.append(found)
             return
-        href = safe_url((el.get("href") or el.text or "").strip(), base)  # 0.3: text
+        href = safe_url((el.get("href") or text_of(el)).strip(), base)  # 0.3: text
         if href is None:
             return
         if rel == "alternate":

@@ -2,30 +2,36 @@
 
 libxml2 checks every character of a CDATA section one by one; a feed's bulk
 is usually HTML in CDATA (18 of the 43 MB of XML in feeds-real), so parsing
-the document with each large section replaced by a short placeholder, then
-putting the decoded sections back into the tree, more than halves the parse
-time. Only for UTF-8 documents, and only when the lifted document parses
-without any error (a section inside a comment, say, would not): otherwise
-the caller parses the original bytes.
+the document with each large section replaced by a short placeholder more
+than halves the parse time. The sections are decoded only when a reader asks
+for that element's text (``resolve``), from the list installed for the
+document being read (``lifted``). Only for UTF-8 documents, and only when the
+lifted document parses without any error (a section inside a comment, say,
+would not): otherwise the caller parses the original bytes.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from lxml import etree
 
 from tidings.content.sanitize import clean_text
 
-__all__ = ["lift_cdata", "restore_cdata"]
+__all__ = ["lift_cdata", "lifted", "resolve", "resolve_markup", "restore_cdata"]
 
 MIN_LIFT = 128  # smaller sections are not worth a placeholder
 _OPEN, _CLOSE = b"<![CDATA[", b"]]>"
 _MARK, _END = "\ue000", "\ue001"  # private-use characters: valid XML, never markup
 _MARK_B = _MARK.encode()
 _PLACEHOLDER_RE = re.compile(f"{_MARK}(\\d+){_END}")
-_WHOLE_RE = re.compile(f"(\\s*){_MARK}(\\d+){_END}(\\s*)")
 _FIND_XPATH = etree.XPath(f"//text()[contains(., '{_MARK}')]")
+_CONTROL_BYTES = bytes(range(9)) + b"\x0b\x0c" + bytes(range(14, 32))
+_SECTIONS: ContextVar[list[bytes] | None] = ContextVar("tidings_cdata_sections", default=None)
 
 
 def lift_cdata(data: bytes) -> tuple[bytes, list[bytes]]:
@@ -53,9 +59,6 @@ def lift_cdata(data: bytes) -> tuple[bytes, list[bytes]]:
     return b"".join(parts), chunks
 
 
-_CONTROL_BYTES = bytes(range(9)) + b"\x0b\x0c" + bytes(range(14, 32))
-
-
 def _decode(chunk: bytes) -> str:
     """A section's text as libxml2 would give it: UTF-8, newlines normalized, XML-legal."""
     text = chunk.decode("utf-8", "replace")
@@ -67,13 +70,39 @@ def _decode(chunk: bytes) -> str:
     return text
 
 
+@contextmanager
+def lifted(chunks: list[bytes]) -> Iterator[None]:
+    """Make ``chunks`` the sections that ``resolve`` reads, for the current context."""
+    token = _SECTIONS.set(chunks)
+    try:
+        yield
+    finally:
+        _SECTIONS.reset(token)
+
+
+def _section(chunks: list[bytes], match: re.Match[str]) -> str:
+    index = int(match.group(1))
+    return _decode(chunks[index]) if index < len(chunks) else ""
+
+
+def resolve(text: str) -> str:
+    """``text`` (an element's character data) with its placeholders put back."""
+    chunks = _SECTIONS.get()
+    if not chunks or _MARK not in text:
+        return text
+    return _PLACEHOLDER_RE.sub(lambda m: _section(chunks, m), text)
+
+
+def resolve_markup(markup: str) -> str:
+    """Serialized XML with its placeholders put back, escaped as character data."""
+    chunks = _SECTIONS.get()
+    if not chunks or _MARK not in markup:
+        return markup
+    return _PLACEHOLDER_RE.sub(lambda m: html.escape(_section(chunks, m), quote=False), markup)
+
+
 def restore_cdata(root: etree._Element, chunks: list[bytes]) -> None:
-    """Put the lifted sections back in place of their placeholders."""
-
-    def value(match: re.Match[str]) -> str:
-        index = int(match.group(1))
-        return _decode(chunks[index]) if index < len(chunks) else ""
-
+    """Put the lifted sections back into the tree (for readers that do not ``resolve``)."""
     found = _FIND_XPATH(root)
     assert isinstance(found, list)
     for text in found:
@@ -82,13 +111,7 @@ def restore_cdata(root: etree._Element, chunks: list[bytes]) -> None:
         parent = text.getparent()
         if parent is None:
             continue
-        whole = _WHOLE_RE.fullmatch(text)  # the usual case: the section is all the text
-        if whole:
-            index = int(whole.group(2))
-            section = _decode(chunks[index]) if index < len(chunks) else ""
-            restored = whole.group(1) + section + whole.group(3)
-        else:
-            restored = _PLACEHOLDER_RE.sub(value, str(text))
+        restored = _PLACEHOLDER_RE.sub(lambda m: _section(chunks, m), str(text))
         if text.is_tail:
             parent.tail = restored
         else:

@@ -25,7 +25,7 @@ from tidings.parser.encoding import (
     strip_to_markup,
 )
 
-__all__ = ["parse_xml_root"]
+__all__ = ["parse_xml_document", "parse_xml_root"]
 
 _ENTITY_ERRORS = frozenset(
     {
@@ -125,9 +125,13 @@ def _initial_bytes(body: bytes, content_type: str | None) -> tuple[bytes, bool]:
     return strip_to_markup(_transcode(body, forced)), True
 
 
-def parse_xml_root(body: bytes, url: str, content_type: str | None) -> etree._Element:
+def parse_xml_document(
+    body: bytes, url: str, content_type: str | None
+) -> tuple[etree._Element, list[bytes]]:
     """Parse ``body`` into its root element, repairing common breakage.
 
+    Returns the root and the CDATA sections lifted out of it (see
+    ``tidings.parser.cdata``; read texts through ``cdata.resolve``).
     Raises ``ParseError`` if nothing usable comes out.
     """
     data, utf8 = _initial_bytes(body, content_type)
@@ -137,8 +141,7 @@ def parse_xml_root(body: bytes, url: str, content_type: str | None) -> etree._El
         if errors and errors <= _ENTITY_ERRORS:  # entities outside the lifted sections
             root, errors = _parse(_fix_entities(lifted), utf8, url)
         if not errors and root is not None:
-            restore_cdata(root, chunks)
-            return root
+            return root, chunks
     root, errors = _parse(data, utf8, url)
     if errors & _ENCODING_ERRORS:
         data, utf8 = strip_to_markup(_transcode(data, "utf-8")), True
@@ -147,4 +150,12 @@ def parse_xml_root(body: bytes, url: str, content_type: str | None) -> etree._El
         root, errors = _parse(_fix_entities(data), utf8, url)
     if root is None:
         raise ParseError("not XML: no root element")
+    return root, []
+
+
+def parse_xml_root(body: bytes, url: str, content_type: str | None) -> etree._Element:
+    """:func:`parse_xml_document` with the lifted sections put back into the tree."""
+    root, chunks = parse_xml_document(body, url, content_type)
+    if chunks:
+        restore_cdata(root, chunks)
     return root

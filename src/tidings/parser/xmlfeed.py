@@ -8,8 +8,9 @@ from tidings.content.sanitize import safe_url
 from tidings.errors import ParseError
 from tidings.model import FeedData
 from tidings.parser.atom import parse_atom
+from tidings.parser.cdata import lifted
 from tidings.parser.rss import parse_rss
-from tidings.parser.xmldoc import parse_xml_root
+from tidings.parser.xmldoc import parse_xml_document
 from tidings.parser.xmltext import Context
 
 __all__ = ["parse_xml_feed"]
@@ -23,13 +24,20 @@ def parse_xml_feed(
     body: bytes, url: str, content_type: str | None, max_entries: int, sanitize: bool = True
 ) -> FeedData:
     """Parse an XML feed; ``ParseError`` if it is not XML or not a feed."""
-    root = parse_xml_root(body, url, content_type)
+    root, chunks = parse_xml_document(body, url, content_type)
+    with lifted(chunks):
+        return _parse_root(root, url, max_entries, sanitize, b"xml:base" in body)
+
+
+def _parse_root(
+    root: etree._Element, url: str, max_entries: int, sanitize: bool, has_base: bool
+) -> FeedData:
     local = _local_name(root)
     if local not in _FEED_ROOTS:
         embedded = _embedded_feed(root)
         if embedded is not None:
             root, local = embedded, _local_name(embedded)
-    ctx = Context(safe_url(url) or url, b"xml:base" in body, sanitize)
+    ctx = Context(safe_url(url) or url, has_base, sanitize)
     if local in _RSS_ROOTS:
         return parse_rss(root, ctx, max_entries)
     if local == "feed":

@@ -12,6 +12,7 @@ from lxml import etree
 
 from tidings.content.sanitize import clean_text, html_to_text, safe_url, sanitize_clean_html
 from tidings.model import Enclosure
+from tidings.parser.cdata import resolve, resolve_markup
 
 ATOM10 = "http://www.w3.org/2005/Atom"
 ATOM03 = "http://purl.org/atom/ns#"
@@ -57,20 +58,20 @@ class Context:
 def text_of(el: etree._Element) -> str:
     """All character data inside ``el``."""
     if len(el) == 0:
-        return el.text or ""
-    return "".join(el.itertext())  # type: ignore[arg-type]
+        return resolve(el.text or "")
+    return resolve("".join(el.itertext()))  # type: ignore[arg-type]
 
 
 def markup_of(el: etree._Element) -> str:
     """The inner XML of ``el``: unescaped HTML some feeds put in their elements."""
     if len(el) == 0:
-        return el.text or ""
-    parts = [html.escape(el.text, quote=False) if el.text else ""]
+        return resolve(el.text or "")
+    parts = [html.escape(resolve(el.text), quote=False) if el.text else ""]
     for child in el:
         if isinstance(child.tag, str):
-            parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
+            parts.append(resolve_markup(etree.tostring(child, encoding="unicode", with_tail=True)))
         elif child.tail:
-            parts.append(html.escape(child.tail, quote=False))
+            parts.append(html.escape(resolve(child.tail), quote=False))
     return "".join(parts)
 
 
@@ -81,7 +82,7 @@ def xhtml_markup(el: etree._Element) -> str:
     if wrapped and el.get("type") == "xhtml":  # Atom 1.0: the div is not content
         container = el[0]
     copy = etree.Element("div")
-    copy.text = container.text
+    copy.text = resolve(container.text) if container.text else None
     for child in container:
         copy.append(_strip_ns(child))
     etree.cleanup_namespaces(copy)
