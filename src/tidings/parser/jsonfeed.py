@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,9 +30,12 @@ def _raw(html: str, base: str) -> str:
     return html
 
 
+_JSON_START_RE = re.compile(rb"[ \t\r\n]*(?:\xef\xbb\xbf)?[ \t\r\n]*\{")
+
+
 def looks_like_json(body: bytes) -> bool:
-    """True if the first significant byte opens a JSON object."""
-    return body.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"{"
+    """True if the first significant byte opens a JSON object (no copy of ``body``)."""
+    return _JSON_START_RE.match(body) is not None
 
 
 def _load(body: bytes) -> dict[str, Any]:
