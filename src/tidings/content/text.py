@@ -32,6 +32,7 @@ _BLOCKS = frozenset(
         "footer",
     ]
 )
+_CELLS = frozenset(["td", "th"])  # cells of a row stay on one line, apart
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 
@@ -54,6 +55,8 @@ def html_to_text(fragment: str | None) -> str:
                 parts.append("\n\n" if tag != "br" else "\n")
             if tag == "li":
                 parts.append("• ")
+            elif tag in _CELLS:
+                parts.append(" ")
             if el.text and tag not in {"script", "style"}:
                 parts.append(el.text)
         else:

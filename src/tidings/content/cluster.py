@@ -1,0 +1,80 @@
+"""One story once: which stored story a new copy belongs to.
+
+Two entries are copies of one story when they come from different feeds and
+have the same canonical URL, or the same normalized text (long enough), or the
+same first ``LEAD_WORDS`` words, or MinHash signatures that estimate a Jaccard
+similarity of at least ``MIN_JACCARD``. A new copy joins the cluster of its
+closest match; clusters are never merged, so one loose match cannot chain two
+stories together. The representative is the copy with the most words (full
+text beats a teaser), then the oldest.
+
+Entries of the same feed never match: a feed that links every item to its
+home page, or repeats a sponsor blurb, is not one story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tidings.content.fingerprint import MIN_JACCARD, band_keys, jaccard, key_of
+
+__all__ = ["StoryPrint", "choose_cluster", "match_distance", "print_keys"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPrint:
+    """What clustering compares about one stored or new entry."""
+
+    entry_id: int
+    feed_id: int
+    cluster_id: int | None
+    canonical_url: str | None
+    text_key: str | None = None
+    lead_key: str | None = None
+    minhash: tuple[int, ...] | None = None
+
+
+def print_keys(p: StoryPrint) -> list[int]:
+    """Index keys under which ``p`` can be found by its copies."""
+    keys = []
+    if p.canonical_url:
+        keys.append(key_of("u", p.canonical_url))
+    if p.text_key:
+        keys.append(key_of("t", p.text_key))
+    if p.lead_key:
+        keys.append(key_of("l", p.lead_key))
+    if p.minhash is not None:
+        keys.extend(key_of("m", band) for band in band_keys(p.minhash))
+    return keys
+
+
+def match_distance(new: StoryPrint, old: StoryPrint) -> float | None:
+    """0 for the same URL or text, 0.1 for the same lead, 1 - Jaccard for a near
+    copy; None when they are different stories."""
+    if new.feed_id == old.feed_id or new.entry_id == old.entry_id:
+        return None
+    if new.canonical_url and new.canonical_url == old.canonical_url:
+        return 0.0
+    if new.text_key and new.text_key == old.text_key:
+        return 0.0
+    if new.lead_key and new.lead_key == old.lead_key:
+        return 0.1
+    if new.minhash is None or old.minhash is None:
+        return None
+    similarity = jaccard(new.minhash, old.minhash)
+    return 1.0 - similarity if similarity >= MIN_JACCARD else None
+
+
+def choose_cluster(new: StoryPrint, candidates: Iterable[StoryPrint]) -> int | None:
+    """The cluster ``new`` joins (its closest match's), or None for a new story."""
+    best: tuple[float, int, int] | None = None
+    for old in candidates:
+        distance = match_distance(new, old)
+        if distance is None:
+            continue
+        cluster = old.cluster_id if old.cluster_id is not None else old.entry_id
+        rank = (distance, old.entry_id, cluster)
+        if best is None or rank < best:
+            best = rank
+    return None if best is None else best[2]
