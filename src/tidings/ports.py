@@ -25,6 +25,9 @@ from tidings.model import (
     FeedUpdate,
     FetchResult,
     FullTextMode,
+    Rule,
+    StoryContext,
+    StoryOptions,
     User,
     UserId,
 )
@@ -191,7 +194,40 @@ class SearchStore(Protocol):
         ...
 
 
-class Store(AccountStore, ReadingStore, SearchStore, Protocol):
+class StoryStore(Protocol):
+    """Stories (issue #5): extraction options, filter rules, and the enrich step's context.
+
+    Story columns, clusters and rule outcomes are written by ``apply_refresh``
+    (from ``EntryUpdate.story``); ``get_entries``/``get_entry`` return entries
+    with their story, each story once in a river listing.
+    """
+
+    def get_story_context(self, feed_id: FeedId, urls: Sequence[str]) -> StoryContext:
+        """The feed's extraction options, its subscribers' rules, and the articles
+        already extracted for these canonical URLs (the page cache)."""
+        ...
+
+    def get_story_options(self, feed_id: FeedId) -> StoryOptions: ...
+
+    def set_story_options(self, feed_id: FeedId, options: StoryOptions) -> None: ...
+
+    def get_rules(self, user_id: UserId) -> list[Rule]: ...
+
+    def add_rule(self, user_id: UserId, rule: Rule, *, now: datetime) -> Rule:
+        """Store a validated rule; a rule for a feed the user does not follow raises
+        ``NotFoundError``."""
+        ...
+
+    def remove_rule(self, user_id: UserId, rule_id: int) -> None:
+        """Raises ``NotFoundError`` for a rule that is not the user's."""
+        ...
+
+    def get_rule_entries(self, user_id: UserId, feed_url: str | None, limit: int) -> list[Entry]:
+        """The user's stored entries (of one feed, or all), newest first, for a dry run."""
+        ...
+
+
+class Store(AccountStore, ReadingStore, SearchStore, StoryStore, Protocol):
     """Persistent state. Every method raises ``StorageError`` on engine failures.
 
     Feeds are shared rows; subscriptions, categories and read/starred state

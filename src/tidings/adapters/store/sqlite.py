@@ -12,7 +12,10 @@ from tidings.adapters.store._rows import entry_from_row, entry_params, feed_stat
 from tidings.adapters.store._sqlite_engine import SqliteEngine
 from tidings.adapters.store.sqlite_accounts import SqliteAccounts
 from tidings.adapters.store.sqlite_reading import SqliteReading, entry_where, river_sql
+from tidings.adapters.store.sqlite_rules import SqliteRules
 from tidings.adapters.store.sqlite_search import SqliteSearch
+from tidings.adapters.store.sqlite_stories import SqliteStories
+from tidings.adapters.store.sqlite_story_reading import story_where
 from tidings.errors import NotFoundError, StorageError
 from tidings.model import (
     Entry,
@@ -27,7 +30,9 @@ from tidings.model import (
 )
 
 
-class SqliteStore(SqliteAccounts, SqliteReading, SqliteSearch, SqliteEngine):
+class SqliteStore(
+    SqliteAccounts, SqliteReading, SqliteSearch, SqliteStories, SqliteRules, SqliteEngine
+):
     """A Store on one SQLite file (WAL, busy timeout, BEGIN IMMEDIATE writes)."""
 
     # users
@@ -161,6 +166,7 @@ class SqliteStore(SqliteAccounts, SqliteReading, SqliteSearch, SqliteEngine):
                         ],
                     )
                     self._index_entries(conn, update.feed_id, entries)
+                    self._apply_stories(conn, update, entries)
                 sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
                 conn.execute(sql, params)
         except sqlite3.Error as exc:
@@ -170,9 +176,10 @@ class SqliteStore(SqliteAccounts, SqliteReading, SqliteSearch, SqliteEngine):
 
     def get_entries(self, user_id: UserId, filter: EntryFilter) -> list[Entry]:
         where, params = entry_where(user_id, filter)
+        where = story_where(where, filter)  # each story once
         sql = river_sql(_sql.USER_ENTRIES, filter) + where
         sql += " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit"
-        return [entry_from_row(r) for r in self._read(sql, params)]
+        return self._with_stories(user_id, [entry_from_row(r) for r in self._read(sql, params)])
 
     def get_entry(self, user_id: UserId, entry_id: EntryId) -> Entry:
         rows = self._read(
@@ -180,7 +187,7 @@ class SqliteStore(SqliteAccounts, SqliteReading, SqliteSearch, SqliteEngine):
         )
         if not rows:
             raise NotFoundError(f"no entry {entry_id}")
-        return entry_from_row(rows[0])
+        return self._with_stories(user_id, [entry_from_row(rows[0])])[0]
 
     def mark_entry(
         self,

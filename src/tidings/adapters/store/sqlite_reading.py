@@ -69,8 +69,9 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
     if f.feed_id is not None:
         clauses.append("e.feed_id = :feed_id")
         params["feed_id"] = f.feed_id
+    clauses.append("COALESCE(st.hidden, 0) = 0")  # dropped by the user's rules (#5)
     if f.category:
-        clauses.append("c.name = :category")
+        clauses.append("COALESCE(st.category, c.name) = :category")
         params["category"] = f.category
     if f.unread:
         clauses.append("COALESCE(st.read, 0) = 0")
