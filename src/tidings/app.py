@@ -15,9 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from tidings.parser.discovery import find_feed_links
-from tidings.parser.opml import OpmlFeed, parse_opml, write_opml
-
 from tidings.accounts import Accounts
 from tidings.adapters.http_fetcher import HttpFetcher
 from tidings.adapters.netguard import check_url
@@ -38,10 +35,13 @@ from tidings.model import (
     UserId,
 )
 from tidings.parser import parse_feed
+from tidings.parser.discovery import find_feed_links
+from tidings.parser.opml import OpmlFeed, parse_opml, write_opml
 from tidings.ports import Store
 from tidings.reading import Reading
 from tidings.refresh import Deps, Processed, process_document, refresh_feeds
 from tidings.settings import Settings
+from tidings.stories import Stories
 
 T = TypeVar("T")
 DEFAULT_USER = "admin"
@@ -63,7 +63,7 @@ class _Processors:
     def pool(self) -> concurrent.futures.ProcessPoolExecutor:
         if self._pool is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["tidings.refresh"])
+            ctx.set_forkserver_preload(["tidings.refresh", "tidings.content.story"])
             self._pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=ctx)
         return self._pool
 
@@ -74,6 +74,10 @@ class _Processors:
         return await asyncio.get_running_loop().run_in_executor(
             self.pool(), process_document, *args
         )
+
+    async def call(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run any picklable function in the pool (the enrich step's extraction)."""
+        return await asyncio.get_running_loop().run_in_executor(self.pool(), fn, *args)
 
     def shutdown(self) -> None:
         if self._pool is not None:
@@ -89,6 +93,7 @@ class Aggregator:
         self.store = store
         self.accounts = Accounts(store)  # users, passwords, sessions (#6)
         self.reading = Reading(store, settings)  # sidebar, search, bulk marks (#6)
+        self.stories = Stories(store)  # filter rules, extraction options (#5)
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         workers = settings.parse_workers or os.cpu_count() or 1
         self._processors = _Processors(workers)
@@ -189,6 +194,14 @@ class Aggregator:
             on_start(len(states))
         use_pool = len(states) >= POOL_THRESHOLD and self._processors.workers > 1
         fetcher = self.new_fetcher()
+        from tidings.content.enrich import Enricher  # trafilatura loads only to refresh
+
+        enricher = Enricher(
+            self.store,
+            fetcher,
+            run_store=self._run,
+            run_cpu=self._processors.call if use_pool else asyncio.to_thread,
+        )
         deps = Deps(
             store=self.store,
             fetcher=fetcher,
@@ -197,10 +210,12 @@ class Aggregator:
             limits=self.limits,
             max_entries=self.settings.max_entries_per_fetch,
             clock=utcnow,
+            enrich=enricher,
         )
         try:
             return await refresh_feeds(deps, states, on_result=on_result)
         finally:
+            await enricher.aclose()
             await fetcher.aclose()
 
     # reading
@@ -215,7 +230,11 @@ class Aggregator:
         self, user: UserId, entry_id: int, *, read: bool | None = None, starred: bool | None = None
     ) -> Entry:
         self.store.mark_entry(user, EntryId(entry_id), read=read, starred=starred, now=utcnow())
-        return self.store.get_entry(user, EntryId(entry_id))
+        entry = self.store.get_entry(user, EntryId(entry_id))
+        if read is not None and entry.duplicates:  # one story, read once (#5)
+            ids = [d.id for d in entry.duplicates]
+            self.store.mark_entries_read(user, ids, read=read, now=utcnow())
+        return entry
 
     # OPML
 
@@ -296,6 +315,20 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "comments": entry.comments,
         "read": entry.read,
         "starred": entry.starred,
+        # the story (#5)
+        "lead": entry.lead,
+        "word_count": entry.word_count,
+        "reading_minutes": entry.reading_minutes,
+        "main_image": entry.main_image,
+        "language": entry.language,
+        "source": entry.source,
+        "section": entry.section,
+        "full_text": entry.full_text,
+        "tags": list(entry.tags),
+        "cluster_id": entry.cluster_id,
+        "duplicates": [
+            {"id": d.id, "feed_title": d.feed_title, "link": d.link} for d in entry.duplicates
+        ],
     }
 
 

@@ -16,6 +16,7 @@ from tidings.app import Aggregator, entry_json, feed_status, make_app
 from tidings.errors import TidingsError
 from tidings.model import BatchSummary, EntryFilter, RefreshResult, UserId
 from tidings.settings import Settings, load_settings
+from tidings.storycmd import feed_options, rules
 from tidings.textview import entry_text
 from tidings.usercmd import user as user_group
 
@@ -292,6 +293,8 @@ def worker(c: Context, once: bool) -> None:
 
 
 cli.add_command(user_group)
+cli.add_command(rules)
+cli.add_command(feed_options)
 
 
 def main() -> None:

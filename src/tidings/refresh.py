@@ -3,7 +3,8 @@
 One feed refresh is a straight line::
 
     state -> fetch (conditional GET) -> parse + normalize + sanitize
-          -> dedupe against stored entries -> store (one transaction) -> reschedule
+          -> dedupe against stored entries -> enrich (full text, clutter, story)
+          -> store (one transaction) -> reschedule
 
 The CPU-bound middle (``process_document``) is a pure function of bytes and the
 stored hashes, so it can run in a worker process while the event loop keeps
@@ -88,6 +89,23 @@ class Processor(Protocol):
     ) -> Processed: ...
 
 
+class Enrich(Protocol):
+    """The enrich step (``tidings.content.enrich.Enricher``): full text for new
+    teasers, clean content and each entry's story; re-sanitized, never raising
+    for a page that cannot be fetched or read."""
+
+    async def __call__(
+        self, state: FeedState, feed: FeedData, updates: Sequence[EntryUpdate]
+    ) -> tuple[EntryUpdate, ...]: ...
+
+
+async def keep_updates(
+    state: FeedState, feed: FeedData, updates: Sequence[EntryUpdate]
+) -> tuple[EntryUpdate, ...]:
+    """No enrich step: the parsed entries as they are."""
+    return tuple(updates)
+
+
 class StoreRunner(Protocol):
     """Runs a blocking store call off the event loop (one writer thread)."""
 
@@ -103,6 +121,7 @@ class Deps:
     limits: schedule.Limits
     max_entries: int = 2000
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    enrich: Enrich = keep_updates
 
 
 async def refresh_feed(deps: Deps, state: FeedState) -> RefreshResult:
@@ -121,8 +140,9 @@ async def refresh_feed(deps: Deps, state: FeedState) -> RefreshResult:
         )
     except ParseError as exc:
         return await _fail(deps, state, f"parse error: {exc}", now)
+    updates = await deps.enrich(state, processed.feed, processed.updates)
     update = decide.succeeded(state, fetched, processed.feed, now, deps.limits, processed.rate)
-    await _record(deps, update, processed.updates)
+    await _record(deps, update, updates)
     return RefreshResult(state.url, "ok", new=processed.new, changed=processed.changed)
 
 

@@ -14,10 +14,28 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 def source_line(entry: Entry) -> str:
-    """``Source — Section``: the feed's title and the entry's (or feed's) category."""
-    source = entry.feed_title or entry.feed_url
-    section = entry.categories[0] if entry.categories else entry.category
+    """``Source — Section``: the publication, and the entry's (or feed's) section."""
+    source = entry.source or entry.feed_title or entry.feed_url
+    section = entry.section
+    if section is None and entry.source is None:
+        section = entry.categories[0] if entry.categories else entry.category
     return f"{source} — {section}" if section else source
+
+
+def story_facts(entry: Entry) -> str:
+    """"4 min read · 812 words · en · full text" (what is known)."""
+    facts = []
+    if entry.reading_minutes:
+        facts.append(f"{entry.reading_minutes} min read")
+    if entry.word_count:
+        facts.append(f"{entry.word_count} words")
+    if entry.language:
+        facts.append(entry.language)
+    if entry.full_text:
+        facts.append("full text")
+    if entry.tags:
+        facts.append("tags: " + ", ".join(entry.tags))
+    return " · ".join(facts)
 
 
 def entry_text(entry: Entry) -> str:
@@ -32,7 +50,15 @@ def entry_text(entry: Entry) -> str:
     ]
     if entry.author:
         lines.append(f"By {entry.author}")
+    if facts := story_facts(entry):
+        lines.append(facts)
     lines += ["", body or "(no text)", ""]
+    if entry.duplicates:
+        others = "; ".join(
+            f"{d.feed_title or 'another feed'} ({d.link or f'entry {d.id}'})"
+            for d in entry.duplicates
+        )
+        lines.append(f"Also reported by: {others}")
     if entry.link:
         lines.append(f"Source link: {entry.link}")
     return "\n".join(lines)
