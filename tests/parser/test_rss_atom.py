@@ -288,3 +288,11 @@ def test_lone_atom_entry_document() -> None:
 def test_lowercase_rdf_root_without_namespace() -> None:
     body = b"<rdf><item><title>T</title><link>https://e.com/1</link></item></rdf>"
     assert parse_feed(body, url=URL).entries[0].link == "https://e.com/1"
+
+
+def test_items_inside_an_unclosed_element_are_found() -> None:
+    body = b"""<rss xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+      <title>T</title><itunes:category text="Tech">
+      <item><title>one</title></item><item><title>two</title></item>
+      </channel></rss>"""
+    assert [e.title for e in parse_feed(body, url=URL).entries] == ["one", "two"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from itertools import islice
 
 from lxml import etree
 
@@ -308,6 +309,9 @@ def parse_rss(root: etree._Element, ctx: Context, max_entries: int) -> FeedData:
         _walk_channel(channel, ctx, chan, max_entries, channel_kinds)
     if not chan.items or ctx.rdf:  # RDF: items and image beside the channel
         _walk_channel(root, ctx, chan, max_entries, channel_kinds)
+    if not chan.items:  # items swallowed by an unclosed element (libxml2's recovery)
+        names = ("item", f"{{{RSS10}}}item", f"{{{RSS090}}}item", f"{{{ns}}}item")
+        chan.items = list(islice(root.iter(*names), max_entries))
     f = chan.fields
     entries = unique_entries(_item(item, ctx, item_kinds) for item in chan.items[:max_entries])
     lang = root.get(XML_LANG) or (channel.get(XML_LANG) if channel is not None else None)
