@@ -95,6 +95,7 @@ _CHANNEL_KINDS = _kinds(
     ([f"{{{SY}}}updatePeriod"], SY_PERIOD),
     ([f"{{{SY}}}updateFrequency"], SY_FREQUENCY),
 )
+_CHANNEL_TAGS = frozenset({"channel", f"{{{RSS10}}}channel", f"{{{RSS090}}}channel"})
 _PERIOD_MINUTES = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200, "yearly": 525600}
 
 
@@ -300,11 +301,8 @@ def parse_rss(root: etree._Element, ctx: Context, max_entries: int) -> FeedData:
     item_kinds, channel_kinds = _ITEM_KINDS, _CHANNEL_KINDS
     if ns and ns not in (RDF, RSS10, RSS090):
         item_kinds, channel_kinds = _kind_tables(ns)
-    channel = None
-    for name in ("channel", f"{{{RSS10}}}channel", f"{{{RSS090}}}channel", f"{{{ns}}}channel"):
-        channel = root.find(name)
-        if channel is not None:
-            break
+    ns_channel = f"{{{ns}}}channel"
+    channel = next((c for c in root if c.tag in _CHANNEL_TAGS or c.tag == ns_channel), None)
     if channel is not None:
         _walk_channel(channel, ctx, chan, max_entries, channel_kinds)
     if not chan.items or ctx.rdf:  # RDF: items and image beside the channel
