@@ -34,7 +34,7 @@ ARGS = [
 ]
 PASSWORD = "harbour lights 42"
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser]
 
 if not os.path.exists(CHROMIUM):
     pytest.skip(
@@ -91,7 +91,7 @@ class Reader:
         self.log.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = os.environ.get("TIDINGS_SCREENSHOTS")
     path = Path(target) if target else tmp_path_factory.mktemp("shots")
@@ -99,7 +99,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def feeds() -> Iterator[FeedServer]:
     with FeedServer() as server:
         for i in range(6):
@@ -109,14 +109,14 @@ def feeds() -> Iterator[FeedServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reader]:
     server = Reader(tmp_path_factory.mktemp("reader"))
     yield server
     server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
@@ -124,7 +124,7 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def page(browser: Any, reader: Reader) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 860}, color_scheme="light")
     page = context.new_page()
@@ -140,7 +140,7 @@ def _unread(page: Any) -> str:
     return str(page.locator('[data-count="unread"]').inner_text())
 
 
-def test_1_first_run_setup(page: Any, reader: Reader, shots: Path) -> None:
+def step_1_first_run_setup(page: Any, reader: Reader, shots: Path) -> None:
     page.goto(reader.base + "/")
     assert page.url.endswith("/setup")
     page.screenshot(path=str(shots / "setup.png"))
@@ -152,7 +152,7 @@ def test_1_first_run_setup(page: Any, reader: Reader, shots: Path) -> None:
     assert page.locator("h1").inner_text() == "Feeds"
 
 
-def test_2_sign_out_and_in(page: Any, reader: Reader, shots: Path) -> None:
+def step_2_sign_out_and_in(page: Any, reader: Reader, shots: Path) -> None:
     page.click("text=Sign out")
     page.wait_for_url("**/login")
     page.fill('input[name="name"]', "editor")
@@ -165,7 +165,7 @@ def test_2_sign_out_and_in(page: Any, reader: Reader, shots: Path) -> None:
     page.wait_for_url(reader.base + "/")
 
 
-def test_3_add_a_feed_and_read_a_story(
+def step_3_add_a_feed_and_read_a_story(
     page: Any, reader: Reader, feeds: FeedServer, shots: Path
 ) -> None:
     page.goto(reader.base + "/subscriptions")
@@ -197,7 +197,7 @@ def test_3_add_a_feed_and_read_a_story(
     assert "read" in (page.locator("#cards .card").first.get_attribute("class") or "")
 
 
-def test_4_keyboard_navigation(page: Any, reader: Reader, shots: Path) -> None:
+def step_4_keyboard_navigation(page: Any, reader: Reader, shots: Path) -> None:
     page.goto(reader.base + "/?view=unread")
     cards = page.locator("#cards .card")
     page.keyboard.press("j")
@@ -223,7 +223,7 @@ def test_4_keyboard_navigation(page: Any, reader: Reader, shots: Path) -> None:
     assert page.locator("#cards .card").count() == 1
 
 
-def test_5_search(page: Any, reader: Reader, shots: Path) -> None:
+def step_5_search(page: Any, reader: Reader, shots: Path) -> None:
     page.goto(reader.base + "/")
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "search-box"
@@ -241,7 +241,7 @@ def test_5_search(page: Any, reader: Reader, shots: Path) -> None:
     assert "Add a word" in page.locator(".notice").inner_text()
 
 
-def test_6_new_stories_appear_without_reload(page: Any, reader: Reader, feeds: FeedServer) -> None:
+def step_6_new_stories_appear_without_reload(page: Any, reader: Reader, feeds: FeedServer) -> None:
     page.goto(reader.base + "/")
     before = page.locator("#cards .card").count()
     feeds.set(
@@ -270,7 +270,7 @@ def test_6_new_stories_appear_without_reload(page: Any, reader: Reader, feeds: F
     assert "Lifeboat crew" in page.locator("#cards .card").first.inner_text()
 
 
-def test_7_mark_all_read(page: Any, reader: Reader) -> None:
+def step_7_mark_all_read(page: Any, reader: Reader) -> None:
     page.goto(reader.base + "/?view=unread")
     assert page.locator("#cards .card").count() > 0
     page.click("button:has-text('Mark as read')")
@@ -280,7 +280,7 @@ def test_7_mark_all_read(page: Any, reader: Reader) -> None:
     assert _unread(page) == ""
 
 
-def test_8_opml_import_and_health(
+def step_8_opml_import_and_health(
     page: Any, reader: Reader, feeds: FeedServer, shots: Path, tmp_path: Path
 ) -> None:
     source = tmp_path / "subscriptions.opml"
@@ -310,7 +310,7 @@ def test_8_opml_import_and_health(
     assert download.value.suggested_filename == "tidings.opml"
 
 
-def test_9_phone_and_dark_mode(browser: Any, page: Any, reader: Reader, shots: Path) -> None:
+def step_9_phone_and_dark_mode(browser: Any, page: Any, reader: Reader, shots: Path) -> None:
     cookies = page.context.cookies()
     phone = browser.new_context(
         viewport={"width": 390, "height": 844},
@@ -339,7 +339,7 @@ def test_9_phone_and_dark_mode(browser: Any, page: Any, reader: Reader, shots: P
     phone.close()
 
 
-def test_10_no_script_from_feeds_ever_runs(page: Any, reader: Reader, feeds: FeedServer) -> None:
+def step_10_no_script_from_feeds_ever_runs(page: Any, reader: Reader, feeds: FeedServer) -> None:
     hostile = (
         '<script>alert("title")</script><img src=x onerror=alert("img")>',
         '<img src=x onerror=alert("lead")> javascript:alert(1)',
@@ -376,3 +376,20 @@ def test_10_no_script_from_feeds_ever_runs(page: Any, reader: Reader, feeds: Fee
         page.wait_for_url("**/entry/*")
         page.hover("h1")
     assert page.dialogs == []
+
+
+def test_a_day_with_the_reader(
+    browser: Any, page: Any, reader: Reader, feeds: FeedServer, shots: Path, tmp_path: Path
+) -> None:
+    """One browser session, step by step (one test, so the steps keep their order
+    under pytest-xdist)."""
+    step_1_first_run_setup(page, reader, shots)
+    step_2_sign_out_and_in(page, reader, shots)
+    step_3_add_a_feed_and_read_a_story(page, reader, feeds, shots)
+    step_4_keyboard_navigation(page, reader, shots)
+    step_5_search(page, reader, shots)
+    step_6_new_stories_appear_without_reload(page, reader, feeds)
+    step_7_mark_all_read(page, reader)
+    step_8_opml_import_and_health(page, reader, feeds, shots, tmp_path)
+    step_9_phone_and_dark_mode(browser, page, reader, shots)
+    step_10_no_script_from_feeds_ever_runs(page, reader, feeds)
