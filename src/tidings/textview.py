@@ -23,7 +23,7 @@ def source_line(entry: Entry) -> str:
 
 
 def story_facts(entry: Entry) -> str:
-    """"4 min read · 812 words · en · full text" (what is known)."""
+    """What is known, e.g. "4 min read · 812 words · en · full text"."""
     facts = []
     if entry.reading_minutes:
         facts.append(f"{entry.reading_minutes} min read")

@@ -293,12 +293,12 @@ def _drop_clutter_br_lines(root: html.HtmlElement) -> None:
 
 
 def _drop_newsletter_boxes(root: html.HtmlElement) -> None:
-    total = len(_text(root))
+    """Short containers (a box, not the article) that ask for a newsletter sign-up."""
     for el in list(root.iter(*_CONTAINERS)):
         if el is root or el.getparent() is None:
             continue
         text = _text(el)
-        if len(text) > 600 or len(text) * 2 > total:
+        if len(text) > 600 or len(el.findall(".//p")) > 3:
             continue
         if _NEWSLETTER_RE.search(text) and _SIGNUP_RE.search(text):
             _drop(el)

@@ -1,8 +1,9 @@
 """Filter rules: a declarative, time-bounded match; never ``eval`` (HOSTILE E14).
 
 A rule belongs to one user and covers one of their feeds or all of them. It
-tests one field (title, content, author, url, category) against a regular
-expression (the ``regex`` module, case-insensitive) and, when it matches (or,
+tests one field (title, content, author, url, or any one of the entry's
+categories) against a regular expression (the ``regex`` module,
+case-insensitive) and, when it matches (or,
 for a *keep* rule, when it does not), applies one action to that user's view
 of the entry: drop (hide), mark read, star, tag, or file under a category.
 The shared entry row is never changed, and other users are not affected.
@@ -57,10 +58,11 @@ class RuleSubject:
     url: str = ""
     categories: tuple[str, ...] = ()
 
-    def get(self, name: RuleField) -> str:
+    def values(self, name: RuleField) -> tuple[str, ...]:
+        """The texts a rule on ``name`` tests (each category on its own)."""
         if name == RuleField.CATEGORY:
-            return "\n".join(self.categories)
-        return str(getattr(self, name.value))
+            return self.categories
+        return (str(getattr(self, name.value)),)
 
 
 @dataclass(slots=True)
@@ -96,9 +98,12 @@ def evaluate(rule: Rule, subject: RuleSubject, verdict: Verdict | None = None) -
     """Does ``rule`` fire on ``subject``? A timed-out match does not fire."""
     if verdict is not None and rule.id in verdict.timed_out:
         return False
-    text = subject.get(rule.field)[:MAX_SUBJECT_CHARS]
+    pattern = _compile(rule.pattern)
     try:
-        found = _compile(rule.pattern).search(text, timeout=MATCH_TIMEOUT) is not None
+        found = any(
+            pattern.search(text[:MAX_SUBJECT_CHARS], timeout=MATCH_TIMEOUT) is not None
+            for text in subject.values(rule.field)
+        )
     except TimeoutError:
         log.warning(
             "rule %s timed out (pattern %.60r); treated as not matching", rule.id, rule.pattern
