@@ -169,3 +169,20 @@ def test_copies_in_feeds_the_user_does_not_follow_stay_private(store: SqliteStor
     (theirs,) = store.get_entries(bob, EntryFilter())
     assert mine.cluster_id == theirs.cluster_id  # one story...
     assert mine.duplicates == () and theirs.duplicates == ()  # ...but nobody sees the other's feeds
+
+
+def test_an_opening_a_feed_repeats_is_not_a_story(store: SqliteStore) -> None:
+    user = store.ensure_user("u")
+    a = store.add_feed(user, "https://a.example/feed", category=None, now=NOW).id
+    b = store.add_feed(user, "https://b.example/feed", category=None, now=NOW).id
+    opening = "Good morning. Here is what you need to know today, from our newsroom to you:"
+    for n, i in enumerate((1, 2)):
+        _add(store, a, f"a{n}", f"https://a.example/brief/{n}", [opening, paragraphs(i)[3]])
+    _add(store, b, "b0", "https://b.example/brief/0", [opening, paragraphs(3)[3]])
+    # the same link for every item is no better than the same opening
+    for n, i in enumerate((4, 5)):
+        _add(store, a, f"live{n}", "https://a.example/live", [paragraphs(i)[2]])
+    _add(store, b, "live", "https://a.example/live", [paragraphs(0)[4]])
+    listed = store.get_entries(user, EntryFilter())
+    assert len(listed) == 6
+    assert all(e.duplicates == () for e in listed)
