@@ -192,8 +192,11 @@ def _too_deep(text: str) -> bool:
     tags = text.count("<")
     if tags <= MAX_NESTING_DEPTH:
         return False
-    # An upper bound on the depth: tags that open and nest (C-speed counts only).
-    opening = tags - text.count("</") - sum(text.count(p) for p in _NON_NESTING_PREFIXES)
+    # Upper bounds on the depth: tags that open, then tags that open and nest.
+    opening = tags - text.count("</")
+    if opening <= MAX_NESTING_DEPTH:
+        return False
+    opening -= sum(text.count(p) for p in _NON_NESTING_PREFIXES)
     return opening > MAX_NESTING_DEPTH and _max_depth(text) > MAX_NESTING_DEPTH
 
 
@@ -236,7 +239,7 @@ class _RecentResults:
 
 #: Only fragments at least this long are remembered (short ones are cheap).
 CACHE_MIN_CHARS = 512
-_recent = _RecentResults(max_chars=16 * 1024 * 1024)
+_recent = _RecentResults(max_chars=4 * 1024 * 1024)  # 4-16 MiB, by string width
 
 
 def clear_sanitize_cache() -> None:
