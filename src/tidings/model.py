@@ -286,6 +286,17 @@ class User:
     has_password: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class FeedCount:
+    """A subscription as the reader's sidebar shows it: name, category, unread count."""
+
+    id: FeedId
+    title: str
+    category: str | None
+    unread: int
+    error: str | None = None
+
+
 # Stories (#5): full text, metadata, clusters of copies, per-user filter rules.
 
 

@@ -6,7 +6,7 @@ the concrete adapters in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -19,6 +19,7 @@ from tidings.model import (
     EntryId,
     EntryUpdate,
     Feed,
+    FeedCount,
     FeedData,
     FeedId,
     FeedState,
@@ -170,6 +171,17 @@ class ReadingStore(Protocol):
 
     def count_entries(self, user_id: UserId, filter: EntryFilter) -> int:
         """How many entries the filter lists (use ``after_id`` for new arrivals)."""
+        ...
+
+    def get_feed_counts(
+        self, user_id: UserId, categories: Collection[str | None] | None = None
+    ) -> list[FeedCount]:
+        """The user's subscriptions with their unread counts, by name (the sidebar);
+        only those in ``categories`` when given (None in it: uncategorized feeds)."""
+        ...
+
+    def get_category_counts(self, user_id: UserId) -> dict[str | None, int]:
+        """Unread entries per category name (None: feeds without a category)."""
         ...
 
     def count_starred(self, user_id: UserId) -> int: ...

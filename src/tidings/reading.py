@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from tidings.core.search import SearchHit, parse_query
 from tidings.errors import SearchQueryError
-from tidings.model import EntryFilter, EntryId, Feed, FeedId, FullTextMode, UserId
+from tidings.model import EntryFilter, EntryId, Feed, FeedCount, FeedId, FullTextMode, UserId
 from tidings.ports import Store
 from tidings.settings import Settings
 
@@ -23,16 +23,16 @@ OLDER_THAN = {"all": None, "day": timedelta(days=1), "week": timedelta(days=7)}
 class CategoryCount:
     name: str
     unread: int
-    feeds: tuple[Feed, ...]
+    feeds: tuple[FeedCount, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Sidebar:
     """What the navigation shows: counts by view, category and feed."""
 
-    feeds: tuple[Feed, ...]
+    feeds: tuple[FeedCount, ...]
     categories: tuple[CategoryCount, ...]
-    uncategorized: tuple[Feed, ...]
+    uncategorized: tuple[FeedCount, ...]
     unread: int
     starred: int
     latest_id: EntryId
@@ -52,21 +52,23 @@ class Reading:
         self.store = store
         self.settings = settings
 
-    def get_sidebar(self, user: UserId) -> Sidebar:
-        feeds = tuple(self.store.get_feeds(user))
-        by_category: dict[str, list[Feed]] = {}
+    def get_sidebar(self, user: UserId, open_category: str | None = None) -> Sidebar:
+        """Counts by view and category; the feeds of ``open_category`` and those
+        without a category (other categories' feeds are one click away)."""
+        by_category = self.store.get_category_counts(user)
+        feeds = self.store.get_feed_counts(user, {open_category, None})
+        members: dict[str | None, list[FeedCount]] = {}
         for f in feeds:
-            if f.category:
-                by_category.setdefault(f.category, []).append(f)
+            members.setdefault(f.category, []).append(f)
+        names = sorted((n for n in by_category if n is not None), key=str.lower)
         categories = tuple(
-            CategoryCount(name, sum(f.unread for f in members), tuple(members))
-            for name, members in sorted(by_category.items(), key=lambda kv: kv[0].lower())
+            CategoryCount(name, by_category[name], tuple(members.get(name, ()))) for name in names
         )
         return Sidebar(
-            feeds=feeds,
+            feeds=tuple(feeds),
             categories=categories,
-            uncategorized=tuple(f for f in feeds if not f.category),
-            unread=sum(f.unread for f in feeds),
+            uncategorized=tuple(members.get(None, ())),
+            unread=sum(by_category.values()),
             starred=self.store.count_starred(user),
             latest_id=self.store.get_latest_entry_id(user),
         )

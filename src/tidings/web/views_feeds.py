@@ -46,7 +46,10 @@ class FeedViews:
 
     async def _page(self, request: Request, v: Visitor, status: int = 200, **ctx: Any) -> Response:
         sidebar = await run_in_threadpool(self.agg.reading.get_sidebar, v.uid)
-        return self.r.page(request, "subscriptions.html", status, v=v, sidebar=sidebar, **ctx)
+        feeds = await run_in_threadpool(self.agg.get_feeds, v.uid)
+        return self.r.page(
+            request, "subscriptions.html", status, v=v, sidebar=sidebar, feeds=feeds, **ctx
+        )
 
     async def subscriptions(self, request: Request, v: Visitor) -> Response:
         notice = None

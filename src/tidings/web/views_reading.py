@@ -37,6 +37,7 @@ class Listing:
     filter: EntryFilter
     feed_id: int | None = None
     category: str | None = None
+    feed_category: str | None = None  # the category of the listed feed
 
     def url(self, **extra: Any) -> str:
         params = {"view": self.view if self.view != "all" else None, **extra}
@@ -121,7 +122,10 @@ class ReadingViews:
         view = self._view(request)
         flt = self._filter(view, feed_id=FeedId(feed_id))
         title = feed.state.title or feed.state.url
-        return await self._show(request, v, Listing(title, f"/feed/{feed_id}", view, flt, feed_id))
+        listing = Listing(
+            title, f"/feed/{feed_id}", view, flt, feed_id, feed_category=feed.category
+        )
+        return await self._show(request, v, listing)
 
     async def _show(self, request: Request, v: Visitor, listing: Listing) -> Response:
         q = request.query_params
@@ -144,7 +148,9 @@ class ReadingViews:
         entries = entries[:PAGE_SIZE]
         if q.get("partial"):
             return self._cards(request, v, listing, entries, more)
-        sidebar = await run_in_threadpool(self.agg.reading.get_sidebar, v.uid)
+        sidebar = await run_in_threadpool(
+            self.agg.reading.get_sidebar, v.uid, listing.category or listing.feed_category
+        )
         return self.r.page(
             request, "river.html", v=v, listing=listing, entries=entries, more=more, sidebar=sidebar
         )

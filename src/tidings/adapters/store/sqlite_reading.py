@@ -6,7 +6,7 @@ follow is invisible (``NotFoundError``), never someone else's (HOSTILE E6).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from tidings.adapters.store import _sql
 from tidings.adapters.store._rows import feed_state_from_row, to_ts
 from tidings.adapters.store._sqlite_engine import SqliteEngine
 from tidings.errors import NotFoundError
-from tidings.model import EntryFilter, EntryId, Feed, FeedId, FullTextMode, UserId
+from tidings.model import EntryFilter, EntryId, Feed, FeedCount, FeedId, FullTextMode, UserId
 
 USER_ENTRY_JOINS = """
 FROM entries e
@@ -31,6 +31,24 @@ FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
 WHERE s.user_id = :user_id AND f.id = :feed_id
+"""
+
+FEED_COUNTS = """
+SELECT f.id, COALESCE(s.title, f.title, f.url), c.name, MAX(f.n_entries - s.n_read, 0),
+       f.last_error
+FROM subscriptions s
+JOIN feeds f ON f.id = s.feed_id
+LEFT JOIN categories c ON c.id = s.category_id
+WHERE s.user_id = :user_id
+"""
+
+CATEGORY_COUNTS = """
+SELECT c.name, SUM(MAX(f.n_entries - s.n_read, 0))
+FROM subscriptions s
+JOIN feeds f ON f.id = s.feed_id
+LEFT JOIN categories c ON c.id = s.category_id
+WHERE s.user_id = :user_id
+GROUP BY c.name
 """
 
 MARK_READ = """
@@ -173,6 +191,25 @@ class SqliteReading(SqliteEngine):
         rows = self._read("SELECT COUNT(*) " + USER_ENTRY_JOINS + where, params)
         return int(rows[0][0])
 
+    def get_feed_counts(
+        self, user_id: UserId, categories: Collection[str | None] | None = None
+    ) -> list[FeedCount]:
+        sql = FEED_COUNTS
+        params: dict[str, Any] = {"user_id": user_id}
+        if categories is not None:
+            names = sorted(c for c in categories if c is not None)
+            params.update((f"c{i}", name) for i, name in enumerate(names))
+            marks = ", ".join(f":c{i}" for i in range(len(names)))
+            alone = " OR c.id IS NULL" if None in categories else ""
+            sql += f" AND (c.name IN ({marks}){alone})"
+        rows = self._read(sql, params)
+        counts = [FeedCount(FeedId(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+        return sorted(counts, key=lambda f: f.title.lower())
+
+    def get_category_counts(self, user_id: UserId) -> dict[str | None, int]:
+        rows = self._read(CATEGORY_COUNTS, {"user_id": user_id})
+        return {r[0]: int(r[1]) for r in rows}
+
     def count_starred(self, user_id: UserId) -> int:
         rows = self._read(
             "SELECT COUNT(*) FROM entry_states WHERE user_id = ? AND starred = 1", (user_id,)
@@ -181,8 +218,8 @@ class SqliteReading(SqliteEngine):
 
     def get_latest_entry_id(self, user_id: UserId) -> EntryId:
         rows = self._read(
-            "SELECT e.id FROM entries e JOIN subscriptions s ON s.feed_id = e.feed_id "
-            "AND s.user_id = ? ORDER BY e.id DESC LIMIT 1",
+            "SELECT e.id FROM entries e WHERE EXISTS (SELECT 1 FROM subscriptions s "
+            "WHERE s.feed_id = e.feed_id AND s.user_id = ?) ORDER BY e.id DESC LIMIT 1",
             (user_id,),
         )
         return EntryId(rows[0][0] if rows else 0)

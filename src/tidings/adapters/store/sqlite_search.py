@@ -33,6 +33,11 @@ from tidings.model import EntryUpdate, FeedId, UserId
 MAX_BODY_CHARS = 100_000
 MAX_OFFSET = 1000
 WINDOW = 3000  # results are the best matches among this many newest matches
+CHUNK = 3000  # matches read from FTS5 per step
+MAX_SCAN = 15_000  # with restrictive filters, stop here once a page is full
+HARD_SCAN = 60_000  # and here in any case
+
+FEEDS_OF = "SELECT id, feed_id FROM entries INDEXED BY entries_id_feed WHERE id IN ({ids})"
 SNIPPET_TOKENS = 30
 TITLE_WEIGHT = 5.0
 
@@ -56,12 +61,20 @@ LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
 WHERE entries_fts MATCH :match
 """
 
-# Step 1: the newest WINDOW matches, each with its BM25 score (no sorting by
-# score in SQL: FTS5 walks its index newest first and stops at the window).
+# Step 1: the newest matches, CHUNK at a time, each with its BM25 score; FTS5
+# walks its index newest first and stops at the chunk (no sort by score in SQL).
 CANDIDATES = f"""
-SELECT entries_fts.rowid AS id, bm25(entries_fts, {TITLE_WEIGHT}, 1.0) AS score
-{SEARCH_JOINS} {{filters}}
-ORDER BY entries_fts.rowid DESC LIMIT :window
+SELECT rowid, bm25(entries_fts, {TITLE_WEIGHT}, 1.0) FROM entries_fts
+WHERE entries_fts MATCH :match AND rowid < :before
+ORDER BY rowid DESC LIMIT :chunk
+"""
+
+# The feeds a search may return: the user's, narrowed by feed:/category: filters.
+ALLOWED_FEEDS = """
+SELECT s.feed_id FROM subscriptions s
+JOIN feeds f ON f.id = s.feed_id
+LEFT JOIN categories c ON c.id = s.category_id
+WHERE s.user_id = :user_id {filters}
 """
 
 # Step 2: the page's rows, with highlighted title and snippet.
@@ -151,14 +164,14 @@ class SqliteSearch(SqliteEngine):
         if not query.has_text:
             return self._filtered_listing(filters, params)
         params["match"] = fts_match(query)
-        params["window"] = WINDOW
         try:
             conn = self._conn()
-            scored = conn.execute(CANDIDATES.format(filters=filters), params).fetchall()
-            ranked = sorted(scored, key=lambda r: (r["score"], -r["id"]))
-            page = [
-                int(r["id"]) for r in ranked[params["offset"] : params["offset"] + params["limit"]]
-            ]
+            allowed = {r[0] for r in conn.execute(ALLOWED_FEEDS.format(filters=filters), params)}
+            scored = self._candidates(
+                conn, params["match"], allowed, params["offset"] + params["limit"]
+            )
+            ranked = sorted(scored, key=lambda r: (r[1], -r[0]))
+            page = [r[0] for r in ranked[params["offset"] : params["offset"] + params["limit"]]]
             if not page:
                 return []
             marks = ", ".join(f":id{i}" for i in range(len(page)))
@@ -173,6 +186,30 @@ class SqliteSearch(SqliteEngine):
             SearchHit(entry_from_row(r), r["hit_title"], r["hit_body"])
             for r in (by_id[i] for i in page if i in by_id)
         ]
+
+    def _candidates(
+        self, conn: sqlite3.Connection, match: str, allowed: set[int], wanted: int
+    ) -> list[tuple[int, float]]:
+        """(id, score) of the newest matches in ``allowed`` feeds: up to WINDOW of them,
+        or, when few matches pass the filters, what MAX_SCAN matches yield."""
+        found: list[tuple[int, float]] = []
+        before, scanned = 2**63 - 1, 0
+        while allowed and len(found) < WINDOW:
+            rows = conn.execute(
+                CANDIDATES, {"match": match, "before": before, "chunk": CHUNK}
+            ).fetchall()
+            if not rows:
+                break
+            marks = ", ".join(str(int(r[0])) for r in rows)  # integers from the index
+            feeds = dict(conn.execute(FEEDS_OF.format(ids=marks)).fetchall())
+            found += [(r[0], r[1]) for r in rows if feeds.get(r[0]) in allowed]
+            scanned += len(rows)
+            before = rows[-1][0]
+            if len(rows) < CHUNK or (scanned >= MAX_SCAN and len(found) >= wanted):
+                break
+            if scanned >= HARD_SCAN:
+                break
+        return found[:WINDOW]
 
     def _filtered_listing(self, filters: str, params: dict[str, Any]) -> list[SearchHit]:
         sql = (
