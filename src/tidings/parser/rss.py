@@ -115,6 +115,8 @@ def _kind_tables(ns: str) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryData:
+    """One ``<item>``. A single flat loop on purpose: this is the hottest code of the
+    parser, and a handler function per tag would add a call per child element."""
     title = alt_title = link = guid = author = summary = alt_summary = content = None
     comments = image = language = None
     published: datetime | None = None
