@@ -28,11 +28,121 @@ from tidings.adapters.store import open_store
 from tidings.adapters.store.sqlite_search import plain_text
 
 USER, PASSWORD = "bench", "benchmark password"
-CATEGORIES = ["World", "Politics", "Business", "Technology", "Science", "Health", "Sport",
-              "Culture", "Climate", "Local", "Opinion", "Blogs"]
-NEWS_WORDS = ["election", "government", "minister", "climate", "summit", "market", "shares", "bank", "inflation", "football", "league", "match", "court", "ruling", "police", "hospital", "vaccine", "research", "study", "university", "energy", "prices", "oil", "gas", "wind", "solar", "storm", "flood", "wildfire", "drought", "parliament", "vote", "budget", "tax", "trade", "tariff", "export", "company", "profit", "startup", "software", "security", "breach", "privacy", "data", "model", "robot", "space", "rocket", "launch", "planet", "mission", "film", "music", "festival", "theatre", "museum", "book", "novel", "author", "award", "council", "city", "housing", "transport", "rail", "strike", "union", "workers", "wages", "school", "students", "teachers"]
-SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ber", "dan", "gel", "hor",
-             "jin", "kal", "mor", "nis", "pra", "qua", "ral", "sen", "tor", "ul", "ven", "wis"]
+CATEGORIES = [
+    "World",
+    "Politics",
+    "Business",
+    "Technology",
+    "Science",
+    "Health",
+    "Sport",
+    "Culture",
+    "Climate",
+    "Local",
+    "Opinion",
+    "Blogs",
+]
+NEWS_WORDS = [
+    "election",
+    "government",
+    "minister",
+    "climate",
+    "summit",
+    "market",
+    "shares",
+    "bank",
+    "inflation",
+    "football",
+    "league",
+    "match",
+    "court",
+    "ruling",
+    "police",
+    "hospital",
+    "vaccine",
+    "research",
+    "study",
+    "university",
+    "energy",
+    "prices",
+    "oil",
+    "gas",
+    "wind",
+    "solar",
+    "storm",
+    "flood",
+    "wildfire",
+    "drought",
+    "parliament",
+    "vote",
+    "budget",
+    "tax",
+    "trade",
+    "tariff",
+    "export",
+    "company",
+    "profit",
+    "startup",
+    "software",
+    "security",
+    "breach",
+    "privacy",
+    "data",
+    "model",
+    "robot",
+    "space",
+    "rocket",
+    "launch",
+    "planet",
+    "mission",
+    "film",
+    "music",
+    "festival",
+    "theatre",
+    "museum",
+    "book",
+    "novel",
+    "author",
+    "award",
+    "council",
+    "city",
+    "housing",
+    "transport",
+    "rail",
+    "strike",
+    "union",
+    "workers",
+    "wages",
+    "school",
+    "students",
+    "teachers",
+]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "sa",
+    "ti",
+    "vo",
+    "ber",
+    "dan",
+    "gel",
+    "hor",
+    "jin",
+    "kal",
+    "mor",
+    "nis",
+    "pra",
+    "qua",
+    "ral",
+    "sen",
+    "tor",
+    "ul",
+    "ven",
+    "wis",
+]
 
 
 def vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -43,7 +153,7 @@ def vocabulary(rng: random.Random, size: int) -> list[str]:
         if word not in seen:
             seen.add(word)
             words.append(word)
-    head, tail = words[: len(NEWS_WORDS)], words[len(NEWS_WORDS):]
+    head, tail = words[: len(NEWS_WORDS)], words[len(NEWS_WORDS) :]
     rng.shuffle(tail)
     # the news words sit at ranks 40-200: frequent, but not stop-word frequent
     return tail[:40] + head + tail[40:]
@@ -69,8 +179,9 @@ class Texts:
         return f"<p>{self.sentence(40)}</p>"
 
     def article(self) -> str:
-        paragraphs = [" ".join(self.sentence(self.rng.randint(12, 20)) for _ in range(3))
-                      for _ in range(4)]
+        paragraphs = [
+            " ".join(self.sentence(self.rng.randint(12, 20)) for _ in range(3)) for _ in range(4)
+        ]
         return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
@@ -80,16 +191,29 @@ def make_feeds(conn: sqlite3.Connection, texts: Texts, user_id: int, n: int, now
             cur = conn.execute(
                 "INSERT INTO feeds (url, title, link, next_check_at, created_at, last_fetched_at, "
                 "last_success_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (f"https://site{i}.example/feed.xml", f"{texts.title()[:40]} News",
-                 f"https://site{i}.example/", now + 10 * 365 * 86400, now, now - 600, now - 600),
+                (
+                    f"https://site{i}.example/feed.xml",
+                    f"{texts.title()[:40]} News",
+                    f"https://site{i}.example/",
+                    now + 10 * 365 * 86400,
+                    now,
+                    now - 600,
+                    now - 600,
+                ),
             )
             category = CATEGORIES[i % len(CATEGORIES)]
-            conn.execute("INSERT OR IGNORE INTO categories (user_id, name) VALUES (?, ?)",
-                         (user_id, category))
-            cat_id = conn.execute("SELECT id FROM categories WHERE user_id = ? AND name = ?",
-                                  (user_id, category)).fetchone()[0]
-            conn.execute("INSERT INTO subscriptions (user_id, feed_id, category_id, created_at) "
-                         "VALUES (?, ?, ?, ?)", (user_id, cur.lastrowid, cat_id, now))
+            conn.execute(
+                "INSERT OR IGNORE INTO categories (user_id, name) VALUES (?, ?)",
+                (user_id, category),
+            )
+            cat_id = conn.execute(
+                "SELECT id FROM categories WHERE user_id = ? AND name = ?", (user_id, category)
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO subscriptions (user_id, feed_id, category_id, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (user_id, cur.lastrowid, cat_id, now),
+            )
 
 
 def make_entries(conn: sqlite3.Connection, texts: Texts, feeds: int, total: int, now: int) -> None:
@@ -104,23 +228,40 @@ def make_entries(conn: sqlite3.Connection, texts: Texts, feeds: int, total: int,
             at = now - int(span * (1 - i / total)) - rng.randint(0, 3600)
             title, summary = texts.title(), texts.summary()
             content = texts.article() if rng.random() < 0.6 else None
-            rows.append((i + 1, feed_id, f"guid-{i}", title, f"https://site{feed_id - 1}.example/{i}",
-                         at, summary, content, f"h{i}", at, at))
-            search.append((i + 1, title, plain_text(content or summary)))
+            rows.append(
+                (
+                    i + 1,
+                    feed_id,
+                    f"guid-{i}",
+                    title,
+                    f"https://site{feed_id - 1}.example/{i}",
+                    at,
+                    summary,
+                    content,
+                    f"h{i}",
+                    at,
+                    at,
+                )
+            )
+            search.append((i + 1, title, plain_text(content or summary), f"f{feed_id}"))
         with conn:
             conn.executemany(
                 "INSERT INTO entries (id, feed_id, guid, title, link, published_at, summary, "
                 "content, content_hash, first_seen_at, sort_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
-            conn.executemany("INSERT INTO entry_search (id, title, body) VALUES (?, ?, ?)", search)
+            conn.executemany(
+                "INSERT INTO entry_search (id, title, body, feed) VALUES (?, ?, ?, ?)", search
+            )
         done = min(total, start + batch)
         rate = done / (time.monotonic() - started)
         print(f"\r{done:>9,} entries  ({rate:,.0f}/s)", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
 
 
-def make_states(conn: sqlite3.Connection, user_id: int, total: int, now: int, rng: random.Random) -> None:
+def make_states(
+    conn: sqlite3.Connection, user_id: int, total: int, now: int, rng: random.Random
+) -> None:
     with conn:
         conn.execute(
             "INSERT INTO entry_states (user_id, entry_id, read, starred, read_at) "
@@ -163,7 +304,9 @@ def main() -> None:
     conn.execute("ANALYZE")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    print(f"wrote {args.db} ({args.db.stat().st_size / 1e9:.2f} GB); sign in as {USER} / {PASSWORD}")
+    print(
+        f"wrote {args.db} ({args.db.stat().st_size / 1e9:.2f} GB); sign in as {USER} / {PASSWORD}"
+    )
 
 
 if __name__ == "__main__":

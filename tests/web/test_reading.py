@@ -230,3 +230,27 @@ def test_settings_are_saved_and_used(web: WebServer) -> None:
     assert 'data-theme="dark"' in page.body
     client.post("/settings", {"theme": "<script>"})
     assert 'data-theme="system"' in client.get("/").body
+
+
+def test_search_scoping_with_many_feeds_and_feed_tokens(web: WebServer) -> None:
+    """Over 64 feeds the search filters candidates by feed after FTS5; under, feed
+    tokens scope it inside FTS5. Both give the same, user-scoped, answers."""
+    admin = web.agg.accounts.get_users()[0]
+    bob = web.user("bob")
+    for i in range(70):
+        web.feed(
+            admin,
+            f"https://many{i}.example/feed",
+            [entry(i, id=f"m{i}", title=f"Lighthouse keeper {i}")],
+            category="Even" if i % 2 == 0 else "Odd",
+            title=f"Paper {i}",
+        )
+    web.feed(bob, "https://bob.example/feed", [entry(99, id="b", title="Lighthouse of bob")])
+    search = web.agg.reading.search
+    assert len(search(admin.id, "lighthouse", limit=200).hits) == 70
+    assert len(search(admin.id, "lighthouse category:even", limit=200).hits) == 35
+    only = search(admin.id, "lighthouse feed:many7.example").hits
+    assert [h.entry.feed_url for h in only] == ["https://many7.example/feed"]
+    assert [h.entry.title for h in search(bob.id, "lighthouse").hits] == ["Lighthouse of bob"]
+    assert search(admin.id, "f1").hits == []  # feed tokens are not words
+    assert search(admin.id, "lighthouse feed:nothing-like-this").hits == []

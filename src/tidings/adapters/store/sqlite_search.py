@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from tidings.adapters.store import _sql
@@ -34,8 +34,9 @@ MAX_BODY_CHARS = 100_000
 MAX_OFFSET = 1000
 WINDOW = 3000  # results are the best matches among this many newest matches
 CHUNK = 3000  # matches read from FTS5 per step
-MAX_SCAN = 15_000  # with restrictive filters, stop here once a page is full
-HARD_SCAN = 60_000  # and here in any case
+MAX_SCAN = 6_000  # with restrictive filters, stop here once a page is full
+HARD_SCAN = 30_000  # and here in any case
+FEED_TERMS = 64  # up to this many feeds, scope the search with feed tokens in FTS5
 
 FEEDS_OF = "SELECT id, feed_id FROM entries INDEXED BY entries_id_feed WHERE id IN ({ids})"
 SNIPPET_TOKENS = 30
@@ -46,9 +47,9 @@ _SPACE = re.compile(r"\s+")
 _MARKERS = re.compile(f"[{MARK_START}{MARK_END}\x00]")
 
 INDEX_ENTRY = """
-INSERT INTO entry_search (id, title, body)
-SELECT id, :title, :body FROM entries WHERE feed_id = :feed_id AND guid = :guid
-ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body
+INSERT INTO entry_search (id, title, body, feed)
+SELECT id, :title, :body, 'f' || feed_id FROM entries WHERE feed_id = :feed_id AND guid = :guid
+ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body, feed = excluded.feed
 """
 
 SEARCH_JOINS = """
@@ -64,7 +65,7 @@ WHERE entries_fts MATCH :match
 # Step 1: the newest matches, CHUNK at a time, each with its BM25 score; FTS5
 # walks its index newest first and stops at the chunk (no sort by score in SQL).
 CANDIDATES = f"""
-SELECT rowid, bm25(entries_fts, {TITLE_WEIGHT}, 1.0) FROM entries_fts
+SELECT rowid, bm25(entries_fts, {TITLE_WEIGHT}, 1.0, 0.0) FROM entries_fts
 WHERE entries_fts MATCH :match AND rowid < :before
 ORDER BY rowid DESC LIMIT :chunk
 """
@@ -95,15 +96,20 @@ def plain_text(fragment: str | None) -> str:
     return _MARKERS.sub(" ", _SPACE.sub(" ", text)).strip()[:MAX_BODY_CHARS]
 
 
-def fts_match(query: SearchQuery) -> str:
-    """The FTS5 MATCH expression for ``query``: every term quoted."""
+def fts_match(query: SearchQuery, feed_ids: Collection[int] = ()) -> str:
+    """The FTS5 MATCH expression for ``query``: every term quoted, words looked for
+    in titles and text only, and, if given, only in these feeds (their tokens)."""
 
     def quoted(term: Term) -> str:
         text = '"' + term.text.replace('"', '""') + '"'
         return text + "*" if term.prefix else text
 
     positive = " ".join(quoted(t) for t in query.include)
-    return positive + "".join(f" NOT {quoted(t)}" for t in query.exclude)
+    words = positive + "".join(f" NOT {quoted(t)}" for t in query.exclude)
+    match = "{title body} : (" + words + ")"
+    if feed_ids:
+        match += " AND feed : (" + " OR ".join(f'"f{int(i)}"' for i in sorted(feed_ids)) + ")"
+    return match
 
 
 def _like(value: str) -> str:
@@ -163,13 +169,15 @@ class SqliteSearch(SqliteEngine):
         filters = search_filters(query, params)
         if not query.has_text:
             return self._filtered_listing(filters, params)
-        params["match"] = fts_match(query)
         try:
             conn = self._conn()
             allowed = {r[0] for r in conn.execute(ALLOWED_FEEDS.format(filters=filters), params)}
-            scored = self._candidates(
-                conn, params["match"], allowed, params["offset"] + params["limit"]
-            )
+            if not allowed:
+                return []
+            few = len(allowed) <= FEED_TERMS
+            params["match"] = fts_match(query, allowed if few else ())
+            wanted = params["offset"] + params["limit"]
+            scored = self._candidates(conn, params["match"], None if few else allowed, wanted)
             ranked = sorted(scored, key=lambda r: (r[1], -r[0]))
             page = [r[0] for r in ranked[params["offset"] : params["offset"] + params["limit"]]]
             if not page:
@@ -188,21 +196,24 @@ class SqliteSearch(SqliteEngine):
         ]
 
     def _candidates(
-        self, conn: sqlite3.Connection, match: str, allowed: set[int], wanted: int
+        self, conn: sqlite3.Connection, match: str, allowed: set[int] | None, wanted: int
     ) -> list[tuple[int, float]]:
-        """(id, score) of the newest matches in ``allowed`` feeds: up to WINDOW of them,
-        or, when few matches pass the filters, what MAX_SCAN matches yield."""
+        """(id, score) of the newest matches (in ``allowed`` feeds, when given): up to
+        WINDOW of them, or, when few matches pass the filter, what MAX_SCAN yield."""
         found: list[tuple[int, float]] = []
         before, scanned = 2**63 - 1, 0
-        while allowed and len(found) < WINDOW:
+        while len(found) < WINDOW:
             rows = conn.execute(
                 CANDIDATES, {"match": match, "before": before, "chunk": CHUNK}
             ).fetchall()
             if not rows:
                 break
-            marks = ", ".join(str(int(r[0])) for r in rows)  # integers from the index
-            feeds = dict(conn.execute(FEEDS_OF.format(ids=marks)).fetchall())
-            found += [(r[0], r[1]) for r in rows if feeds.get(r[0]) in allowed]
+            if allowed is None:
+                found += [(r[0], r[1]) for r in rows]
+            else:
+                marks = ", ".join(str(int(r[0])) for r in rows)  # integers from the index
+                feeds = dict(conn.execute(FEEDS_OF.format(ids=marks)).fetchall())
+                found += [(r[0], r[1]) for r in rows if feeds.get(r[0]) in allowed]
             scanned += len(rows)
             before = rows[-1][0]
             if len(rows) < CHUNK or (scanned >= MAX_SCAN and len(found) >= wanted):

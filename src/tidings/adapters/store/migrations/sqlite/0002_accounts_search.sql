@@ -59,36 +59,41 @@ CREATE TRIGGER subscriptions_counted AFTER INSERT ON subscriptions BEGIN
 END;
 
 -- Full-text search. entry_search holds plain text (written by the store's
--- refresh path, see sqlite_search.py); entries_fts indexes it as external content.
+-- refresh path, see sqlite_search.py) and the feed as a token ('f' || feed id,
+-- so feed:/category: filters and per-user scoping can be FTS5 terms),
+-- entries_fts indexes it as external content.
 CREATE TABLE entry_search (
     id INTEGER PRIMARY KEY,
     title TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    feed TEXT NOT NULL DEFAULT ''
 );
 
 CREATE VIRTUAL TABLE entries_fts USING fts5 (
-    title, body, content = 'entry_search', content_rowid = 'id',
+    title, body, feed, content = 'entry_search', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
 CREATE TRIGGER entry_search_added AFTER INSERT ON entry_search BEGIN
-    INSERT INTO entries_fts (rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body);
+    INSERT INTO entries_fts (rowid, title, body, feed)
+    VALUES (NEW.id, NEW.title, NEW.body, NEW.feed);
 END;
 
 CREATE TRIGGER entry_search_removed AFTER DELETE ON entry_search BEGIN
-    INSERT INTO entries_fts (entries_fts, rowid, title, body)
-    VALUES ('delete', OLD.id, OLD.title, OLD.body);
+    INSERT INTO entries_fts (entries_fts, rowid, title, body, feed)
+    VALUES ('delete', OLD.id, OLD.title, OLD.body, OLD.feed);
 END;
 
 CREATE TRIGGER entry_search_changed AFTER UPDATE ON entry_search BEGIN
-    INSERT INTO entries_fts (entries_fts, rowid, title, body)
-    VALUES ('delete', OLD.id, OLD.title, OLD.body);
-    INSERT INTO entries_fts (rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body);
+    INSERT INTO entries_fts (entries_fts, rowid, title, body, feed)
+    VALUES ('delete', OLD.id, OLD.title, OLD.body, OLD.feed);
+    INSERT INTO entries_fts (rowid, title, body, feed)
+    VALUES (NEW.id, NEW.title, NEW.body, NEW.feed);
 END;
 
 -- Search filters candidates by feed: id -> feed_id without touching the wide rows.
 CREATE INDEX entries_id_feed ON entries (id, feed_id);
 
 -- Entries stored before this migration are indexed with their HTML as text.
-INSERT INTO entry_search (id, title, body)
-SELECT id, COALESCE(title, ''), COALESCE(content, summary, '') FROM entries;
+INSERT INTO entry_search (id, title, body, feed)
+SELECT id, COALESCE(title, ''), COALESCE(content, summary, ''), 'f' || feed_id FROM entries;
