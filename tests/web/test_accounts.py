@@ -232,3 +232,20 @@ def test_pages_need_login(web: WebServer) -> None:
             "location",
         ).startswith("/login"), path
     assert stranger.get("/api/new", headers={"Accept": "application/json"}).status == 401
+
+
+def test_secrets_never_reach_the_logs(web: WebServer, caplog: pytest.LogCaptureFixture) -> None:
+    """HOSTILE E5: session tokens, CSRF tokens and passwords are not logged."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    client = web.client()
+    client.login("admin")
+    token, csrf = client.cookies["tidings_session"], client.csrf or ""
+    client.post("/settings/password", {"current": "wrong", "password": "x" * 9, "confirm": "x" * 9})
+    client.post("/logout")
+    client.get("/login")
+    client.post("/login", {"name": "admin", "password": "wrong password"})
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (token, csrf, PASSWORD, "wrong password"):
+        assert secret not in text

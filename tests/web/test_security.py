@@ -210,3 +210,24 @@ def test_oversized_bodies_get_413(setup: tuple[WebServer, Client, dict[str, str]
         },
     )
     assert upload.status == 413
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../pyproject.toml",
+        "/static/..%2f..%2fpyproject.toml",
+        "/static/%2e%2e/app.py",
+        "/static/..%252fapp.py",
+        "/static//etc/passwd",
+        "/static/..\\app.py",
+        "/static/%00",
+        "/static/templates/../app.py",
+        "/static/../templates/base.html",
+    ],
+)
+def test_static_files_never_leave_their_folder(web: WebServer, path: str) -> None:
+    """HOSTILE E8: only files under web/static are served."""
+    response = web.client().get(path)
+    assert response.status in (400, 404), path
+    assert "def make_web_app" not in response.body and "root:" not in response.body
