@@ -173,7 +173,8 @@ def clean_html(fragment: str | None, *, remove: Sequence[str] = ()) -> str | Non
         root = html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return fragment
-    clean_tree(root, remove=remove)
+    if not clean_tree(root, remove=remove):
+        return fragment  # nothing to cut: the input as it was
     if not _has_content(root):
         return None
     out = (root.text or "") + "".join(html.tostring(child, encoding="unicode") for child in root)
@@ -185,21 +186,25 @@ def html_text_of(text: str) -> str:
     return _text(html.fromstring(f"<p>{text}</p>")) if "&" in text else text
 
 
-def clean_tree(root: html.HtmlElement, *, remove: Sequence[str] = ()) -> None:
-    """Cut clutter from a parsed tree, in place (the root itself is kept)."""
-    for selector in remove:
-        _drop_all(select(selector, root))
-    _drop_all(el for el in root.iter("img") if _is_tracker_image(el))
-    _drop_all(el for el in root.iter("a") if _is_share_link(el) or _is_clutter_link(el))
-    _drop_newsletter_boxes(root)
-    _drop_clutter_lines(root)
-    _strip_tracking_params(root)
-    _prune_empty(root)
+def clean_tree(root: html.HtmlElement, *, remove: Sequence[str] = ()) -> int:
+    """Cut clutter from a parsed tree, in place (the root itself is kept).
+
+    Returns how many cuts it made (0: the tree is as it was).
+    """
+    cuts = sum(_drop_all(select(selector, root)) for selector in remove)
+    cuts += _drop_all(el for el in root.iter("img") if _is_tracker_image(el))
+    cuts += _drop_all(el for el in root.iter("a") if _is_share_link(el) or _is_clutter_link(el))
+    cuts += _drop_newsletter_boxes(root)
+    cuts += _drop_clutter_lines(root)
+    cuts += _strip_tracking_params(root)
+    if cuts:
+        _prune_empty(root)
+    return cuts
 
 
 def _text(el: etree._Element) -> str:
     """All the text inside ``el`` (lxml's ``text_content`` for any element)."""
-    return "".join(str(t) for t in el.itertext())
+    return str(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
 
 
 def select(selector: str, root: etree._Element) -> list[etree._Element]:
@@ -208,9 +213,11 @@ def select(selector: str, root: etree._Element) -> list[etree._Element]:
     return [el for el in found if isinstance(el, etree._Element)] if isinstance(found, list) else []
 
 
-def _drop_all(elements: Iterable[etree._Element]) -> None:
-    for el in list(elements):
+def _drop_all(elements: Iterable[etree._Element]) -> int:
+    found = list(elements)
+    for el in found:
         _drop(el)
+    return len(found)
 
 
 def _drop(el: etree._Element) -> None:
@@ -258,58 +265,73 @@ def _is_clutter_link(a: etree._Element) -> bool:
     return closes_line or alone
 
 
-def _drop_clutter_lines(root: html.HtmlElement) -> None:
+def _drop_clutter_lines(root: html.HtmlElement) -> int:
+    cuts = 0
     for el in list(root.iter(*_BLOCKS)):
         if el is root or el.getparent() is None:
             continue
         text = _text(el)
-        if len(text) > _MAX_LINE * 2 or _HAS_MEDIA(el):
+        if len(text) > _MAX_LINE * 2 or not is_clutter_line(text) or _HAS_MEDIA(el):
             continue
-        if is_clutter_line(text):
-            if el.tag.startswith("h") and _RELATED_RE.match(text):
-                _drop_following_list(el)
-            _drop(el)
-    _drop_clutter_br_lines(root)
+        if el.tag.startswith("h") and _RELATED_RE.match(text):
+            cuts += _drop_following_list(el)
+        _drop(el)
+        cuts += 1
+    return cuts + _drop_clutter_br_lines(root)
 
 
-def _drop_following_list(heading: etree._Element) -> None:
+def _drop_following_list(heading: etree._Element) -> int:
     nxt = heading.getnext()
     if nxt is not None and nxt.tag in ("ul", "ol") and not (heading.tail or "").strip():
         _drop(nxt)
+        return 1
+    return 0
 
 
-def _drop_clutter_br_lines(root: html.HtmlElement) -> None:
+def _drop_clutter_br_lines(root: html.HtmlElement) -> int:
     """Plain-text lines between ``<br>`` tags (teasers often end with one)."""
+    cuts = 0
     for br in list(root.iter("br")):
         tail = br.tail or ""
         nxt = br.getnext()
         if tail.strip() and (nxt is None or nxt.tag == "br") and is_clutter_line(tail):
             br.tail = None
+            cuts += 1
     for el in list(root.iter(*_BLOCKS)):
         first = el[0] if len(el) else None
         alone = first is None or first.tag == "br"
         if el is not root and el.text and alone and is_clutter_line(el.text):
             el.text = None
+            cuts += 1
+    return cuts
 
 
-def _drop_newsletter_boxes(root: html.HtmlElement) -> None:
+def _drop_newsletter_boxes(root: html.HtmlElement) -> int:
     """Short containers (a box, not the article) that ask for a newsletter sign-up."""
+    cuts = 0
     for el in list(root.iter(*_CONTAINERS)):
         if el is root or el.getparent() is None:
             continue
         text = _text(el)
-        if len(text) > 600 or len(el.findall(".//p")) > 3:
+        if len(text) > 600 or not _NEWSLETTER_RE.search(text) or not _SIGNUP_RE.search(text):
             continue
-        if _NEWSLETTER_RE.search(text) and _SIGNUP_RE.search(text):
+        if len(el.findall(".//p")) <= 3:
             _drop(el)
+            cuts += 1
+    return cuts
 
 
-def _strip_tracking_params(root: html.HtmlElement) -> None:
+def _strip_tracking_params(root: html.HtmlElement) -> int:
+    cuts = 0
     for el in root.iter("a", "img", "source", "video", "audio"):
         for attr in ("href", "src"):
             value = el.get(attr)
             if value and "?" in value:
-                el.set(attr, strip_tracking(value))
+                clean = strip_tracking(value)
+                if clean != value:
+                    el.set(attr, clean)
+                    cuts += 1
+    return cuts
 
 
 def _has_content(el: etree._Element) -> bool:

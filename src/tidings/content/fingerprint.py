@@ -108,19 +108,26 @@ def lead_key(words: Sequence[str]) -> str | None:
     return _digest(words[:LEAD_WORDS]) if len(words) >= LEAD_WORDS else None
 
 
-def _h64(feature: str) -> int:
-    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
+_MASK64 = (1 << 64) - 1
+
+
+def _h64(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def minhash(words: Sequence[str]) -> tuple[int, ...] | None:
     """MinHash signature (``PERMUTATIONS`` 32-bit values) of the text's 3-shingles;
-    None under ``MIN_NEAR_WORDS`` words."""
+    None under ``MIN_NEAR_WORDS`` words. Each distinct word is hashed once (blake2b);
+    a shingle's hash is its three word hashes mixed by multiply and xor-shift."""
     if len(words) < MIN_NEAR_WORDS:
         return None
+    cache: dict[str, int] = {}
+    h = [cache[w] if w in cache else cache.setdefault(w, _h64(w)) for w in words]
     mins = [_EMPTY] * PERMUTATIONS
-    for feature in {" ".join(words[i : i + _SHINGLE]) for i in range(len(words) - 2)}:
-        h = _h64(feature)
-        bucket, value = h % PERMUTATIONS, (h >> 32) & 0xFFFFFFFF
+    for a, b, c in zip(h, h[1:], h[2:], strict=False):
+        x = (a * 0x9E3779B97F4A7C15 + b * 0xC2B2AE3D27D4EB4F + c) & _MASK64
+        x = ((x ^ (x >> 29)) * 0xBF58476D1CE4E5B9) & _MASK64
+        bucket, value = x >> 58, (x >> 26) & 0xFFFFFFFF
         if value < mins[bucket]:
             mins[bucket] = value
     return tuple(_densify(mins))

@@ -29,7 +29,7 @@ from tidings.content.rules import RuleSubject, Verdict, apply_rules
 from tidings.content.sanitize import sanitize_html
 from tidings.content.source import section_of
 from tidings.content.teaser import prefers_article
-from tidings.content.text import first_paragraph, html_to_text
+from tidings.content.text import first_paragraph_of_text, html_to_text
 from tidings.content.words import guess_language, reading_minutes, tokens
 from tidings.model import (
     Article,
@@ -123,6 +123,7 @@ def build_update(
     link = strip_tracking(data.link) if data.link else None
     feed_html = content or summary
     feed_text = html_to_text(feed_html)
+    summary_text = html_to_text(summary) if content and summary else ""
     keep = article is not None and prefers_article(feed_text, article, feed.mode)
     full = article if keep else None
     best_html = full.html if full is not None else feed_html
@@ -130,9 +131,9 @@ def build_update(
     words = tokens(text)
     cleaned = replace(data, content=content, summary=summary, link=link)
     story = StoryData(
-        lead=_lead(summary, content, best_html),
+        lead=_lead(summary_text, feed_text if content else "", text),
         word_count=len(words),
-        reading_minutes=reading_minutes(text),
+        reading_minutes=reading_minutes(text, len(words)),
         main_image=_main_image(cleaned, full, best_html),
         language=_language(data, full, feed, text),
         section=section_of(data.categories),
@@ -141,7 +142,11 @@ def build_update(
         text_key=fingerprint.text_key(words),
         lead_key=fingerprint.lead_key(words),
         minhash=fingerprint.minhash(words),
-        outcomes=apply_rules(rules, feed.id, _subject(cleaned, text), verdict) if rules else (),
+        outcomes=(
+            apply_rules(rules, feed.id, _subject(cleaned, text, summary_text), verdict)
+            if rules
+            else ()
+        ),
     )
     return replace(update, data=cleaned, story=story)
 
@@ -153,13 +158,12 @@ def _clean(fragment: str | None, remove: Sequence[str]) -> str | None:
     return sanitize_html(cleaned) or None
 
 
-def _lead(summary: str | None, content: str | None, best_html: str | None) -> str | None:
-    """The feed's summary when it is not just the content again, else the first paragraph."""
-    if summary and content:
-        short, body = html_to_text(summary), html_to_text(content)
-        if short and not body.startswith(short[: max(20, len(short) // 2)]):
-            return first_paragraph(summary) or None
-    return first_paragraph(best_html or summary) or None
+def _lead(summary: str, content: str, best: str) -> str | None:
+    """The feed's summary when it is not just the content again, else the first
+    paragraph of the best text (all three as plain text; "" when absent)."""
+    if summary and content and not content.startswith(summary[: max(20, len(summary) // 2)]):
+        return first_paragraph_of_text(summary) or None
+    return first_paragraph_of_text(best) or None
 
 
 def _main_image(data: EntryData, article: Article | None, best_html: str | None) -> str | None:
@@ -194,8 +198,7 @@ def _language(data: EntryData, article: Article | None, feed: FeedInfo, text: st
     return guess_language(text)
 
 
-def _subject(data: EntryData, text: str) -> RuleSubject:
-    summary = html_to_text(data.summary) if data.summary and data.content else ""
+def _subject(data: EntryData, text: str, summary: str) -> RuleSubject:
     return RuleSubject(
         title=data.title or "",
         content=f"{text}\n{summary}" if summary else text,

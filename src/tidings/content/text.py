@@ -71,7 +71,11 @@ def html_to_text(fragment: str | None) -> str:
 
 def first_paragraph(fragment: str | None, max_chars: int = 400) -> str:
     """The lead: the first paragraph of text, cut at a word boundary."""
-    text = html_to_text(fragment)
+    return first_paragraph_of_text(html_to_text(fragment), max_chars)
+
+
+def first_paragraph_of_text(text: str, max_chars: int = 400) -> str:
+    """``first_paragraph`` of text already converted by ``html_to_text``."""
     lead = text.split("\n\n", 1)[0].strip()
     if len(lead) <= max_chars:
         return lead

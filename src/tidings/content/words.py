@@ -24,7 +24,7 @@ CHARS_PER_MINUTE = 500
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens (each unspaced-script character is a token)."""
     low = text.lower()
-    if _UNSPACED_RE.search(low) is None:
+    if low.isascii() or _UNSPACED_RE.search(low) is None:
         return _WORD_RE.findall(low)
     out: list[str] = []
     for word in _WORD_RE.findall(low):
@@ -56,12 +56,13 @@ def count_words(text: str) -> int:
     return len(tokens(text)) if text else 0
 
 
-def reading_minutes(text: str) -> int:
-    """Whole minutes to read ``text`` (at least 1 when there is any text)."""
+def reading_minutes(text: str, words: int | None = None) -> int:
+    """Whole minutes to read ``text`` (at least 1 when there is any text);
+    ``words``: its ``count_words``, if already known."""
     if not text.strip():
         return 0
-    unspaced = len(_UNSPACED_RE.findall(text))
-    spaced = count_words(text) - unspaced
+    unspaced = 0 if text.isascii() else len(_UNSPACED_RE.findall(text))
+    spaced = (count_words(text) if words is None else words) - unspaced
     return max(1, math.ceil(spaced / WORDS_PER_MINUTE + unspaced / CHARS_PER_MINUTE))
 
 
@@ -92,7 +93,7 @@ _SCRIPTS = (
 def guess_language(text: str) -> str | None:
     """A rough language code from the script or common words; None when unsure."""
     sample = text[:4000]
-    for lang, script in _SCRIPTS:
+    for lang, script in () if sample.isascii() else _SCRIPTS:
         if len(script.findall(sample)) > len(sample) // 10:
             return lang
     words = Counter(_WORD_RE.findall(sample.lower()))
