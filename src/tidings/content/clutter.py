@@ -25,7 +25,6 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree, html
-from lxml.cssselect import CSSSelector, SelectorError
 
 from tidings.errors import TidingsError
 
@@ -125,8 +124,15 @@ class InvalidSelectorError(TidingsError, ValueError):
 
 
 @lru_cache(maxsize=512)
-def compile_selector(selector: str) -> CSSSelector:
-    """Compile a CSS selector (cached); raises ``InvalidSelectorError``."""
+def compile_selector(selector: str) -> etree.XPath:
+    """Compile a CSS selector (cached); raises ``InvalidSelectorError``.
+
+    Needs the ``cssselect`` package, imported only when a feed has selectors.
+    """
+    try:
+        from lxml.cssselect import CSSSelector, SelectorError
+    except ImportError:  # pragma: no cover - cssselect is a dependency
+        raise InvalidSelectorError("CSS selectors need the cssselect package") from None
     try:
         return CSSSelector(selector, translator="html")
     except (SelectorError, SyntaxError, ValueError) as exc:
