@@ -270,6 +270,28 @@ def step_6_new_stories_appear_without_reload(page: Any, reader: Reader, feeds: F
     assert "Lifeboat crew" in page.locator("#cards .card").first.inner_text()
 
 
+def step_6b_mark_read_on_scroll(page: Any, reader: Reader) -> None:
+    page.goto(reader.base + "/settings")
+    page.check('input[name="mark_read_on_scroll"]')
+    page.click("button:has-text('Save')")
+    page.wait_for_url("**/settings?saved=1")
+    page.set_viewport_size({"width": 1280, "height": 420})
+    page.goto(reader.base + "/?view=unread")
+    before = int(_unread(page) or 0)
+    assert before >= 6
+    for _ in range(6):
+        page.mouse.wheel(0, 300)
+        time.sleep(0.15)
+    time.sleep(1.0)  # the batch is sent 0.4 s after the last card went by
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.goto(reader.base + "/?view=unread")
+    assert 0 < int(_unread(page) or 0) < before
+    page.goto(reader.base + "/settings")
+    page.uncheck('input[name="mark_read_on_scroll"]')
+    page.click("button:has-text('Save')")
+    page.wait_for_url("**/settings?saved=1")
+
+
 def step_7_mark_all_read(page: Any, reader: Reader) -> None:
     page.goto(reader.base + "/?view=unread")
     assert page.locator("#cards .card").count() > 0
@@ -389,6 +411,7 @@ def test_a_day_with_the_reader(
     step_4_keyboard_navigation(page, reader, shots)
     step_5_search(page, reader, shots)
     step_6_new_stories_appear_without_reload(page, reader, feeds)
+    step_6b_mark_read_on_scroll(page, reader)
     step_7_mark_all_read(page, reader)
     step_8_opml_import_and_health(page, reader, feeds, shots, tmp_path)
     step_9_phone_and_dark_mode(browser, page, reader, shots)
