@@ -25,6 +25,8 @@ def run_server(settings: Settings, *, host: str, port: int, background_refresh: 
 
     app = make_web_app(agg, background=background if background_refresh else None)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+        uvicorn.run(
+            app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False
+        )
     finally:
         agg.close()
