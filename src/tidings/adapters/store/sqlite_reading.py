@@ -62,6 +62,7 @@ WHERE entry_states.read != excluded.read
 
 
 RIVER_FROM = "FROM entries e INDEXED BY entries_river\nCROSS JOIN subscriptions s"
+NEWEST_FROM = "FROM entries e NOT INDEXED\nCROSS JOIN subscriptions s"
 
 
 def river_sql(sql: str, f: EntryFilter) -> str:
@@ -69,11 +70,14 @@ def river_sql(sql: str, f: EntryFilter) -> str:
 
     Left to itself the planner starts from the user's subscriptions and sorts
     every entry they have (a million rows: ~4 s); a listing across feeds reads
-    the index in order and stops at the page size. One feed's listing, starred
-    entries and new arrivals keep their own, better, indexes.
+    the index in order and stops at the page size. One feed's listing and
+    starred entries keep their own, better, indexes; new arrivals (``after_id``)
+    read the newest rowids only.
     """
-    if f.feed_url or f.feed_id is not None or f.starred or f.after_id is not None:
+    if f.feed_url or f.feed_id is not None or f.starred:
         return sql
+    if f.after_id is not None:  # new arrivals: a range of the newest rowids
+        return sql.replace("FROM entries e\nJOIN subscriptions s", NEWEST_FROM, 1)
     return sql.replace("FROM entries e\nJOIN subscriptions s", RIVER_FROM, 1)
 
 
@@ -188,7 +192,7 @@ class SqliteReading(SqliteEngine):
     def count_entries(self, user_id: UserId, filter: EntryFilter) -> int:
         where, params = entry_where(user_id, filter)
         params.pop("limit")
-        rows = self._read("SELECT COUNT(*) " + USER_ENTRY_JOINS + where, params)
+        rows = self._read("SELECT COUNT(*) " + river_sql(USER_ENTRY_JOINS, filter) + where, params)
         return int(rows[0][0])
 
     def get_feed_counts(
