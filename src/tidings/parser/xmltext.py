@@ -81,6 +81,8 @@ def xhtml_markup(el: etree._Element) -> str:
     wrapped = len(el) == 1 and el[0].tag == f"{{{XHTML}}}div" and not (el.text or "").strip()
     if wrapped and el.get("type") == "xhtml":  # Atom 1.0: the div is not content
         container = el[0]
+    if len(container) == 0:  # character data only: it is text, not markup
+        return html.escape(resolve(container.text or ""), quote=False)
     copy = etree.Element("div")
     copy.text = resolve(container.text) if container.text else None
     for child in container:
@@ -143,24 +145,38 @@ def _content_kind(el: etree._Element) -> tuple[str, bool]:
     return "other", True
 
 
-def _decode64(text: str) -> str | None:
+def _decode64(text: str, strict: bool = False) -> str | None:
+    """Base64 ``text`` as UTF-8 (``strict``: ``None`` unless it is valid UTF-8 text)."""
     try:
-        return base64.b64decode(text, validate=False).decode("utf-8", "replace")
-    except (binascii.Error, ValueError):
+        data = base64.b64decode(text, validate=False)
+        return data.decode("utf-8", "strict" if strict else "replace")
+    except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
         return None
+
+
+def _typepad_div(el: etree._Element) -> etree._Element | None:
+    """The one XHTML ``<div>`` of escaped HTML some ``type="html"`` content wraps its text in."""
+    if len(el) != 1 or (el.text or "").strip():
+        return None
+    div = el[0]
+    if div.tag != f"{{{XHTML}}}div" or len(div) or (div.tail or "").strip():
+        return None
+    return div
 
 
 def atom_html(el: etree._Element, ctx: Context) -> str | None:
     """An Atom text construct (or 0.3 content) as sanitized HTML."""
     kind, b64 = _content_kind(el)
-    if kind == "other":
-        return None
-    if b64:
+    if kind == "other":  # Atom 1.0 section 4.1.3.3: base64; kept only if it is text
+        raw = _decode64(text_of(el), strict=True) or ""
+        kind = "html"
+    elif b64:
         raw = _decode64(text_of(el)) or ""
     elif kind == "xhtml":
         raw = xhtml_markup(el)
     elif kind == "html" and len(el):
-        raw = markup_of(el)  # inline markup despite type="html"
+        div = _typepad_div(el)  # escaped HTML in a div, else inline markup despite the type
+        raw = text_of(div) if div is not None else markup_of(el)
     else:
         raw = text_of(el)
     if not raw.strip():
@@ -178,6 +194,8 @@ def atom_title(el: etree._Element) -> str | None:
         raw = _decode64(raw) or ""
     if kind == "text":
         return clean_text(" ".join(raw.split())) or None
+    if kind == "xhtml" and not b64:
+        return plain_title(xhtml_markup(el))
     return plain_title(raw)
 
 
