@@ -40,3 +40,57 @@ def test_typepad_escaped_html_in_a_div() -> None:
         "Example &lt;b&gt;Atom&lt;/b&gt;</div></content>"
     )
     assert parse_feed(body, url=URL).entries[0].content == "Example <b>Atom</b>"
+
+
+def test_media_rss_namespace_without_slash() -> None:
+    body = b"""<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss"><channel><item>
+    <media:category>cat1</media:category><media:category>cat2</media:category>
+    <media:thumbnail url="https://example.com/t.jpg"/></item></channel></rss>"""
+    entry = parse_feed(body, url=URL).entries[0]
+    assert entry.categories == ("cat1", "cat2")
+    assert entry.image == "https://example.com/t.jpg"
+
+
+def test_youtube_style_media_group_description() -> None:
+    body = _atom_entry(
+        '<title>A video</title><media:group xmlns:media="http://search.yahoo.com/mrss/">'
+        '<media:thumbnail url="https://i.example.com/v.jpg"/>'
+        "<media:description>What the video is about</media:description></media:group>"
+    )
+    entry = parse_feed(body, url=URL).entries[0]
+    assert entry.summary == "What the video is about"
+    assert entry.image == "https://i.example.com/v.jpg"
+
+
+def test_rss_author_name_before_email() -> None:
+    body = b"""<rss version="2.0"><channel><item><title>t</title>
+    <author>Example editor (me@example.com)</author></item></channel></rss>"""
+    assert parse_feed(body, url=URL).entries[0].author == "Example editor"
+
+
+def test_language_underscore_becomes_hyphen() -> None:
+    body = b'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en_US"><title>t</title></feed>'
+    assert parse_feed(body, url=URL).language == "en-US"
+
+
+def test_last_repeated_date_wins() -> None:
+    body = _atom_entry(
+        "<updated>2010-12-01T10:14:55Z</updated><updated>2003-12-31T10:14:55Z</updated>"
+    )
+    updated = parse_feed(body, url=URL).entries[0].updated
+    assert updated is not None and updated.year == 2003
+
+
+def test_itunes_channel_quirks() -> None:
+    body = b"""<rss xmlns:itunes="http://www.itunes.com/DTDs/Podcast-1.0.dtd"><channel>
+    <TiTlE>Example title</TiTlE>
+    <itunes:link rel="image" href="http://example.com/logo.jpg"></itunes:link>
+    </channel></rss>"""
+    feed = parse_feed(body, url=URL)
+    assert feed.title == "Example title"
+    assert feed.image == "http://example.com/logo.jpg"
+
+
+def test_rss_item_element_in_an_atom_document() -> None:
+    body = b'<feed xmlns="http://www.w3.org/2005/Atom"><item><title>x</title></item></feed>'
+    assert [e.title for e in parse_feed(body, url=URL).entries] == ["x"]

@@ -19,12 +19,15 @@ from tidings.parser.xmltext import (
     DC,
     ITUNES,
     ITUNES_ALT,
-    MEDIA,
+    MEDIA_NS,
     XML_LANG,
     Context,
     atom_html,
     atom_title,
     enclosure,
+    html_field,
+    language_tag,
+    media_group_description,
     media_image,
     person_name,
     plain_title,
@@ -36,7 +39,7 @@ __all__ = ["parse_atom"]
 T = TypeVar("T")
 
 (ID, TITLE, LINK, AUTHOR, PUBLISHED, UPDATED, SUMMARY, CONTENT, CATEGORY, MEDIA_,
- ENTRY, SUBTITLE, ICON, LOGO, ITUNES_IMAGE) = range(15)  # fmt: skip
+ ENTRY, SUBTITLE, ICON, LOGO, ITUNES_IMAGE, MEDIA_DESCRIPTION) = range(16)  # fmt: skip
 
 
 def _kinds(ns: str) -> dict[str, int]:
@@ -55,13 +58,16 @@ def _kinds(ns: str) -> dict[str, int]:
         "content": CONTENT,
         "category": CATEGORY,
         "entry": ENTRY,
+        "item": ENTRY,  # RSS habits in Atom documents (feedparser reads them too)
         "subtitle": SUBTITLE,
         "tagline": SUBTITLE,
         "icon": ICON,
         "logo": LOGO,
     }
     kinds = {f"{{{ns}}}{local}": kind for local, kind in atom.items()}
-    kinds.update({f"{{{MEDIA}}}{n}": MEDIA_ for n in ("thumbnail", "content", "group")})
+    for media in MEDIA_NS:
+        kinds.update({f"{{{media}}}{n}": MEDIA_ for n in ("thumbnail", "content", "group")})
+        kinds[f"{{{media}}}description"] = MEDIA_DESCRIPTION
     kinds[f"{{{ITUNES}}}image"] = kinds[f"{{{ITUNES_ALT}}}image"] = ITUNES_IMAGE
     kinds[f"{{{DC}}}creator"] = AUTHOR
     kinds[f"{{{DC}}}subject"] = CATEGORY
@@ -145,7 +151,7 @@ class _Links:
 
 def _entry(entry: etree._Element, ctx: Context, ns: str, feed_author: str | None) -> EntryData:
     kinds = _KINDS.get(ns) or _other_kinds(ns)
-    entry_id = title = summary = content = image = None
+    entry_id = title = summary = content = image = media_summary = None
     published: datetime | None = None
     updated: datetime | None = None
     authors: list[str] = []
@@ -161,10 +167,10 @@ def _entry(entry: etree._Element, ctx: Context, ns: str, feed_author: str | None
             title = title or atom_title(child)
         elif kind == LINK:
             links.add(child, ctx)
-        elif kind == UPDATED:
-            updated = updated or parse_date(text_of(child))
+        elif kind == UPDATED:  # the last date wins, as in feedparser
+            updated = parse_date(text_of(child)) or updated
         elif kind == PUBLISHED:
-            published = published or parse_date(text_of(child))
+            published = parse_date(text_of(child)) or published
         elif kind == CONTENT:
             content = content or _content(child, ctx)
         elif kind == SUMMARY:
@@ -179,9 +185,14 @@ def _entry(entry: etree._Element, ctx: Context, ns: str, feed_author: str | None
                 categories.append(term)
         elif kind == MEDIA_:
             image = image or media_image(child, ctx.base_of(child))
+            media_summary = media_summary or media_group_description(child, ctx)
+        elif kind == MEDIA_DESCRIPTION:
+            media_summary = media_summary or html_field(child, ctx)
         elif kind == ITUNES_IMAGE:
             image = image or safe_url(child.get("href"), ctx.base_of(child))
     link = links.alternate or links.related
+    if summary is None and content is None:
+        summary = media_summary  # YouTube: the text is in media:group/media:description
     lang = entry.get(XML_LANG)
     return EntryData(
         id=pick_id(entry_id, link, title, summary, content),
@@ -196,7 +207,7 @@ def _entry(entry: etree._Element, ctx: Context, ns: str, feed_author: str | None
         enclosures=tuple(links.enclosures),
         image=image,
         comments=links.replies,
-        language=clean_text(lang) if lang else None,
+        language=language_tag(lang) if lang else None,
     )
 
 
@@ -241,7 +252,7 @@ def parse_atom(root: etree._Element, ctx: Context, max_entries: int) -> FeedData
         title=_get(fields, "title", str),
         link=links.alternate or links.related,
         description=_get(fields, "description", str),
-        language=clean_text(lang) if lang else None,
+        language=language_tag(lang) if lang else None,
         image=_get(fields, "logo", str) or _get(fields, "itunes_image", str),
         icon=_get(fields, "icon", str),
         updated=_get(fields, "updated", datetime) or _get(fields, "published", datetime),

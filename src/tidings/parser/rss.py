@@ -23,7 +23,7 @@ from tidings.parser.xmltext import (
     DCTERMS,
     ITUNES,
     ITUNES_ALT,
-    MEDIA,
+    MEDIA_NS,
     RDF,
     RSS090,
     RSS10,
@@ -33,6 +33,8 @@ from tidings.parser.xmltext import (
     Context,
     enclosure,
     html_field,
+    language_tag,
+    media_group_description,
     media_image,
     person_name,
     plain_title,
@@ -46,7 +48,8 @@ RDF_ABOUT = f"{{{RDF}}}about"
 
 (TITLE, LINK, GUID, DESC, CONTENT_, AUTHOR, PUBLISHED, UPDATED, CATEGORY, ENCLOSURE,
  COMMENTS, MEDIA_, ITUNES_IMAGE, ALT_SUMMARY, ATOM_LINK, LANGUAGE, ITEM, IMAGE, TTL,
- SY_PERIOD, SY_FREQUENCY, ALT_TITLE, XHTML_BODY, ITUNES_CATEGORY) = range(24)  # fmt: skip
+ SY_PERIOD, SY_FREQUENCY, ALT_TITLE, XHTML_BODY, ITUNES_CATEGORY,
+ ITUNES_LINK) = range(25)  # fmt: skip
 
 
 def _rss(local: str) -> list[str]:
@@ -77,12 +80,12 @@ _ITEM_KINDS = _kinds(
     ([f"{{{ITUNES}}}category", f"{{{ITUNES_ALT}}}category"], ITUNES_CATEGORY),
     (["author", f"{{{DC}}}creator", f"{{{DC}}}author"], AUTHOR),
     ([f"{{{ITUNES}}}author", f"{{{ITUNES_ALT}}}author"], AUTHOR),
-    (["category", f"{{{DC}}}subject", f"{{{MEDIA}}}category"], CATEGORY),
-    ([f"{{{MEDIA}}}title"], ALT_TITLE),
-    ([f"{{{MEDIA}}}description"], ALT_SUMMARY),
+    (["category", f"{{{DC}}}subject", *(f"{{{ns}}}category" for ns in MEDIA_NS)], CATEGORY),
+    ([f"{{{ns}}}title" for ns in MEDIA_NS], ALT_TITLE),
+    ([f"{{{ns}}}description" for ns in MEDIA_NS], ALT_SUMMARY),
     (["enclosure"], ENCLOSURE),
     (["comments"], COMMENTS),
-    ([f"{{{MEDIA}}}{n}" for n in ("thumbnail", "content", "group")], MEDIA_),
+    ([f"{{{ns}}}{n}" for ns in MEDIA_NS for n in ("thumbnail", "content", "group")], MEDIA_),
     ([f"{{{DC}}}language"], LANGUAGE),
 )
 _CHANNEL_KINDS = _kinds(
@@ -94,6 +97,7 @@ _CHANNEL_KINDS = _kinds(
     (["ttl"], TTL),
     ([f"{{{SY}}}updatePeriod"], SY_PERIOD),
     ([f"{{{SY}}}updateFrequency"], SY_FREQUENCY),
+    ([f"{{{ITUNES}}}link", f"{{{ITUNES_ALT}}}link"], ITUNES_LINK),  # old-style rel="image"
 )
 _CHANNEL_TAGS = frozenset({"channel", f"{{{RSS10}}}channel", f"{{{RSS090}}}channel"})
 _PERIOD_MINUTES = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200, "yearly": 525600}
@@ -141,10 +145,10 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
         elif kind == GUID:
             guid = clean_text(text_of(child).strip()) or None
             guid_is_link = (child.get("isPermaLink") or "true").strip().lower() == "true"
-        elif kind == PUBLISHED:
-            published = published or parse_date(text_of(child))
+        elif kind == PUBLISHED:  # the last date wins, as in feedparser
+            published = parse_date(text_of(child)) or published
         elif kind == UPDATED:
-            updated = updated or parse_date(text_of(child))
+            updated = parse_date(text_of(child)) or updated
         elif kind == CONTENT_:
             if content is None:
                 content = html_field(child, ctx)
@@ -165,6 +169,7 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
             comments = comments or safe_url(text_of(child).strip(), base)
         elif kind == MEDIA_:
             image = image or media_image(child, base)
+            alt_summary = alt_summary or media_group_description(child, ctx)
         elif kind == ITUNES_IMAGE:
             image = image or safe_url(child.get("href") or child.get("url"), base)
         elif kind == ITUNES_CATEGORY:
@@ -177,7 +182,7 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
         elif kind == ALT_TITLE:
             alt_title = alt_title or plain_title(text_of(child))
         elif kind == LANGUAGE:
-            language = language or clean_text(text_of(child).strip()) or None
+            language = language or language_tag(text_of(child))
         elif kind == ATOM_LINK:
             rel, href = _atom_link(child, base)
             if rel == "alternate" and link is None:
@@ -204,7 +209,7 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
         enclosures=tuple(enclosures),
         image=image,
         comments=comments,
-        language=language or (clean_text(lang) if lang else None),
+        language=language or (language_tag(lang) if lang else None),
     )
 
 
@@ -256,7 +261,12 @@ def _walk_channel(
     for child in el:
         kind = kinds.get(child.tag)
         if kind is None:
-            continue
+            tag = child.tag
+            if not isinstance(tag, str) or tag.islower() or "}" in tag:
+                continue
+            kind = kinds.get(tag.lower())  # <TiTlE>: iTunes reads names case-insensitively
+            if kind is None:
+                continue
         if kind == ITEM:
             if len(chan.items) < max_items:
                 chan.items.append(child)
@@ -269,11 +279,13 @@ def _walk_channel(
         elif kind in (UPDATED, PUBLISHED):
             chan.set("updated" if kind == UPDATED else "published", parse_date(text_of(child)))
         elif kind == LANGUAGE:
-            chan.set("language", clean_text(text_of(child).strip()) or None)
+            chan.set("language", language_tag(text_of(child)))
         elif kind == IMAGE:
             chan.set("image", _image_url(child, base))
         elif kind == ITUNES_IMAGE:
             chan.set("itunes_image", safe_url(child.get("href") or child.get("url"), base))
+        elif kind == ITUNES_LINK and (child.get("rel") or "").strip().lower() == "image":
+            chan.set("itunes_image", safe_url(child.get("href"), base))
         elif kind == TTL:
             chan.set("ttl", _ttl(text_of(child)))
         elif kind == SY_PERIOD:
@@ -320,7 +332,7 @@ def parse_rss(root: etree._Element, ctx: Context, max_entries: int) -> FeedData:
         title=_str(f.get("title") or f.get("alt_title")),
         link=_str(f.get("link")),
         description=_str(f.get("description") or f.get("alt_description")),
-        language=_str(f.get("language")) or (clean_text(lang) if lang else None),
+        language=_str(f.get("language")) or (language_tag(lang) if lang else None),
         image=_str(f.get("image") or f.get("itunes_image")),
         updated=_date(f.get("updated") or f.get("published")),
         ttl_minutes=_int(f.get("ttl")) or _sy_minutes(chan),

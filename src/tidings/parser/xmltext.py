@@ -23,6 +23,8 @@ DC = "http://purl.org/dc/elements/1.1/"
 DCTERMS = "http://purl.org/dc/terms/"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 MEDIA = "http://search.yahoo.com/mrss/"
+MEDIA_ALT = "http://search.yahoo.com/mrss"  # without the slash: seen in the wild
+MEDIA_NS = (MEDIA, MEDIA_ALT)
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ITUNES_ALT = "http://www.itunes.com/DTDs/Podcast-1.0.dtd"  # seen in the wild
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -229,8 +231,22 @@ def media_image(el: etree._Element, base: str) -> str | None:
         if el.get("medium") == "image" or mime.startswith("image/"):
             return safe_url(el.get("url"), base)
         for child in el:
-            if child.tag == f"{{{MEDIA}}}thumbnail":
+            if child.tag in _MEDIA_THUMBNAILS:
                 return safe_url(child.get("url"), base)
+    return None
+
+
+_MEDIA_THUMBNAILS = frozenset(f"{{{ns}}}thumbnail" for ns in MEDIA_NS)
+_MEDIA_DESCRIPTIONS = frozenset(f"{{{ns}}}description" for ns in MEDIA_NS)
+
+
+def media_group_description(el: etree._Element, ctx: Context) -> str | None:
+    """The ``media:description`` of a ``media:group`` (YouTube's only entry text)."""
+    if not (isinstance(el.tag, str) and el.tag.endswith("}group")):
+        return None
+    for child in el:
+        if child.tag in _MEDIA_DESCRIPTIONS:
+            return html_field(child, ctx)
     return None
 
 
@@ -245,9 +261,15 @@ def person_name(text: str) -> str | None:
 
 
 _EMAIL_NAME_RE = re.compile(r"^\S+@\S+\s*\((.+)\)$")
-_NAME_EMAIL_RE = re.compile(r"^([^<>@]+?)\s*<\S+@\S+>$")
+_NAME_EMAIL_RE = re.compile(r"^([^<>@]+?)\s*(?:<\S+@\S+>|\(\S+@\S+\))$")
 
 
 def language_of(el: etree._Element) -> str | None:
     lang = el.get(XML_LANG)
-    return clean_text(lang.strip()) or None if lang else None
+    return language_tag(lang) if lang else None
+
+
+def language_tag(text: str) -> str | None:
+    """A language as a BCP 47 tag: trimmed, ``en_US`` written ``en-US``."""
+    tag = clean_text(text.strip())
+    return tag.replace("_", "-") if "_" in tag else tag or None
