@@ -42,6 +42,7 @@ from tidings.reading import Reading
 from tidings.refresh import Deps, Processed, process_document, refresh_feeds
 from tidings.settings import Settings
 from tidings.stories import Stories
+from tidings.writer import StoreWriter
 
 T = TypeVar("T")
 DEFAULT_USER = "admin"
@@ -97,13 +98,15 @@ class Aggregator:
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         workers = settings.parse_workers or os.cpu_count() or 1
         self._processors = _Processors(workers)
-        self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tidings-db")
+        self._writer = StoreWriter(store)  # every refresh write; commits in groups
+        self._readers = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="tidings-read")
 
     # lifecycle
 
     def close(self) -> None:
         self._processors.shutdown()
-        self._writer.shutdown(wait=True)
+        self._writer.close()
+        self._readers.shutdown(wait=True)
         self.store.close()
 
     def __enter__(self) -> Aggregator:
@@ -115,8 +118,9 @@ class Aggregator:
     def new_fetcher(self) -> HttpFetcher:
         return HttpFetcher(self.settings)
 
-    async def _run(self, fn: Callable[..., T], /, *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._writer, fn, *args)
+    async def _read(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """A blocking store read on a reader thread (WAL: it never waits for the writer)."""
+        return await asyncio.get_running_loop().run_in_executor(self._readers, fn, *args)
 
     # users
 
@@ -199,14 +203,15 @@ class Aggregator:
         enricher = Enricher(
             self.store,
             fetcher,
-            run_store=self._run,
+            run_store=self._read,
             run_cpu=self._processors.call if use_pool else asyncio.to_thread,
         )
         deps = Deps(
             store=self.store,
             fetcher=fetcher,
             process=self._processors.pooled if use_pool else self._processors.inline,
-            run=self._run,
+            run=self._read,
+            record=self._writer.apply,
             limits=self.limits,
             max_entries=self.settings.max_entries_per_fetch,
             clock=utcnow,

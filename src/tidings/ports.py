@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from tidings.core.search import SearchHit, SearchQuery
+from tidings.errors import StorageError
 from tidings.model import (
     NO_CACHING,
     Caching,
@@ -291,6 +292,18 @@ class Store(AccountStore, ReadingStore, SearchStore, StoryStore, Protocol):
 
     def apply_refresh(self, update: FeedUpdate, entries: Sequence[EntryUpdate]) -> None:
         """Write the feed row, its new/changed entries and their search text in one transaction."""
+        ...
+
+    def apply_refreshes(
+        self, batch: Sequence[tuple[FeedUpdate, Sequence[EntryUpdate]]]
+    ) -> list[StorageError | None]:
+        """``apply_refresh`` for many feeds in one transaction (group commit).
+
+        Each feed is written whole or not at all: a feed whose statements fail is
+        rolled back alone and gets its ``StorageError`` in the returned list (one
+        item per feed, ``None`` when written). Raises ``StorageError`` when the
+        transaction itself fails; then nothing of the batch was written.
+        """
         ...
 
     # reading

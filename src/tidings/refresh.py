@@ -86,6 +86,7 @@ class Processor(Protocol):
         known: Mapping[str, str],
         max_entries: int,
         now: datetime,
+        /,
     ) -> Processed: ...
 
 
@@ -107,9 +108,20 @@ async def keep_updates(
 
 
 class StoreRunner(Protocol):
-    """Runs a blocking store call off the event loop (one writer thread)."""
+    """Runs a blocking store read off the event loop."""
 
     def __call__(self, fn: Callable[..., T], /, *args: Any) -> Awaitable[T]: ...
+
+
+class Recorder(Protocol):
+    """Writes one feed's refresh (``Store.apply_refresh``); resolves once committed.
+
+    ``tidings.writer.StoreWriter.apply`` commits many feeds per transaction.
+    """
+
+    def __call__(
+        self, update: FeedUpdate, entries: Sequence[EntryUpdate] = (), /
+    ) -> Awaitable[None]: ...
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,7 @@ class Deps:
     max_entries: int = 2000
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     enrich: Enrich = keep_updates
+    record: Recorder | None = None  # None: ``run(store.apply_refresh, ...)``
 
 
 async def refresh_feed(deps: Deps, state: FeedState) -> RefreshResult:
@@ -147,7 +160,10 @@ async def refresh_feed(deps: Deps, state: FeedState) -> RefreshResult:
 
 
 async def _record(deps: Deps, update: FeedUpdate, entries: Sequence[EntryUpdate] = ()) -> None:
-    await deps.run(deps.store.apply_refresh, update, entries)
+    if deps.record is not None:
+        await deps.record(update, entries)
+    else:
+        await deps.run(deps.store.apply_refresh, update, entries)
 
 
 async def _fail(

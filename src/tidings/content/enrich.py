@@ -30,7 +30,15 @@ from tidings.content.clutter import strip_tracking
 from tidings.content.fingerprint import canonical_url
 from tidings.content.story import FeedInfo, Page, build_updates
 from tidings.content.teaser import wants_page
-from tidings.model import EntryUpdate, FeedData, FeedState, Fetched, FetchError, StoryContext
+from tidings.model import (
+    EntryUpdate,
+    FeedData,
+    FeedState,
+    Fetched,
+    FetchError,
+    FullTextMode,
+    StoryContext,
+)
 from tidings.ports import Store
 
 __all__ = ["Enricher", "PageFetcher"]
@@ -41,6 +49,20 @@ T = TypeVar("T")
 MAX_PAGE_BYTES = 3 * 1024 * 1024
 MAX_HOST_FAILURES = 3
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+def wanted_pages(
+    updates: Sequence[EntryUpdate], mode: FullTextMode, max_pages: int
+) -> dict[str, str]:
+    """Canonical URL -> link (tracking stripped) of new entries whose page is wanted."""
+    wanted: dict[str, str] = {}
+    for update in updates:
+        link = update.data.link
+        if link and wants_page(update.data, mode, update.is_new):
+            wanted.setdefault(canonical_url(link) or link, strip_tracking(link))
+            if len(wanted) >= max_pages:
+                break
+    return wanted
 
 
 class PageFetcher(Protocol):
@@ -83,7 +105,8 @@ class Enricher:
     ) -> tuple[EntryUpdate, ...]:
         if not updates:
             return tuple(updates)
-        wanted = self._wanted(state, updates)
+        # CPU (an HTML parse per new entry): off the event loop, like the build below
+        wanted = await self._run_cpu(wanted_pages, tuple(updates), state.full_text, self._max_pages)
         context: StoryContext = await self._run_store(
             self._store.get_story_context, state.id, list(wanted)
         )
@@ -97,17 +120,6 @@ class Enricher:
             mode=state.full_text,
         )
         return await self._run_cpu(build_updates, tuple(updates), info, context, pages)
-
-    def _wanted(self, state: FeedState, updates: Sequence[EntryUpdate]) -> dict[str, str]:
-        """Canonical URL -> link (tracking stripped) of new entries whose page is wanted."""
-        wanted: dict[str, str] = {}
-        for update in updates:
-            link = update.data.link
-            if link and wants_page(update.data, state.full_text, update.is_new):
-                wanted.setdefault(canonical_url(link) or link, strip_tracking(link))
-                if len(wanted) >= self._max_pages:
-                    break
-        return wanted
 
     async def _fetch_pages(self, links: Mapping[str, str]) -> dict[str, Page]:
         """Fetch ``key -> link``; the pages that came in time, by key."""

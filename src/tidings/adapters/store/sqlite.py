@@ -154,23 +154,46 @@ class SqliteStore(
         return {r[0]: r[1] for r in rows}
 
     def apply_refresh(self, update: FeedUpdate, entries: Sequence[EntryUpdate]) -> None:
-        params = _feed_update_params(update)
+        error = self.apply_refreshes([(update, entries)])[0]
+        if error is not None:
+            raise error
+
+    def apply_refreshes(
+        self, batch: Sequence[tuple[FeedUpdate, Sequence[EntryUpdate]]]
+    ) -> list[StorageError | None]:
+        """Many feeds in one transaction; a savepoint keeps each feed whole (see ``Store``)."""
+        errors: list[StorageError | None] = []
         try:
             with self._write() as conn:
-                if entries:
-                    conn.executemany(
-                        _sql.UPSERT_ENTRY,
-                        [
-                            entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
-                            for e in entries
-                        ],
-                    )
-                    self._index_entries(conn, update.feed_id, entries)
-                    self._apply_stories(conn, update, entries)
-                sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
-                conn.execute(sql, params)
+                for update, entries in batch:
+                    conn.execute("SAVEPOINT feed")
+                    try:
+                        self._write_refresh(conn, update, entries)
+                    except sqlite3.Error as exc:
+                        conn.execute("ROLLBACK TO feed")
+                        errors.append(StorageError(str(exc)))
+                    else:
+                        errors.append(None)
+                    conn.execute("RELEASE feed")
         except sqlite3.Error as exc:
             raise StorageError(str(exc)) from exc
+        return errors
+
+    def _write_refresh(
+        self, conn: sqlite3.Connection, update: FeedUpdate, entries: Sequence[EntryUpdate]
+    ) -> None:
+        if entries:
+            conn.executemany(
+                _sql.UPSERT_ENTRY,
+                [
+                    entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
+                    for e in entries
+                ],
+            )
+            self._index_entries(conn, update.feed_id, entries)
+            self._apply_stories(conn, update, entries)
+        sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
+        conn.execute(sql, _feed_update_params(update))
 
     # reading
 
