@@ -59,7 +59,13 @@ _EQUIVALENT: list[bool] = []  # set by the loose comparisons during one evaluati
 
 _CANON = nh3.Cleaner(
     tags=nh3.ALLOWED_TAGS | {"audio", "video", "source", "iframe"},
-    attributes={"*": {"href", "src", "alt", "title", "lang", "dir", "width", "height", "cite"}},
+    attributes={  # where each attribute means something (``<span alt="">`` is policy noise)
+        "*": {"title", "lang", "dir"},
+        "a": {"href"},
+        "img": {"src", "alt", "width", "height"},
+        **{tag: {"cite"} for tag in ("blockquote", "q", "del", "ins")},
+        **{tag: {"src", "width", "height"} for tag in ("audio", "video", "source", "iframe")},
+    },
     link_rel=None,
     url_relative="pass_through",
 )

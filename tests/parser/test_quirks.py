@@ -94,3 +94,11 @@ def test_itunes_channel_quirks() -> None:
 def test_rss_item_element_in_an_atom_document() -> None:
     body = b'<feed xmlns="http://www.w3.org/2005/Atom"><item><title>x</title></item></feed>'
     assert [e.title for e in parse_feed(body, url=URL).entries] == ["x"]
+
+
+def test_script_and_style_bodies_stay_out_of_titles() -> None:
+    body = _atom_entry(
+        '<title type="html">safe&lt;script type="text/javascript"&gt;location.href=1;'
+        "&lt;/script&gt; description&lt;style&gt;b {}&lt;/style&gt;</title>"
+    )
+    assert parse_feed(body, url=URL).entries[0].title == "safe description"

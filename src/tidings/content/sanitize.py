@@ -294,9 +294,16 @@ def clean_text(text: str) -> str:
 _WS_RE = re.compile(r"\s+")
 
 
+_SCRIPT_RE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_SCRIPT_HINT_RE = re.compile(r"<(?:script|style)", re.IGNORECASE)
+
+
 def html_to_text(text: str) -> str:
-    """Turn an HTML fragment (a title, say) into plain text: tags out, entities decoded."""
+    """Turn an HTML fragment (a title, say) into plain text: tags out (script and
+    style with their contents), entities decoded."""
     if "<" in text:
+        if _SCRIPT_HINT_RE.search(text):
+            text = _SCRIPT_RE.sub("", text)
         text = _ANY_TAG_RE.sub("", text)
     if "&" in text:
         text = html.unescape(text)
