@@ -102,3 +102,27 @@ def test_script_and_style_bodies_stay_out_of_titles() -> None:
         "&lt;/script&gt; description&lt;style&gt;b {}&lt;/style&gt;</title>"
     )
     assert parse_feed(body, url=URL).entries[0].title == "safe description"
+
+
+def _rss_item(inner: bytes, prolog: bytes = b'<?xml version="1.0"?>') -> bytes:
+    return prolog + b'<rss version="2.0"><channel><item>' + inner + b"</item></channel></rss>"
+
+
+def test_c1_characters_are_windows_1252() -> None:
+    for inner in (b"<title>don\xc2\x92t</title>", b"<title>don&#146;t</title>"):
+        assert parse_feed(_rss_item(inner), url=URL).entries[0].title == "don\u2019t"
+
+
+def test_double_encoded_utf8_is_repaired() -> None:
+    body = _rss_item(b"<description>wait&#226;&#128;&#166;</description>")
+    assert parse_feed(body, url=URL).entries[0].summary == "wait\u2026"
+
+
+def test_iso_8859_1_label_reads_windows_1252() -> None:
+    body = _rss_item(b"<title>don\x92t \xe9t\xe9</title>", b'<?xml version="1.0" encoding="iso-8859-1"?>')
+    assert parse_feed(body, url=URL).entries[0].title == "don\u2019t \xe9t\xe9"
+
+
+def test_plain_latin_1_text_is_left_alone() -> None:
+    body = _rss_item("<title>na\u00efve caf\u00e9 \u00a9</title>".encode())
+    assert parse_feed(body, url=URL).entries[0].title == "na\u00efve caf\u00e9 \u00a9"

@@ -82,7 +82,13 @@ def decode_body(body: bytes, encoding: str | None) -> str:
             if _no_multibyte(text):
                 return body.decode("cp1252", "replace")
             return text
+    if name in _WINDOWS_1252_LABELS:  # as browsers do (WHATWG Encoding Standard)
+        return body.decode("cp1252", "replace")
     return body.decode(name, "replace")
+
+
+#: Labels whose bytes 0x80-0x9F are windows-1252 in practice (cp1252 extends them).
+_WINDOWS_1252_LABELS = frozenset({"iso8859-1", "ascii"})
 
 
 _MULTIBYTE_RE = re.compile("[^\x00-\x7f\ufffd]")

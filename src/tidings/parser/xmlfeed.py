@@ -9,6 +9,7 @@ from tidings.errors import ParseError
 from tidings.model import FeedData
 from tidings.parser.atom import parse_atom
 from tidings.parser.cdata import lifted
+from tidings.parser.mojibake import has_c1, repair_feed
 from tidings.parser.rss import parse_rss
 from tidings.parser.xmldoc import parse_xml_document
 from tidings.parser.xmltext import Context
@@ -26,7 +27,8 @@ def parse_xml_feed(
     """Parse an XML feed; ``ParseError`` if it is not XML or not a feed."""
     root, chunks = parse_xml_document(body, url, content_type)
     with lifted(chunks):
-        return _parse_root(root, url, max_entries, sanitize, b"xml:base" in body)
+        feed = _parse_root(root, url, max_entries, sanitize, b"xml:base" in body)
+    return repair_feed(feed) if has_c1(body) else feed
 
 
 def _parse_root(
