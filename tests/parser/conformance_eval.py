@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import nh3
 
@@ -72,8 +72,13 @@ _CANON = nh3.Cleaner(
 _WS = re.compile(r"\s+")
 
 
+_URL_ATTR = re.compile(r'((?:href|src)=")([^"]*%[0-9A-Fa-f]{2}[^"]*)"')
+
+
 def _canonical(value: str) -> str:
-    return _WS.sub(" ", _CANON.clean(value)).strip()
+    """One neutral nh3 pass, whitespace collapsed, URLs as IRIs (``%C3%80`` is ``À``)."""
+    clean = _URL_ATTR.sub(lambda m: m.group(1) + unquote(m.group(2)) + '"', _CANON.clean(value))
+    return _WS.sub(" ", clean).strip()
 
 
 class HtmlStr(str):

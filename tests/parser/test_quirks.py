@@ -126,3 +126,16 @@ def test_iso_8859_1_label_reads_windows_1252() -> None:
 def test_plain_latin_1_text_is_left_alone() -> None:
     body = _rss_item("<title>na\u00efve caf\u00e9 \u00a9</title>".encode())
     assert parse_feed(body, url=URL).entries[0].title == "na\u00efve caf\u00e9 \u00a9"
+
+
+def test_quoted_angle_brackets_stay_inside_their_tag() -> None:
+    body = _atom_entry(
+        '<title type="html">&lt;img alt="cat&amp;lt;br /&amp;gt;dog" src="x.jpg" /&gt;Cats</title>'
+    )
+    assert parse_feed(body, url=URL).entries[0].title == "Cats"
+
+
+def test_rss_090_without_a_channel() -> None:
+    body = b"""<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    xmlns="http://my.netscape.com/rdf/simple/0.9/"></rdf:RDF>"""
+    assert parse_feed(body, url=URL).version == "rss090"

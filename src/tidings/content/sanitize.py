@@ -116,7 +116,8 @@ _PIXEL_CANDIDATE_RE = re.compile(r'<img [^>]*?(?:width|height)="\s*[01]\b[^>]*>'
 _DIM_RE = re.compile(r' (width|height)="\s*(\d*)')
 _IFRAME_BODY_RE = re.compile(r"(<iframe\b[^>]*>).*?</iframe>", re.DOTALL)
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
-_ANY_TAG_RE = re.compile(r"<[a-zA-Z/!?][^>]*>?")
+# A tag, a '>' inside a quoted attribute value included (<img alt="a>b">).
+_ANY_TAG_RE = re.compile(r"""<[a-zA-Z/!?](?:[^>=]|=\s*"[^"]*"|=\s*'[^']*'|=)*>?""")
 # Void elements, and elements that close their open siblings (no deep nesting).
 _NOT_NESTING = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}

@@ -215,7 +215,8 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
 
 def _version(root: etree._Element) -> str:
     if root.tag == f"{{{RDF}}}RDF":
-        return "rss090" if root.find(f"{{{RSS090}}}channel") is not None else "rss10"
+        rss090 = root.nsmap.get(None) == RSS090 or root.find(f"{{{RSS090}}}channel") is not None
+        return "rss090" if rss090 else "rss10"
     version = (root.get("version") or "").strip()
     if version == "0.91":
         return "rss091"
