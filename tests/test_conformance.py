@@ -12,6 +12,7 @@ import json
 
 import pytest
 from parser import conformance_eval as ce
+from parser.conformance_reasons import reason
 
 
 def test_conformance_floors() -> None:
@@ -26,4 +27,10 @@ def test_conformance_floors() -> None:
         if ce.rate(counts.get(folder, ce.Counter())) < floor
     }
     assert not below, f"conformance fell below the recorded floor: {below}"
+    unexplained = [
+        f"{folder}/{name}"
+        for folder, name, _, _ in ce.run_all.failures  # type: ignore[attr-defined]
+        if reason(folder, name) == "unexplained"
+    ]
+    assert not unexplained, f"failures without a reason in conformance_reasons.py: {unexplained}"
     assert set(counts) >= set(floors), "a folder of the corpus disappeared"

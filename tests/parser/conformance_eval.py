@@ -43,6 +43,11 @@ from tidings.errors import ParseError
 from tidings.model import EntryData, FeedData
 from tidings.parser import parse_feed
 
+try:
+    from parser.conformance_reasons import reason
+except ImportError:  # run as a script: tests/parser is the first path
+    from conformance_reasons import reason  # type: ignore[no-redef]
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus" / "feedparser-tests"
 FLOOR_FILE = Path(__file__).with_name("conformance_floor.json")
@@ -283,7 +288,9 @@ def evaluate(case: Case) -> tuple[str, str]:
         return "n/a", "bozo"
     try:
         feed = parse_feed(
-            case.path.read_bytes(), url=case_url(case), content_type=case.headers.get("content-type")
+            case.path.read_bytes(),
+            url=case_url(case),
+            content_type=case.headers.get("content-type"),
         )
     except ParseError as exc:
         return ("pass", "") if expr == "1" else ("fail", f"ParseError: {exc}")
@@ -378,7 +385,8 @@ def main(argv: list[str]) -> int:
         FLOOR_FILE.write_text(json.dumps(floors, indent=2) + "\n")
         failures = run_all.failures  # type: ignore[attr-defined]
         lines = [
-            f"| {f} | {n} | `{e[:150].replace('|', '¦')}` | {d[:80].replace('|', '¦')} |"
+            f"| {f} | {n} | `{e[:150].replace('|', '¦')}` | {d[:80].replace('|', '¦')} "
+            f"| {reason(f, n)} |"
             for f, n, e, d in failures
         ]
         doc = DOC_FILE.read_text()
@@ -387,7 +395,8 @@ def main(argv: list[str]) -> int:
         after = after.split("\n## ", 1)[1] if "\n## " in after else after
         DOC_FILE.write_text(
             f"{before}<!-- table -->\n\n{table(counts)}\n\n## {after}"
-            + "<!-- failures -->\n\n| folder | file | Expect | result |\n|---|---|---|---|\n"
+            + "<!-- failures -->\n\n| folder | file | Expect | result | why |\n"
+            + "|---|---|---|---|---|\n"
             + "\n".join(line.replace("\n", " ") for line in lines)
             + "\n"
         )

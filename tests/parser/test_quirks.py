@@ -119,7 +119,9 @@ def test_double_encoded_utf8_is_repaired() -> None:
 
 
 def test_iso_8859_1_label_reads_windows_1252() -> None:
-    body = _rss_item(b"<title>don\x92t \xe9t\xe9</title>", b'<?xml version="1.0" encoding="iso-8859-1"?>')
+    body = _rss_item(
+        b"<title>don\x92t \xe9t\xe9</title>", b'<?xml version="1.0" encoding="iso-8859-1"?>'
+    )
     assert parse_feed(body, url=URL).entries[0].title == "don\u2019t \xe9t\xe9"
 
 
