@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tidings.accounts import Accounts
 from tidings.adapters.http_fetcher import HttpFetcher
@@ -26,6 +26,7 @@ from tidings.model import (
     Entry,
     EntryFilter,
     EntryId,
+    EntryUpdate,
     Feed,
     FeedData,
     FeedState,
@@ -43,6 +44,9 @@ from tidings.refresh import Deps, Processed, process_document, refresh_feeds
 from tidings.settings import Settings
 from tidings.stories import Stories
 from tidings.writer import StoreWriter
+
+if TYPE_CHECKING:
+    from tidings.content.enrich import Enricher
 
 T = TypeVar("T")
 DEFAULT_USER = "admin"
@@ -84,6 +88,30 @@ class _Processors:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+class _LazyEnricher:
+    """The enrich step, built when a feed first has new entries: a refresh that
+    meets only 304s never imports the extractor (trafilatura, ~0.3 s)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._args, self._kwargs = args, kwargs
+        self._enricher: Enricher | None = None
+
+    async def __call__(
+        self, state: FeedState, feed: FeedData, updates: Sequence[EntryUpdate]
+    ) -> tuple[EntryUpdate, ...]:
+        if not updates:
+            return tuple(updates)
+        if self._enricher is None:
+            from tidings.content.enrich import Enricher
+
+            self._enricher = Enricher(*self._args, **self._kwargs)
+        return await self._enricher(state, feed, updates)
+
+    async def aclose(self) -> None:
+        if self._enricher is not None:
+            await self._enricher.aclose()
 
 
 class Aggregator:
@@ -198,9 +226,7 @@ class Aggregator:
             on_start(len(states))
         use_pool = len(states) >= POOL_THRESHOLD and self._processors.workers > 1
         fetcher = self.new_fetcher()
-        from tidings.content.enrich import Enricher  # trafilatura loads only to refresh
-
-        enricher = Enricher(
+        enricher = _LazyEnricher(
             self.store,
             fetcher,
             run_store=self._read,

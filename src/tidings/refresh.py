@@ -153,10 +153,13 @@ async def refresh_feed(deps: Deps, state: FeedState) -> RefreshResult:
         )
     except ParseError as exc:
         return await _fail(deps, state, f"parse error: {exc}", now)
-    updates = await deps.enrich(state, processed.feed, processed.updates)
     update = decide.succeeded(state, fetched, processed.feed, now, deps.limits, processed.rate)
+    result = RefreshResult(state.url, "ok", new=processed.new, changed=processed.changed)
+    del fetched  # memory: the document goes before the entries wait for enrich and the writer
+    updates = await deps.enrich(state, processed.feed, processed.updates)
+    del processed  # and the entries as parsed, once enriched
     await _record(deps, update, updates)
-    return RefreshResult(state.url, "ok", new=processed.new, changed=processed.changed)
+    return result
 
 
 async def _record(deps: Deps, update: FeedUpdate, entries: Sequence[EntryUpdate] = ()) -> None:
@@ -179,12 +182,13 @@ async def refresh_feeds(
     states: Sequence[FeedState],
     *,
     on_result: Callable[[RefreshResult], None] | None = None,
-    concurrency: int = 256,
+    concurrency: int = 64,
 ) -> BatchSummary:
     """Refresh many feeds concurrently; one feed's failure never stops the batch.
 
     The fetcher enforces the global and per-host connection limits; ``concurrency``
-    only bounds how many refreshes are in flight (and so memory).
+    only bounds how many refreshes are in flight, and so memory: at N=2000, 256
+    in flight peaked the main process at 199 MB, 64 at 124 MB, equally fast (#4).
     """
     summary = BatchSummary()
     gate = asyncio.Semaphore(concurrency)

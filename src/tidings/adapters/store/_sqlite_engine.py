@@ -19,6 +19,7 @@ from typing import Any
 from tidings.errors import StorageError
 
 BUSY_TIMEOUT_MS = 5000
+WRITER_CACHE_KIB = 32 * 1024  # page cache of a connection that writes (default 2 MiB)
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -82,6 +83,11 @@ class SqliteEngine:
         """One write transaction (BEGIN IMMEDIATE), serialized in this process."""
         with self._write_lock:
             conn = self._conn()
+            if not getattr(self._local, "writes", False):
+                # Refresh writes touch B-trees at random (search index, story keys):
+                # a bigger page cache for connections that write cuts ~15% (#4).
+                conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
+                self._local.writes = True
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
