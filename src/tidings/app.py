@@ -41,6 +41,7 @@ from tidings.parser.opml import OpmlFeed, parse_opml, write_opml
 from tidings.ports import Store
 from tidings.reading import Reading
 from tidings.refresh import Deps, Processed, process_document, refresh_feeds
+from tidings.scheduling import InFlight, Scheduling
 from tidings.settings import Settings
 from tidings.stories import Stories
 from tidings.writer import StoreWriter
@@ -123,6 +124,8 @@ class Aggregator:
         self.accounts = Accounts(store)  # users, passwords, sessions (#6)
         self.reading = Reading(store, settings)  # sidebar, search, bulk marks (#6)
         self.stories = Stories(store)  # filter rules, extraction options (#5)
+        self.scheduling = Scheduling(store, settings)  # interval overrides, next due (#4)
+        self._in_flight = InFlight()  # never two refreshes of one feed at once (#4)
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         workers = settings.parse_workers or os.cpu_count() or 1
         self._processors = _Processors(workers)
@@ -194,7 +197,9 @@ class Aggregator:
     ) -> FeedState:
         """Subscribe to a feed (resolving a site address to its feed); it is due at once."""
         feed_url = (await self.discover(url))[0] if discover else check_url(url)
-        return self.store.add_feed(user, feed_url, category=category, now=utcnow())
+        state = self.store.add_feed(user, feed_url, category=category, now=utcnow())
+        self.scheduling.wake()  # due now: a sleeping scheduler fetches it at once
+        return state
 
     def remove_feed(self, user: UserId, url: str) -> None:
         self.store.remove_feed(user, url)
@@ -215,13 +220,29 @@ class Aggregator:
         on_start: Callable[[int], None] | None = None,
         on_result: Callable[[RefreshResult], None] | None = None,
     ) -> BatchSummary:
-        """Refresh the named feeds, every feed, or (by default) the due ones."""
+        """Refresh the named feeds, every feed, or (by default) the due ones.
+
+        A feed this process is already refreshing (the scheduler and a reader's
+        "refresh" at once) is left to that refresh, never fetched twice at once.
+        """
         if urls:
             states = [self.store.get_feed_state_by_url(u) for u in urls]
         elif all_feeds:
             states = self.store.get_all_feeds()
         else:
             states = self.store.get_due_feeds(utcnow())
+        states = self._in_flight.claim(states)
+        try:
+            return await self._refresh(states, on_start, on_result)
+        finally:
+            self._in_flight.release(states)
+
+    async def _refresh(
+        self,
+        states: Sequence[FeedState],
+        on_start: Callable[[int], None] | None,
+        on_result: Callable[[RefreshResult], None] | None,
+    ) -> BatchSummary:
         if on_start is not None:
             on_start(len(states))
         use_pool = len(states) >= POOL_THRESHOLD and self._processors.workers > 1
@@ -283,6 +304,7 @@ class Aggregator:
                 continue
             self.store.add_feed(user, url, category=item.category, now=utcnow())
             added += 1
+        self.scheduling.wake()
         return added, problems
 
     def export_opml(self, user: UserId) -> bytes:

@@ -274,6 +274,10 @@ class Store(AccountStore, ReadingStore, SearchStore, StoryStore, Protocol):
         """Feeds someone follows, not disabled, whose next check is at or before ``now``."""
         ...
 
+    def get_next_check_at(self) -> datetime | None:
+        """The earliest next check of a feed someone follows, not disabled (None: no feeds)."""
+        ...
+
     def get_all_feeds(self) -> list[FeedState]: ...
 
     def set_feed_options(

@@ -1,4 +1,4 @@
-"""``tidings rules`` and ``tidings feed-options`` (issue #5)."""
+"""``tidings rules`` and ``tidings feed-options`` (issues #5 and #4: the interval)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from tidings.core.schedule import parse_interval
 from tidings.model import FullTextMode, Rule, RuleAction, RuleField
 
 _FIELDS = [f.value for f in RuleField]
@@ -125,6 +126,12 @@ def remove_rule(ctx: click.Context, rule_id: int) -> None:
     "--remove", "remove_selectors", multiple=True, help="CSS selector of clutter to cut (repeat)."
 )
 @click.option("--clear-selectors", is_flag=True, help="Forget the feed's CSS selectors.")
+@click.option(
+    "--interval",
+    metavar="DURATION",
+    help="Check the feed this often (90s, 30m, 2h, 1d; a bare number is minutes), "
+    "or 'auto' to follow its posting rate again.",
+)
 @click.pass_context
 def feed_options(
     ctx: click.Context,
@@ -133,9 +140,14 @@ def feed_options(
     body_selector: str | None,
     remove_selectors: tuple[str, ...],
     clear_selectors: bool,
+    interval: str | None,
 ) -> None:
-    """Show or set a feed's full-text mode and extraction selectors."""
+    """Show or set a feed's full-text mode, refresh interval and extraction selectors."""
+    seconds = _interval(interval) if interval is not None else None
     with ctx.obj.app() as (agg, user):
+        if interval is not None:
+            agg.scheduling.set_interval(user, url, seconds)
+        override = agg.scheduling.get_interval(user, url)
         if full_text or body_selector is not None or remove_selectors or clear_selectors:
             agg.stories.set_options(
                 user,
@@ -146,5 +158,20 @@ def feed_options(
             )
         mode, options = agg.stories.get_options(user, url)
     click.echo(f"full text: {mode.value}")
+    click.echo(f"interval: {_duration(override) if override else 'auto (posting rate)'}")
     click.echo(f"body: {options.body_selector or '(automatic)'}")
     click.echo("remove: " + (", ".join(options.remove_selectors) or "(none)"))
+
+
+def _interval(text: str) -> int | None:
+    try:
+        return parse_interval(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--interval") from None
+
+
+def _duration(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

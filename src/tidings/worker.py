@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from datetime import UTC, datetime
 
 from tidings.app import Aggregator
+from tidings.core import schedule
+from tidings.errors import TidingsError
 from tidings.model import BatchSummary
 
 log = logging.getLogger(__name__)
@@ -15,13 +17,27 @@ log = logging.getLogger(__name__)
 async def run_worker(
     agg: Aggregator, *, once: bool = False, stop: asyncio.Event | None = None
 ) -> BatchSummary:
-    """Refresh due feeds, then sleep until the next pass; until ``stop`` is set.
+    """Refresh due feeds, then sleep until the next one is due (at most
+    ``refresh_every`` seconds, at least one); until ``stop`` is set.
 
-    Returns the summary of the last pass.
+    One pass at a time: a pass ends before the next starts, and
+    ``Aggregator.refresh`` skips feeds another task of this process is
+    refreshing. Returns the summary of the last pass.
     """
     stop = stop or asyncio.Event()
+    wake = agg.scheduling.waker()
+    try:
+        return await _loop(agg, once, stop, wake)
+    finally:
+        agg.scheduling.forget(wake)
+
+
+async def _loop(
+    agg: Aggregator, once: bool, stop: asyncio.Event, wake: asyncio.Event
+) -> BatchSummary:
     summary = BatchSummary()
     while not stop.is_set():
+        wake.clear()
         try:
             summary = await agg.refresh()
         except Exception:  # the loop must survive anything one pass does
@@ -38,6 +54,26 @@ async def run_worker(
                 )
         if once:
             break
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=agg.settings.refresh_every)
+        await _sleep(await _delay(agg), stop, wake)
     return summary
+
+
+async def _sleep(seconds: float, *events: asyncio.Event) -> None:
+    """Sleep ``seconds`` or until one of ``events`` is set."""
+    waits = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
+
+
+async def _delay(agg: Aggregator) -> float:
+    """Sleep until the next feed is due, at most ``refresh_every`` seconds."""
+    every = float(agg.settings.refresh_every)
+    try:
+        next_due = await asyncio.to_thread(agg.scheduling.next_check_at)
+    except TidingsError:
+        log.exception("cannot read the next due time")
+        next_due = None
+    return schedule.pass_delay(next_due, datetime.now(UTC), every)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 WEEK = 7 * 86400
 DEFAULT_INTERVAL = 3600  # a feed whose posting rate is unknown
-MAX_BACKOFF_EXPONENT = 10
+MAX_BACKOFF_EXPONENT = 40  # 2**40 x min_interval exceeds any max_interval: backoff reaches it
 RETRY_AFTER_BOUNDS = (60.0, 7 * 86400.0)
+OVERRIDE_BOUNDS = (60.0, 30 * 86400.0)
+MIN_PASS_DELAY = 1.0  # the scheduler never spins faster than this
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": WEEK}
+_INTERVAL = re.compile(r"^\s*(\d{1,7})\s*([smhdw]?)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +55,7 @@ def next_check_at(
     clamped so a hostile value cannot park a feed for years.
     """
     if override is not None and error_count == 0:
-        seconds = clamp(float(override), 60, 30 * 86400)
+        seconds = clamp(float(override), *OVERRIDE_BOUNDS)
     elif error_count > 0:
         exponent = min(error_count - 1, MAX_BACKOFF_EXPONENT)
         seconds = clamp(limits.min_interval * 2**exponent, limits.min_interval, limits.max_interval)
@@ -75,3 +80,30 @@ def entries_per_week(
     start = now - timedelta(days=window_days)
     recent = sum(1 for d in published if start <= d <= now)
     return recent * 7 / window_days
+
+
+def pass_delay(next_due: datetime | None, now: datetime, every: float) -> float:
+    """Seconds the scheduler sleeps before its next pass.
+
+    Until the next feed is due, but at most ``every`` (so feeds added meanwhile,
+    or a clock stepped backwards, wait no longer than that) and at least
+    ``MIN_PASS_DELAY`` (a due feed still being refreshed cannot make it spin).
+    """
+    every = max(MIN_PASS_DELAY, every)
+    if next_due is None:
+        return every
+    return clamp((next_due - now).total_seconds(), MIN_PASS_DELAY, every)
+
+
+def parse_interval(text: str) -> int | None:
+    """``"90s"``, ``"30m"``, ``"2h"``, ``"1d"``, ``"1w"`` (a bare number is minutes) as seconds;
+    ``"auto"`` (or ``"default"``) is ``None``: back to the posting-rate schedule.
+
+    Raises ``ValueError`` for anything else.
+    """
+    if text.strip().lower() in {"auto", "default", "none"}:
+        return None
+    match = _INTERVAL.match(text)
+    if match is None:
+        raise ValueError(f"not an interval: {text!r} (e.g. 90s, 30m, 2h, 1d, or auto)")
+    return int(match[1]) * _UNITS[(match[2] or "m").lower()]

@@ -8,7 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from tidings.adapters.store import _sql
-from tidings.adapters.store._rows import entry_from_row, entry_params, feed_state_from_row, to_ts
+from tidings.adapters.store._rows import (
+    entry_from_row,
+    entry_params,
+    feed_state_from_row,
+    from_ts,
+    to_ts,
+)
 from tidings.adapters.store._sqlite_engine import SqliteEngine
 from tidings.adapters.store.sqlite_accounts import SqliteAccounts
 from tidings.adapters.store.sqlite_reading import SqliteReading, entry_where, river_sql
@@ -127,6 +133,14 @@ class SqliteStore(
         sql = _sql.DUE_FEEDS + (" LIMIT :limit" if limit else "")
         rows = self._read(sql, {"now": to_ts(now), "limit": limit})
         return [feed_state_from_row(r) for r in rows]
+
+    def get_next_check_at(self) -> datetime | None:
+        rows = self._read(
+            "SELECT f.next_check_at FROM feeds f WHERE f.disabled = 0 AND EXISTS "
+            "(SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id) "
+            "ORDER BY f.next_check_at LIMIT 1"
+        )
+        return from_ts(rows[0][0]) if rows else None
 
     def get_all_feeds(self) -> list[FeedState]:
         return [feed_state_from_row(r) for r in self._read(_sql.ALL_FEEDS)]
