@@ -38,12 +38,13 @@ from tidings.model import (
 from tidings.parser import parse_feed
 from tidings.parser.discovery import find_feed_links
 from tidings.parser.opml import OpmlFeed, parse_opml, write_opml
-from tidings.ports import Store
+from tidings.ports import Fetcher, Store
 from tidings.reading import Reading
 from tidings.refresh import Deps, Processed, process_document, refresh_feeds
 from tidings.scheduling import InFlight, Scheduling
 from tidings.settings import Settings
 from tidings.stories import Stories
+from tidings.websub import WebSub
 from tidings.writer import StoreWriter
 
 if TYPE_CHECKING:
@@ -126,6 +127,13 @@ class Aggregator:
         self.stories = Stories(store)  # filter rules, extraction options (#5)
         self.scheduling = Scheduling(store, settings)  # interval overrides, next due (#4)
         self._in_flight = InFlight()  # never two refreshes of one feed at once (#4)
+        self.websub = WebSub(  # hub subscriptions and pushes (#4)
+            store,
+            settings,
+            new_fetcher=self.new_fetcher,
+            new_poster=self.new_fetcher,
+            refresh=lambda url, fetcher: self.refresh([url], fetcher=fetcher),
+        )
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         workers = settings.parse_workers or os.cpu_count() or 1
         self._processors = _Processors(workers)
@@ -219,11 +227,14 @@ class Aggregator:
         all_feeds: bool = False,
         on_start: Callable[[int], None] | None = None,
         on_result: Callable[[RefreshResult], None] | None = None,
+        fetcher: Fetcher | None = None,
     ) -> BatchSummary:
         """Refresh the named feeds, every feed, or (by default) the due ones.
 
         A feed this process is already refreshing (the scheduler and a reader's
         "refresh" at once) is left to that refresh, never fetched twice at once.
+        ``fetcher`` (closed afterwards) replaces the guarded HTTP fetcher: a
+        WebSub push refreshes its feed from the pushed document this way.
         """
         if urls:
             states = [self.store.get_feed_state_by_url(u) for u in urls]
@@ -233,7 +244,7 @@ class Aggregator:
             states = self.store.get_due_feeds(utcnow())
         states = self._in_flight.claim(states)
         try:
-            return await self._refresh(states, on_start, on_result)
+            return await self._refresh(states, on_start, on_result, fetcher or self.new_fetcher())
         finally:
             self._in_flight.release(states)
 
@@ -242,11 +253,11 @@ class Aggregator:
         states: Sequence[FeedState],
         on_start: Callable[[int], None] | None,
         on_result: Callable[[RefreshResult], None] | None,
+        fetcher: Fetcher,
     ) -> BatchSummary:
         if on_start is not None:
             on_start(len(states))
         use_pool = len(states) >= POOL_THRESHOLD and self._processors.workers > 1
-        fetcher = self.new_fetcher()
         enricher = _LazyEnricher(
             self.store,
             fetcher,

@@ -132,6 +132,14 @@ FetchResult = Fetched | NotModified | FetchError
 
 
 @dataclass(frozen=True, slots=True)
+class Posted:
+    """The answer to a form POST (a WebSub hub request): its status and a capped body."""
+
+    status: int
+    body: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
 class FeedState:
     """A feed as the store knows it."""
 
@@ -397,3 +405,20 @@ class StoryData:
     lead_key: str | None = None  # digest of its first words
     minhash: tuple[int, ...] | None = None  # MinHash of its 3-shingles (long enough texts)
     outcomes: tuple[RuleOutcome, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WebSubState:
+    """A WebSub subscription of one feed (#4), as the store knows it."""
+
+    feed_id: FeedId
+    feed_url: str
+    hub: str
+    topic: str
+    callback_id: str  # the last path segment of our callback URL
+    secret: str  # HMAC key of the hub's pushes
+    state: str  # "requested" | "active" | "denied" | "failed"
+    requested_at: datetime
+    expires_at: datetime | None = None
+    last_push_at: datetime | None = None
+    last_error: str | None = None

@@ -25,6 +25,8 @@ from tidings.model import (
     FeedId,
     FeedState,
     FeedUpdate,
+    Fetched,
+    FetchError,
     FetchResult,
     FullTextMode,
     Rule,
@@ -32,6 +34,7 @@ from tidings.model import (
     StoryOptions,
     User,
     UserId,
+    WebSubState,
 )
 
 
@@ -43,6 +46,10 @@ class Fetcher(Protocol):
 
         Never raises for network or HTTP failures: they come back as ``FetchError``.
         """
+        ...
+
+    async def get_page(self, url: str) -> Fetched | FetchError:
+        """GET a web page (full text of an entry) under the same guard."""
         ...
 
     async def aclose(self) -> None: ...
@@ -240,7 +247,48 @@ class StoryStore(Protocol):
         ...
 
 
-class Store(AccountStore, ReadingStore, SearchStore, StoryStore, Protocol):
+class WebSubStore(Protocol):
+    """WebSub subscriptions (#4): one per feed whose hub we asked to push."""
+
+    def get_websub_candidates(
+        self, *, now: datetime, retry_before: datetime, limit: int = 50
+    ) -> list[tuple[FeedId, str, str, WebSubState | None]]:
+        """Followed feeds with a hub that need a subscription request: never asked,
+        hub changed, a lease in its last fifth (at most its last day) at ``now``, or
+        an attempt before ``retry_before`` that was not verified (denied: a week later).
+        Items: (feed id, feed URL, the feed's hub, the stored subscription or None)."""
+        ...
+
+    def request_websub(
+        self,
+        feed_id: FeedId,
+        *,
+        hub: str,
+        topic: str,
+        callback_id: str,
+        secret: str,
+        now: datetime,
+    ) -> None:
+        """Record that we (re)asked ``hub``; an active subscription renewed with the
+        same hub and callback stays active meanwhile."""
+        ...
+
+    def get_websub(self, callback_id: str) -> WebSubState | None: ...
+
+    def update_websub(
+        self,
+        feed_id: FeedId,
+        *,
+        state: str,
+        expires_at: datetime | None = None,
+        lease_seconds: int | None = None,
+        error: str | None = None,
+    ) -> None: ...
+
+    def record_websub_push(self, feed_id: FeedId, now: datetime) -> None: ...
+
+
+class Store(AccountStore, ReadingStore, SearchStore, StoryStore, WebSubStore, Protocol):
     """Persistent state. Every method raises ``StorageError`` on engine failures.
 
     Feeds are shared rows; subscriptions, categories and read/starred state

@@ -52,10 +52,21 @@ async def _loop(
                     summary.failed,
                     summary.new_entries,
                 )
+        await _subscribe_hubs(agg)
         if once:
             break
         await _sleep(await _delay(agg), stop, wake)
     return summary
+
+
+async def _subscribe_hubs(agg: Aggregator) -> None:
+    """Ask the hubs of freshly refreshed feeds to push (needs ``base_url``)."""
+    if not agg.websub.enabled:
+        return
+    try:
+        await agg.websub.subscribe_due()
+    except Exception:  # like a pass: the loop survives it
+        log.exception("websub subscriptions failed")
 
 
 async def _sleep(seconds: float, *events: asyncio.Event) -> None:

@@ -49,7 +49,16 @@ from tidings.errors import (
     InvalidURLError,
     SettingsError,
 )
-from tidings.model import NO_CACHING, Caching, Fetched, FetchError, FetchResult, Hints, NotModified
+from tidings.model import (
+    NO_CACHING,
+    Caching,
+    Fetched,
+    FetchError,
+    FetchResult,
+    Hints,
+    NotModified,
+    Posted,
+)
 from tidings.settings import Settings
 
 __all__ = ["GuardedConnector", "HttpFetcher"]
@@ -64,6 +73,7 @@ ACCEPT_PAGE = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _PERMANENT_STATUSES = frozenset({301, 308})
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
+_POST_CAP = 64 * 1024  # what we read of the answer to a POST
 
 
 if not callable(getattr(aiohttp.TCPConnector, "_resolve_host", None)):  # pragma: no cover
@@ -172,6 +182,33 @@ class HttpFetcher:
         if isinstance(result, NotModified):  # impossible: no validators were sent
             return FetchError("304 without validators", status=304)
         return result
+
+    async def post_form(self, url: str, form: Mapping[str, str]) -> Posted | FetchError:
+        """POST ``form`` (urlencoded) to ``url``, e.g. a WebSub hub, under the same guard:
+        URL check, connect-time address policy, per-host and global slots, the deadline.
+        Redirects are not followed; the answer body is capped at 64 KiB."""
+        try:
+            target = check_url(url)
+        except (InvalidURLError, DestinationNotAllowedError) as exc:
+            return FetchError(str(exc))
+        session = self._get_session()
+        try:
+            async with (
+                self._slot(URL(target).host or ""),
+                asyncio.timeout(max(self._settings.fetch_timeout, 0)),
+                session.post(target, data=dict(form), allow_redirects=False) as resp,
+            ):
+                decoder = make_decoder(resp.headers.getall("Content-Encoding", []))
+                body = await read_body(resp.content.iter_chunked(16 * 1024), decoder, _POST_CAP)
+                return Posted(resp.status, body)
+        except TimeoutError as exc:
+            if isinstance(exc, aiohttp.ClientError):
+                return FetchError(_describe(exc))
+            return FetchError(f"timed out (deadline {self._settings.fetch_timeout:g} s)")
+        except FetchFailedError as exc:
+            return FetchError(str(exc))
+        except (aiohttp.ClientError, OSError) as exc:
+            return FetchError(_describe(exc))
 
     # the redirect loop
 

@@ -34,6 +34,7 @@ from tidings.web.throttle import LoginThrottle
 from tidings.web.views_account import AccountViews
 from tidings.web.views_feeds import FeedViews
 from tidings.web.views_reading import ReadingViews
+from tidings.web.websub import websub_routes
 
 __all__ = ["make_web_app", "relative_time", "safe_url"]
 
@@ -55,6 +56,7 @@ def make_web_app(
         *ReadingViews(agg, gate, renderer, jobs).routes(),
         *FeedViews(agg, gate, renderer, jobs).routes(),
         *AccountViews(agg, gate, renderer, throttle or LoginThrottle()).routes(),
+        *websub_routes(agg),  # hub callbacks: no session, HMAC-signed (#4)
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

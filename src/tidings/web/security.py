@@ -35,6 +35,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_BODY = 64 * 1024
 MAX_UPLOAD = 5 * 1024 * 1024  # OPML import (HOSTILE B9)
 UPLOAD_PATHS = frozenset({"/opml"})
+UPLOAD_PREFIXES = ("/websub/",)  # a hub's push is a whole feed document (#4)
 FRAME_HOSTS = "https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com"
 
 
@@ -100,7 +101,8 @@ class BodyLimit:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        cap = MAX_UPLOAD if scope["path"] in UPLOAD_PATHS else MAX_BODY
+        path = scope["path"]
+        cap = MAX_UPLOAD if path in UPLOAD_PATHS or path.startswith(UPLOAD_PREFIXES) else MAX_BODY
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > cap):
             await _too_large(send)

@@ -22,6 +22,7 @@ from tidings.adapters.store.sqlite_rules import SqliteRules
 from tidings.adapters.store.sqlite_search import SqliteSearch
 from tidings.adapters.store.sqlite_stories import SqliteStories
 from tidings.adapters.store.sqlite_story_reading import story_where
+from tidings.adapters.store.sqlite_websub import SqliteWebSub
 from tidings.errors import NotFoundError, StorageError
 from tidings.model import (
     Entry,
@@ -37,7 +38,13 @@ from tidings.model import (
 
 
 class SqliteStore(
-    SqliteAccounts, SqliteReading, SqliteSearch, SqliteStories, SqliteRules, SqliteEngine
+    SqliteAccounts,
+    SqliteReading,
+    SqliteSearch,
+    SqliteStories,
+    SqliteRules,
+    SqliteWebSub,
+    SqliteEngine,
 ):
     """A Store on one SQLite file (WAL, busy timeout, BEGIN IMMEDIATE writes)."""
 
