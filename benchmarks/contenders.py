@@ -108,6 +108,7 @@ async def _core_refresh(agg: Any) -> Any:
         process=agg._processors.pooled,
         run=agg._read,
         record=agg._writer.apply,
+        prepare=agg._prepare,
         limits=agg.limits,
         max_entries=agg.settings.max_entries_per_fetch,
     )

@@ -157,6 +157,10 @@ class Aggregator:
     def new_fetcher(self) -> HttpFetcher:
         return HttpFetcher(self.settings)
 
+    async def _prepare(self, entries: Sequence[EntryUpdate]) -> tuple[EntryUpdate, ...]:
+        """The store's CPU work on entries, in the worker pool rather than the writer."""
+        return await self._processors.call(type(self.store).prepare_entries, entries)
+
     async def _read(self, fn: Callable[..., T], /, *args: Any) -> T:
         """A blocking store read on a reader thread (WAL: it never waits for the writer)."""
         return await asyncio.get_running_loop().run_in_executor(self._readers, fn, *args)
@@ -270,6 +274,7 @@ class Aggregator:
             process=self._processors.pooled if use_pool else self._processors.inline,
             run=self._read,
             record=self._writer.apply,
+            prepare=self._prepare if use_pool else None,
             limits=self.limits,
             max_entries=self.settings.max_entries_per_fetch,
             clock=utcnow,

@@ -170,6 +170,9 @@ class EntryUpdate:
     content_hash: str
     is_new: bool
     story: StoryData | None = None  # set by the enrich step (#5)
+    # Plain text of content/summary for the search index, computed from the final
+    # ``data`` by ``Store.prepare_entries`` off the writer thread (#4); None: the store does it.
+    search_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ import html
 import re
 import sqlite3
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import Any
 
 from tidings.adapters.store import _sql
@@ -152,10 +153,22 @@ class SqliteSearch(SqliteEngine):
                     "feed_id": feed_id,
                     "guid": e.data.id,
                     "title": plain_text(e.data.title),
-                    "body": plain_text(e.data.content or e.data.summary),
+                    "body": (
+                        e.search_text
+                        if e.search_text is not None
+                        else plain_text(e.data.content or e.data.summary)
+                    ),
                 }
                 for e in entries
             ],
+        )
+
+    @staticmethod
+    def prepare_entries(entries: Sequence[EntryUpdate]) -> tuple[EntryUpdate, ...]:
+        """``entries`` with their search text: the CPU half of ``_index_entries``, pure
+        and picklable, so the refresh runs it in a worker process, not the writer (#4)."""
+        return tuple(
+            replace(e, search_text=plain_text(e.data.content or e.data.summary)) for e in entries
         )
 
     def search_entries(
