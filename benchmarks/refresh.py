@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -243,23 +244,31 @@ def best(results: list[Result], system: str, phase: str) -> Result | None:
 
 
 def table(results: list[Result]) -> str:
+    """The comparison table (Markdown); a ``tidings-core`` run adds a diagnostic column."""
+    core = any(r.system == "tidings-core" for r in results)
     head = (
         "| N | latency | phase | Tidings feeds/s | reader feeds/s (best) | newsboat feeds/s (best) "
         "| × reader | × newsboat | peak RSS MB T / r / n | entries T / r / n (expected) |"
+        + (" Tidings core† feeds/s (× reader, × newsboat, RSS) |" if core else "")
     )
-    lines = [head, "|" + "---|" * 10]
+    lines = [head, "|" + "---|" * (11 if core else 10)]
     keys = sorted({(r.n, r.latency) for r in results})
     for n, latency in keys:
         rs = [r for r in results if r.n == n and r.latency == latency]
         for phase in ("cold", "warm (2nd)", "warm", "changed"):
-            t, rd, nb = (best(rs, s, phase) for s in ("tidings", "reader", "newsboat"))
-            if not (t or rd or nb):
+            t, rd, nb, c = (
+                best(rs, s, phase) for s in ("tidings", "reader", "newsboat", "tidings-core")
+            )
+            if not (t or rd or nb or c):
                 continue
-            lines.append(
+            line = (
                 f"| {n} | {latency:g} ms | {phase} | {_rate(t)} | {_rate(rd, True)} | {_rate(nb, True)} "
                 f"| {_ratio(t, rd)} | {_ratio(t, nb)} | {_rss(t)} / {_rss(rd)} / {_rss(nb)} "
                 f"| {_entries(t)} / {_entries(rd)} / {_entries(nb)} |"
             )
+            if core:
+                line += f" {_rate(c)} ({_ratio(c, rd)}, {_ratio(c, nb)}, {_rss(c)}) |"
+            lines.append(line)
     return "\n".join(lines)
 
 
@@ -293,9 +302,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description="Tidings vs reader vs newsboat: refresh throughput.")
     p.add_argument("--n", default="500,2000", help="comma-separated feed counts")
     p.add_argument("--latency", default="0,50", help="comma-separated server latencies (ms)")
-    p.add_argument("--systems", default="tidings,reader,newsboat")
+    p.add_argument("--systems", default="tidings,tidings-core,reader,newsboat")
     p.add_argument("--reader-workers", default="1,8,20,32", help="reader workers settings to try")
-    p.add_argument("--newsboat-threads", default="8,32", help="newsboat reload-threads to try")
+    p.add_argument("--newsboat-threads", default="1,32", help="newsboat reload-threads to try")
     p.add_argument("--hosts", type=int, default=32, help="loopback addresses the feeds span")
     p.add_argument("--quick", action="store_true", help="N=200, 0 ms, one setting per peer")
     p.add_argument("--json", type=Path, help="also write the raw results here")
@@ -307,7 +316,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tidings-bench-") as tmp:
         for n in _ints(args.n):
             for latency in _ints(args.latency):
-                print(f"N={n} latency={latency} ms", flush=True)
+                load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+                print(f"N={n} latency={latency} ms (load average {load})", flush=True)
                 with FarmProcess(n, latency_ms=latency, hosts=args.hosts) as farm:
                     bench = Bench(farm, n, latency, Path(tmp))
                     if "tidings" in systems:
