@@ -80,7 +80,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("parse_workers", 0, int, "Processes for parsing during refresh (0: one per core)."),
     Setting("refresh_every", 60, int, "Seconds between scheduler passes in serve/worker."),
-    Setting("base_url", "", str, "Public base URL of the web app (for generated links)."),
+    Setting(
+        "base_url",
+        "",
+        str,
+        "Public base URL of the web app (generated links; the WebSub callback: without "
+        "it, hubs are not asked to push).",
+    ),
     Setting("full_text_default", "auto", str, "Default full-text mode of new feeds."),
     Setting("background_refresh", True, _bool, "Refresh due feeds in the background of serve."),
 )
