@@ -237,15 +237,15 @@ async def refresh_feeds(
     *,
     on_result: Callable[[RefreshResult], None] | None = None,
     concurrency: int = 64,
-    pending_writes: int = 64,
+    pending_writes: int = 32,
 ) -> BatchSummary:
     """Refresh many feeds concurrently; one feed's failure never stops the batch.
 
     The fetcher enforces the global and per-host connection limits. ``concurrency``
     bounds the refreshes being fetched, parsed and enriched, ``pending_writes`` those
     waiting for the writer's commit (see ``BatchSlot``); together they bound memory
-    (at N=2000, 256 refreshes in flight peaked the main process at 199 MB, 64 at
-    124 MB) and keep the writer's groups large (one feed per commit: +25% time; #4).
+    (at N=2000, 256 refreshes in flight peaked the main process at 199 MB, 64 + 32
+    at 117 MB) and keep the writer's groups large (one feed per commit: +25% time; #4).
     """
     summary = BatchSummary()
     work, writes = asyncio.Semaphore(concurrency), asyncio.Semaphore(pending_writes)
