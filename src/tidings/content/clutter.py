@@ -31,6 +31,7 @@ from tidings.errors import TidingsError
 __all__ = [
     "InvalidSelectorError",
     "clean_html",
+    "clean_parsed",
     "compile_selector",
     "is_clutter_line",
     "select",
@@ -116,7 +117,12 @@ _CONTAINERS = frozenset(
 _INLINE_TAGS = "ul ol dl span a strong em b i small u font table tbody thead tfoot tr"
 _PRUNABLE = _BLOCKS | frozenset(_INLINE_TAGS.split())
 _MEDIA = "img|video|audio|iframe|picture|svg|object|embed|source|hr|math"
-_HAS_MEDIA = etree.XPath(f".//*[self::{' or self::'.join(_MEDIA.split('|'))}]")
+_MEDIA_TAGS = tuple(_MEDIA.split("|"))
+
+
+def _has_media(el: etree._Element) -> bool:
+    """Does ``el`` hold an image, a video or other media (10x an XPath query)?"""
+    return next(el.iterdescendants(*_MEDIA_TAGS), None) is not None
 
 
 class InvalidSelectorError(TidingsError, ValueError):
@@ -171,20 +177,28 @@ def clean_html(fragment: str | None, *, remove: Sequence[str] = ()) -> str | Non
     Returns the input unchanged when it holds no markup and is not itself
     clutter, and None when nothing but clutter was there.
     """
+    return clean_parsed(fragment, remove=remove)[0]
+
+
+def clean_parsed(
+    fragment: str | None, *, remove: Sequence[str] = ()
+) -> tuple[str | None, html.HtmlElement | None]:
+    """``clean_html``, and the fragment's parsed tree (wrapped in a ``div``) when
+    nothing was cut from it, so the caller need not parse the same markup again."""
     if not fragment:
-        return fragment
+        return fragment, None
     if "<" not in fragment:
-        return None if is_clutter_line(html_text_of(fragment)) else fragment
+        return (None if is_clutter_line(html_text_of(fragment)) else fragment), None
     try:
         root = html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
-        return fragment
+        return fragment, None
     if not clean_tree(root, remove=remove):
-        return fragment  # nothing to cut: the input as it was
+        return fragment, root  # nothing to cut: the input as it was
     if not _has_content(root):
-        return None
+        return None, None
     out = (root.text or "") + "".join(html.tostring(child, encoding="unicode") for child in root)
-    return out.strip() or None
+    return out.strip() or None, None
 
 
 def html_text_of(text: str) -> str:
@@ -262,7 +276,7 @@ def _is_share_link(a: etree._Element) -> bool:
 
 def _is_clutter_link(a: etree._Element) -> bool:
     """A "Read more »" link alone on its line or closing its paragraph (not one in prose)."""
-    if _HAS_MEDIA(a) or not is_clutter_line(_text(a)):
+    if not is_clutter_line(_text(a)) or _has_media(a):
         return False
     nxt = a.getnext()
     closes_line = not (a.tail or "").strip(" .…»›→") and (nxt is None or nxt.tag == "br")
@@ -277,7 +291,7 @@ def _drop_clutter_lines(root: html.HtmlElement) -> int:
         if el is root or el.getparent() is None:
             continue
         text = _text(el)
-        if len(text) > _MAX_LINE * 2 or not is_clutter_line(text) or _HAS_MEDIA(el):
+        if len(text) > _MAX_LINE * 2 or not is_clutter_line(text) or _has_media(el):
             continue
         if el.tag.startswith("h") and _RELATED_RE.match(text):
             cuts += _drop_following_list(el)
@@ -341,7 +355,7 @@ def _strip_tracking_params(root: html.HtmlElement) -> int:
 
 
 def _has_content(el: etree._Element) -> bool:
-    return bool(_text(el).strip()) or bool(_HAS_MEDIA(el))
+    return bool(_text(el).strip()) or _has_media(el)
 
 
 def _prune_empty(root: html.HtmlElement) -> None:

@@ -29,21 +29,31 @@ _MORE_RE = re.compile(
 )
 
 
-def looks_like_teaser(data: EntryData) -> bool:
-    """Does the feed give only the beginning of the story?"""
-    text = html_to_text(data.content or data.summary)
-    if len(tokens(text)) < TEASER_WORDS:
+def looks_like_teaser(data: EntryData, text: str | None = None, words: int | None = None) -> bool:
+    """Does the feed give only the beginning of the story? ``text``: the plain text
+    of ``data.content or data.summary``, and ``words`` its word count, when the
+    caller has them already."""
+    if text is None:
+        text, words = html_to_text(data.content or data.summary), None
+    if (len(tokens(text)) if words is None else words) < TEASER_WORDS:
         return True
     if _ELLIPSIS_RE.search(text):
         return True
     return _MORE_RE.search(text[-300:]) is not None
 
 
-def wants_page(data: EntryData, mode: FullTextMode, is_new: bool) -> bool:
-    """Should the refresh fetch this entry's article page?"""
+def wants_page(
+    data: EntryData,
+    mode: FullTextMode,
+    is_new: bool,
+    text: str | None = None,
+    words: int | None = None,
+) -> bool:
+    """Should the refresh fetch this entry's article page? (``text`` and ``words``
+    as for ``looks_like_teaser``.)"""
     if not is_new or not data.link or mode == FullTextMode.NEVER:
         return False
-    return mode == FullTextMode.ALWAYS or looks_like_teaser(data)
+    return mode == FullTextMode.ALWAYS or looks_like_teaser(data, text, words)
 
 
 def prefers_article(feed_text: str, article: Article, mode: FullTextMode) -> bool:

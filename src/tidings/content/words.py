@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 
 __all__ = ["count_words", "guess_language", "reading_minutes", "tokens"]
 
@@ -17,15 +16,32 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _UNSPACED_RE = re.compile(
     "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f]"
 )
+# ``_WORD_RE.findall`` is 3x slower on text with any non-ASCII character; these
+# (never word characters) are the usual ones in English text and our own bullets.
+_PUNCTUATION = "\u2019\u2018\u201c\u201d\u2014\u2013\u2026\u2022\u00a0\u00ab\u00bb\u2032"
+_ASCII_NON_WORD = str.maketrans(
+    dict.fromkeys((chr(i) for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")), " ")
+)
 WORDS_PER_MINUTE = 230
 CHARS_PER_MINUTE = 500
+
+
+def _find_words(low: str) -> list[str]:
+    """``_WORD_RE.findall(low)``, 2-5x faster (str methods where the text allows)."""
+    if not low.isascii():
+        for char in _PUNCTUATION:
+            if char in low:
+                low = low.replace(char, " ")
+        if not low.isascii():
+            return _WORD_RE.findall(low)
+    return low.translate(_ASCII_NON_WORD).split()
 
 
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens (each unspaced-script character is a token)."""
     low = text.lower()
     if low.isascii() or _UNSPACED_RE.search(low) is None:
-        return _WORD_RE.findall(low)
+        return _find_words(low)
     out: list[str] = []
     for word in _WORD_RE.findall(low):
         if _UNSPACED_RE.search(word) is None:
@@ -77,6 +93,10 @@ _STOPWORDS = {
     "sv": "och att det som en på är av för med till den har inte om ett var jag men",
 }
 _STOPSETS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
+_STOP_LANGUAGES: dict[str, list[str]] = {}  # stopword -> the languages it is one of
+for _lang, _stop in _STOPSETS.items():
+    for _word in _stop:
+        _STOP_LANGUAGES.setdefault(_word, []).append(_lang)
 _SCRIPTS = (
     ("ja", re.compile("[\u3040-\u30ff]")),
     ("ko", re.compile("[\uac00-\ud7af]")),
@@ -93,13 +113,19 @@ _SCRIPTS = (
 def guess_language(text: str) -> str | None:
     """A rough language code from the script or common words; None when unsure."""
     sample = text[:4000]
-    for lang, script in () if sample.isascii() else _SCRIPTS:
+    # a script can have more than a tenth of the characters only if non-ASCII
+    # ones (1-3 extra UTF-8 bytes each) do: most texts skip the nine scans
+    extra = len(sample.encode("utf-8", "surrogatepass")) - len(sample)
+    for lang, script in _SCRIPTS if extra > len(sample) // 10 else ():
         if len(script.findall(sample)) > len(sample) // 10:
             return lang
-    words = Counter(_WORD_RE.findall(sample.lower()))
-    if sum(words.values()) < 20:
+    found = _find_words(sample.lower())
+    if len(found) < 20:
         return None
-    scores = {lang: sum(words[w] for w in stop) for lang, stop in _STOPSETS.items()}
+    scores = dict.fromkeys(_STOPSETS, 0)
+    for word in found:
+        for lang in _STOP_LANGUAGES.get(word, ()):
+            scores[lang] += 1
     best = max(scores, key=lambda lang: scores[lang])
     ranked = sorted(scores.values(), reverse=True)
     return best if ranked[0] >= 5 and ranked[0] >= 1.5 * ranked[1] else None

@@ -44,7 +44,6 @@ SNIPPET_TOKENS = 30
 TITLE_WEIGHT = 5.0
 
 _TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 _MARKERS = re.compile(f"[{MARK_START}{MARK_END}\x00]")
 
 INDEX_ENTRY = """
@@ -93,8 +92,15 @@ def plain_text(fragment: str | None) -> str:
     """Searchable text of a sanitized HTML fragment (tags dropped, entities decoded)."""
     if not fragment:
         return ""
-    text = html.unescape(_TAG.sub(" ", fragment[: MAX_BODY_CHARS * 2]))
-    return _MARKERS.sub(" ", _SPACE.sub(" ", text)).strip()[:MAX_BODY_CHARS]
+    text = fragment[: MAX_BODY_CHARS * 2]
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = " ".join(text.split())  # what ``\s+`` -> " " does, 10x faster
+    if MARK_START in text or MARK_END in text or "\x00" in text:
+        text = _MARKERS.sub(" ", text).strip()
+    return text[:MAX_BODY_CHARS]
 
 
 def fts_match(query: SearchQuery, feed_ids: Collection[int] = ()) -> str:
