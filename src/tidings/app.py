@@ -49,6 +49,7 @@ from tidings.writer import StoreWriter
 
 if TYPE_CHECKING:
     from tidings.content.enrich import Enricher
+    from tidings.content.story import StoryJob
 
 T = TypeVar("T")
 DEFAULT_USER = "admin"
@@ -101,15 +102,19 @@ class _LazyEnricher:
         self._enricher: Enricher | None = None
 
     async def __call__(
-        self, state: FeedState, feed: FeedData, updates: Sequence[EntryUpdate]
+        self,
+        state: FeedState,
+        feed: FeedData,
+        updates: Sequence[EntryUpdate],
+        wanted: Mapping[str, str] | None = None,
     ) -> tuple[EntryUpdate, ...]:
-        if not updates:
-            return tuple(updates)
+        if not updates or wanted == {}:
+            return tuple(updates)  # nothing to build, or built with no page wanted
         if self._enricher is None:
             from tidings.content.enrich import Enricher
 
             self._enricher = Enricher(*self._args, **self._kwargs)
-        return await self._enricher(state, feed, updates)
+        return await self._enricher(state, feed, updates, wanted)
 
     async def aclose(self) -> None:
         if self._enricher is not None:
@@ -160,6 +165,20 @@ class Aggregator:
     async def _prepare(self, entries: Sequence[EntryUpdate]) -> tuple[EntryUpdate, ...]:
         """The store's CPU work on entries, in the worker pool rather than the writer."""
         return await self._processors.call(type(self.store).prepare_entries, entries)
+
+    async def _story_job(self, state: FeedState) -> StoryJob:
+        """A feed's story step, to run in the worker that parses its document."""
+        from tidings.content.story import StoryJob
+
+        context = await self._read(self.store.get_story_context, state.id, [])
+        return StoryJob(
+            state.id,
+            state.title,
+            state.link,
+            state.full_text,
+            context,
+            prepare=type(self.store).prepare_entries,
+        )
 
     async def _read(self, fn: Callable[..., T], /, *args: Any) -> T:
         """A blocking store read on a reader thread (WAL: it never waits for the writer)."""
@@ -267,6 +286,7 @@ class Aggregator:
             fetcher,
             run_store=self._read,
             run_cpu=self._processors.call if use_pool else asyncio.to_thread,
+            prepare=type(self.store).prepare_entries if use_pool else None,
         )
         deps = Deps(
             store=self.store,
@@ -274,11 +294,13 @@ class Aggregator:
             process=self._processors.pooled if use_pool else self._processors.inline,
             run=self._read,
             record=self._writer.apply,
-            prepare=self._prepare if use_pool else None,
             limits=self.limits,
             max_entries=self.settings.max_entries_per_fetch,
             clock=utcnow,
             enrich=enricher,
+            # in a big refresh the stories (and search text) are built in the
+            # parsing worker's call: the entries cross processes once (#4)
+            story=self._story_job if use_pool else None,
         )
         try:
             return await refresh_feeds(deps, states, on_result=on_result)

@@ -408,6 +408,7 @@ class StoryData:
     lead_key: str | None = None  # digest of its first words
     minhash: tuple[int, ...] | None = None  # MinHash of its 3-shingles (long enough texts)
     outcomes: tuple[RuleOutcome, ...] = ()
+    keys: tuple[int, ...] | None = None  # its clustering index keys; None: the store computes them
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,19 @@ class Processed:
     new: int
     changed: int
     rate: float | None  # entries per week, from the entries' dates
+    # the story step ran (``StoryStep``): the article pages it wants, canonical URL -> link
+    wanted: Mapping[str, str] | None = None
+
+
+class StoryStep(Protocol):
+    """The story step run inside ``process_document``, in the same worker call, so
+    the entries cross to the main process once (``tidings.content.story.StoryJob``;
+    picklable). Returns the entries with their stories and the article pages that
+    new teasers want (canonical URL -> link)."""
+
+    def __call__(
+        self, feed: FeedData, updates: tuple[EntryUpdate, ...], /
+    ) -> tuple[tuple[EntryUpdate, ...], Mapping[str, str]]: ...
 
 
 def process_document(
@@ -58,20 +71,26 @@ def process_document(
     known: Mapping[str, str],
     max_entries: int,
     now: datetime,
+    story: StoryStep | None = None,
 ) -> Processed:
-    """Parse, normalize and sanitize a document, then keep what is new or changed.
+    """Parse, normalize and sanitize a document, then keep what is new or changed
+    (and build their stories, given ``story``).
 
     Pure: no I/O. Raises ``ParseError``.
     """
     feed = parse_feed(body, url=url, content_type=content_type, max_entries=max_entries)
     plan = dedupe.plan(known, feed.entries)
     dates = [d for e in feed.entries if (d := e.published or e.updated) is not None]
+    updates, wanted = plan.updates, None
+    if story is not None:
+        updates, wanted = story(feed, plan.updates) if updates else (updates, {})
     return Processed(
         feed=replace(feed, entries=()),
-        updates=plan.updates,
+        updates=updates,
         new=len(plan.new),
         changed=len(plan.changed),
         rate=schedule.entries_per_week(dates, now),
+        wanted=wanted,
     )
 
 
@@ -86,6 +105,7 @@ class Processor(Protocol):
         known: Mapping[str, str],
         max_entries: int,
         now: datetime,
+        story: StoryStep | None = None,
         /,
     ) -> Processed: ...
 
@@ -93,18 +113,32 @@ class Processor(Protocol):
 class Enrich(Protocol):
     """The enrich step (``tidings.content.enrich.Enricher``): full text for new
     teasers, clean content and each entry's story; re-sanitized, never raising
-    for a page that cannot be fetched or read."""
+    for a page that cannot be fetched or read. ``wanted``: the stories are built
+    already (by a ``StoryStep``) and these pages are wanted; None: build them."""
 
     async def __call__(
-        self, state: FeedState, feed: FeedData, updates: Sequence[EntryUpdate]
+        self,
+        state: FeedState,
+        feed: FeedData,
+        updates: Sequence[EntryUpdate],
+        wanted: Mapping[str, str] | None = None,
     ) -> tuple[EntryUpdate, ...]: ...
 
 
 async def keep_updates(
-    state: FeedState, feed: FeedData, updates: Sequence[EntryUpdate]
+    state: FeedState,
+    feed: FeedData,
+    updates: Sequence[EntryUpdate],
+    wanted: Mapping[str, str] | None = None,
 ) -> tuple[EntryUpdate, ...]:
     """No enrich step: the parsed entries as they are."""
     return tuple(updates)
+
+
+class StoryJobs(Protocol):
+    """Makes a feed's ``StoryStep`` (reads its options and rules from the store)."""
+
+    def __call__(self, state: FeedState, /) -> Awaitable[StoryStep]: ...
 
 
 class StoreRunner(Protocol):
@@ -142,6 +176,7 @@ class Deps:
     enrich: Enrich = keep_updates
     record: Recorder | None = None  # None: ``run(store.apply_refresh, ...)``
     prepare: Prepare | None = None  # ``store.prepare_entries`` off the writer (a worker)
+    story: StoryJobs | None = None  # build stories inside ``process`` (one worker call)
 
 
 class BatchSlot:
@@ -185,16 +220,17 @@ async def refresh_feed(
     if isinstance(fetched, FetchError):
         return await _fail(deps, state, fetched.message, now, fetched, slot=slot)
     known = await deps.run(deps.store.get_entry_hashes, state.id)  # only when there is news
+    story = await deps.story(state) if deps.story is not None else None
     try:
         processed = await deps.process(
-            fetched.body, fetched.url, fetched.content_type, known, deps.max_entries, now
+            fetched.body, fetched.url, fetched.content_type, known, deps.max_entries, now, story
         )
     except ParseError as exc:
         return await _fail(deps, state, f"parse error: {exc}", now, slot=slot)
     update = decide.succeeded(state, fetched, processed.feed, now, deps.limits, processed.rate)
     result = RefreshResult(state.url, "ok", new=processed.new, changed=processed.changed)
     del fetched  # memory: the document goes before the entries wait for enrich and the writer
-    updates = await deps.enrich(state, processed.feed, processed.updates)
+    updates = await deps.enrich(state, processed.feed, processed.updates, processed.wanted)
     del processed  # and the entries as parsed, once enriched
     if deps.prepare is not None and updates:
         updates = await deps.prepare(updates)  # last: from the entries' final data

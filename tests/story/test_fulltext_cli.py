@@ -184,3 +184,44 @@ def test_rules_from_the_command_line(tidings: Tidings, feed_server: FeedServer) 
 
     tidings.run("rules", "remove", str(rules[0]["id"]))
     assert [r["id"] for r in tidings.json("rules", "list")] == [rules[1]["id"]]
+
+
+def test_a_big_refresh_builds_stories_in_the_parsing_workers(
+    tidings: Tidings, feed_server: FeedServer
+) -> None:
+    """Nine feeds: the refresh parses in worker processes and builds each feed's stories
+    (and search text) in the same call; only the teasers' pages are fetched afterwards."""
+    import sqlite3
+
+    tidings.env["TIDINGS_PARSE_WORKERS"] = "2"  # the pool, whatever this machine's cores
+    for k in range(9):
+        ids = [3 * k, 3 * k + 1, 3 * k + 2]
+        for i in ids:
+            feed_server.set(
+                f"/article/{i}", article_page(i), content_type="text/html; charset=utf-8"
+            )
+        feed_server.set(f"/feed{k}.xml", teaser_feed(feed_server.url("/"), ids))
+        tidings.run("add", feed_server.url(f"/feed{k}.xml"))
+    assert "27 new entries" in tidings.run("refresh", "--all").stdout
+
+    entries = tidings.json("entries", "--limit", "100")
+    assert len(entries) >= 6  # stories sharing a lead (one per topic) are listed once
+    for e in entries:
+        assert e["full_text"] is True and e["word_count"] > 200
+        assert "utm_" not in e["link"]
+        for line in CLUTTER_LINES:
+            assert line.lower() not in (e["summary"] or "").lower(), line
+    assert [feed_server.hits(f"/article/{i}") for i in range(27)] == [1] * 27
+
+    db = sqlite3.connect(tidings.env["TIDINGS_DB"].removeprefix("sqlite:///"))
+    (indexed,) = db.execute(
+        "SELECT COUNT(*) FROM entries_fts WHERE entries_fts MATCH ?", ['"Paragraph 7"']
+    ).fetchone()
+    stored, full = db.execute("SELECT COUNT(*), COUNT(full_content) FROM entries").fetchone()
+    db.close()
+    assert indexed == 27  # the article's text is what search finds
+    assert stored == full == 27
+
+    # nothing new: the second refresh builds nothing and fetches no page again
+    assert "0 new entries" in tidings.run("refresh", "--all").stdout
+    assert [feed_server.hits(f"/article/{i}") for i in range(27)] == [1] * 27

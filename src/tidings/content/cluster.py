@@ -14,12 +14,12 @@ home page, or repeats a sponsor blurb, is not one story.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tidings.content.fingerprint import MIN_JACCARD, band_keys, jaccard, key_of
 
-__all__ = ["StoryPrint", "choose_cluster", "match_distance", "print_keys"]
+__all__ = ["StoryPrint", "choose_cluster", "match_distance", "print_keys", "story_keys"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +37,26 @@ class StoryPrint:
 
 def print_keys(p: StoryPrint) -> list[int]:
     """Index keys under which ``p`` can be found by its copies."""
+    return list(story_keys(p.canonical_url, p.text_key, p.lead_key, p.minhash))
+
+
+def story_keys(
+    canonical_url: str | None,
+    text_key: str | None,
+    lead_key: str | None,
+    minhash: Sequence[int] | None,
+) -> tuple[int, ...]:
+    """``print_keys`` of a story's parts (the story step computes them in a worker)."""
     keys = []
-    if p.canonical_url:
-        keys.append(key_of("u", p.canonical_url))
-    if p.text_key:
-        keys.append(key_of("t", p.text_key))
-    if p.lead_key:
-        keys.append(key_of("l", p.lead_key))
-    if p.minhash is not None:
-        keys.extend(key_of("m", band) for band in band_keys(p.minhash))
-    return keys
+    if canonical_url:
+        keys.append(key_of("u", canonical_url))
+    if text_key:
+        keys.append(key_of("t", text_key))
+    if lead_key:
+        keys.append(key_of("l", lead_key))
+    if minhash is not None:
+        keys.extend(key_of("m", band) for band in band_keys(minhash))
+    return tuple(keys)
 
 
 def match_distance(new: StoryPrint, old: StoryPrint) -> float | None:

@@ -4,9 +4,11 @@ Runs after dedupe (so only new entries can trigger a page fetch) and before
 the store (which writes the story, clusters copies and records rule outcomes
 in the feed's one transaction)::
 
-    context = store.get_story_context(feed, wanted URLs)   # options, rules, page cache
-    pages   = fetch the wanted pages not in the cache       # guarded fetcher, bounded
-    updates = build_updates(updates, feed, context, pages)  # CPU: worker pool or thread
+    context        = store.get_story_context(feed)          # options, rules
+    built, wanted  = build_stories(updates, feed, context)  # CPU: worker pool or thread
+    context        = store.get_story_context(feed, wanted)  # + the page cache
+    pages          = fetch the wanted pages not in the cache  # guarded fetcher, bounded
+    updates        = build_updates(those entries, pages)    # CPU, only when pages came
 
 Page fetches go through the guarded fetcher (``get_page``: SSRF policy, size
 cap, deadline), at most ``per_host`` at once per host and ``max_pages`` per
@@ -26,18 +28,21 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from tidings.content.clutter import strip_tracking
 from tidings.content.fingerprint import canonical_url
-from tidings.content.story import FeedInfo, Page, build_updates
-from tidings.content.teaser import wants_page
+from tidings.content.story import (
+    MAX_PAGES,
+    FeedInfo,
+    Page,
+    Prepare,
+    build_stories,
+    build_updates,
+)
 from tidings.model import (
     EntryUpdate,
     FeedData,
     FeedState,
     Fetched,
     FetchError,
-    FullTextMode,
-    StoryContext,
 )
 from tidings.ports import Store
 
@@ -51,18 +56,9 @@ MAX_HOST_FAILURES = 3
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
 
-def wanted_pages(
-    updates: Sequence[EntryUpdate], mode: FullTextMode, max_pages: int
-) -> dict[str, str]:
-    """Canonical URL -> link (tracking stripped) of new entries whose page is wanted."""
-    wanted: dict[str, str] = {}
-    for update in updates:
-        link = update.data.link
-        if link and wants_page(update.data, mode, update.is_new):
-            wanted.setdefault(canonical_url(link) or link, strip_tracking(link))
-            if len(wanted) >= max_pages:
-                break
-    return wanted
+def _page_key(update: EntryUpdate) -> str | None:
+    link = update.data.link
+    return (canonical_url(link) or link) if link and update.is_new else None
 
 
 class PageFetcher(Protocol):
@@ -86,10 +82,12 @@ class Enricher:
         run_store: Runner,
         run_cpu: Runner,
         per_host: int = 2,
-        max_pages: int = 40,
+        max_pages: int = MAX_PAGES,
         budget: float = 20.0,
+        prepare: Prepare | None = None,
     ) -> None:
         self._store = store
+        self._prepare = prepare
         self._pages = pages
         self._run_store = run_store
         self._run_cpu = run_cpu
@@ -101,17 +99,16 @@ class Enricher:
         self._fetches: dict[str, asyncio.Task[Page | None]] = {}
 
     async def __call__(
-        self, state: FeedState, feed: FeedData, updates: Sequence[EntryUpdate]
+        self,
+        state: FeedState,
+        feed: FeedData,
+        updates: Sequence[EntryUpdate],
+        wanted: Mapping[str, str] | None = None,
     ) -> tuple[EntryUpdate, ...]:
+        """``updates`` with their stories; ``wanted``: the stories are built already
+        (in the parsing worker, ``StoryJob``) and these pages are wanted."""
         if not updates:
             return tuple(updates)
-        # CPU (an HTML parse per new entry): off the event loop, like the build below
-        wanted = await self._run_cpu(wanted_pages, tuple(updates), state.full_text, self._max_pages)
-        context: StoryContext = await self._run_store(
-            self._store.get_story_context, state.id, list(wanted)
-        )
-        missing = {key: link for key, link in wanted.items() if key not in context.articles}
-        pages = await self._fetch_pages(missing)
         info = FeedInfo(
             id=state.id,
             title=feed.title or state.title,
@@ -119,7 +116,32 @@ class Enricher:
             language=feed.language,
             mode=state.full_text,
         )
-        return await self._run_cpu(build_updates, tuple(updates), info, context, pages)
+        built = tuple(updates)
+        if wanted is None:
+            # every story from the feed's own text, and the pages new teasers want:
+            # one call off the event loop (a worker process in a big refresh)
+            context = await self._run_store(self._store.get_story_context, state.id, [])
+            built, wanted = await self._run_cpu(
+                build_stories, built, info, context, self._max_pages, self._prepare
+            )
+        if not wanted:
+            return built
+        context = await self._run_store(self._store.get_story_context, state.id, list(wanted))
+        missing = {key: link for key, link in wanted.items() if key not in context.articles}
+        pages = await self._fetch_pages(missing)
+        found = pages.keys() | context.articles.keys()
+        redo = [i for i, u in enumerate(built) if _page_key(u) in found]
+        if not redo:
+            return built
+        # the entries with an article, built again with it (cleaning and sanitizing
+        # are idempotent: their content is as it was)
+        rebuilt = await self._run_cpu(
+            build_updates, tuple(built[i] for i in redo), info, context, pages, self._prepare
+        )
+        out = list(built)
+        for i, update in zip(redo, rebuilt, strict=True):
+            out[i] = update
+        return tuple(out)
 
     async def _fetch_pages(self, links: Mapping[str, str]) -> dict[str, Page]:
         """Fetch ``key -> link``; the pages that came in time, by key."""

@@ -17,31 +17,40 @@ run in the refresh's worker pool. For each new or changed entry it
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from lxml import etree, html
 
 from tidings.content import fingerprint
-from tidings.content.article import extract_article
-from tidings.content.clutter import clean_html, strip_tracking
+from tidings.content.cluster import story_keys
+from tidings.content.clutter import clean_parsed, strip_tracking
 from tidings.content.rules import RuleSubject, Verdict, apply_rules
 from tidings.content.sanitize import sanitize_html
 from tidings.content.source import section_of
-from tidings.content.teaser import prefers_article
-from tidings.content.text import first_paragraph_of_text, html_to_text
+from tidings.content.teaser import prefers_article, wants_page
+from tidings.content.text import first_paragraph_of_text, html_to_text, tree_text
 from tidings.content.words import guess_language, reading_minutes, tokens
 from tidings.model import (
     Article,
     EntryData,
     EntryUpdate,
+    FeedData,
     FullTextMode,
     Rule,
     StoryContext,
     StoryData,
 )
 
-__all__ = ["FeedInfo", "Page", "build_update", "build_updates"]
+__all__ = [
+    "MAX_PAGES",
+    "FeedInfo",
+    "Page",
+    "StoryJob",
+    "build_stories",
+    "build_update",
+    "build_updates",
+]
 
 log = logging.getLogger(__name__)
 
@@ -66,23 +75,88 @@ class Page:
     content_type: str | None = None
 
 
+Prepare = Callable[[Sequence[EntryUpdate]], tuple[EntryUpdate, ...]]
+"""The store's last CPU work on entries (``Store.prepare_entries``), picklable."""
+
+
+MAX_PAGES = 40  # article pages fetched per feed refresh, at most
+
+
+@dataclass(frozen=True, slots=True)
+class StoryJob:
+    """The story step of one feed's refresh, run where its document is parsed
+    (``tidings.refresh.StoryStep``): everything it needs, picklable."""
+
+    feed_id: int
+    title: str | None  # the feed's, as stored (the document's wins)
+    link: str | None
+    mode: FullTextMode
+    context: StoryContext  # options and rules (no page cache: no pages yet)
+    max_pages: int = MAX_PAGES
+    prepare: Prepare | None = None
+
+    def __call__(
+        self, feed: FeedData, updates: tuple[EntryUpdate, ...]
+    ) -> tuple[tuple[EntryUpdate, ...], dict[str, str]]:
+        info = FeedInfo(
+            id=self.feed_id,
+            title=feed.title or self.title,
+            link=feed.link or self.link,
+            language=feed.language,
+            mode=self.mode,
+        )
+        return build_stories(updates, info, self.context, self.max_pages, self.prepare)
+
+
 def build_updates(
     updates: Sequence[EntryUpdate],
     feed: FeedInfo,
     context: StoryContext,
     pages: Mapping[str, Page],
+    prepare: Prepare | None = None,
 ) -> tuple[EntryUpdate, ...]:
     """Each update with clean content and its ``StoryData``. Pure; CPU-bound.
 
-    ``pages`` and ``context.articles`` are keyed by canonical URL.
+    ``pages`` and ``context.articles`` are keyed by canonical URL. ``prepare``
+    (the store's ``prepare_entries``) finishes the entries in the same call.
     """
     verdict = Verdict()
     out = []
     for update in updates:
         article = _article_for(update, context, pages) if update.is_new else None
         rules = context.rules if update.is_new else ()
-        out.append(build_update(update, feed, article, rules, context, verdict))
-    return tuple(out)
+        out.append(_build(update, feed, article, rules, context, verdict)[0])
+    return prepare(out) if prepare is not None else tuple(out)
+
+
+def build_stories(
+    updates: Sequence[EntryUpdate],
+    feed: FeedInfo,
+    context: StoryContext,
+    max_pages: int,
+    prepare: Prepare | None = None,
+) -> tuple[tuple[EntryUpdate, ...], dict[str, str]]:
+    """Every entry's story from the feed's own text (``build_updates`` without
+    pages), and the article pages wanted for new teasers: canonical URL -> link
+    (tracking stripped), at most ``max_pages``. One pass: the teaser test reads
+    the text the story step computes anyway (#4)."""
+    verdict = Verdict()
+    out: list[EntryUpdate] = []
+    wanted: dict[str, str] = {}
+    for update in updates:
+        rules = context.rules if update.is_new else ()
+        built, raw_text = _build(update, feed, None, rules, context, verdict)
+        out.append(built)
+        link = update.data.link
+        # with no article, the story's text is the feed's: its word count is known
+        words = built.story.word_count if raw_text is not None and built.story else None
+        if (
+            link
+            and len(wanted) < max_pages
+            and wants_page(update.data, feed.mode, update.is_new, raw_text, words)
+        ):
+            wanted.setdefault(fingerprint.canonical_url(link) or link, strip_tracking(link))
+    return (prepare(out) if prepare is not None else tuple(out)), wanted
 
 
 def _article_for(
@@ -98,6 +172,8 @@ def _article_for(
     page = pages.get(key)
     if page is None:
         return None
+    from tidings.content.article import extract_article  # trafilatura: only once a page came
+
     try:
         return extract_article(
             page.body, page.url, content_type=page.content_type, options=context.options
@@ -116,46 +192,74 @@ def build_update(
     verdict: Verdict | None = None,
 ) -> EntryUpdate:
     """One entry: clean its content, choose the better text, compute its story."""
+    return _build(update, feed, article, rules, context, verdict)[0]
+
+
+def _build(
+    update: EntryUpdate,
+    feed: FeedInfo,
+    article: Article | None,
+    rules: Sequence[Rule],
+    context: StoryContext | None,
+    verdict: Verdict | None,
+) -> tuple[EntryUpdate, str | None]:
+    """``build_update``, and the plain text of the entry's content (or summary) as
+    the feed gave it, when cleaning cut nothing from it (None: not known)."""
     data = update.data
     remove = context.options.remove_selectors if context is not None else ()
     content = _clean(data.content, remove)
     summary = _clean(data.summary, remove)
     link = strip_tracking(data.link) if data.link else None
-    feed_html = content or summary
-    feed_text = html_to_text(feed_html)
-    summary_text = html_to_text(summary) if content and summary else ""
+    feed_part = content if content.markup else summary
+    feed_text = feed_part.text
+    summary_text = summary.text if content.markup and summary.markup else ""
     keep = article is not None and prefers_article(feed_text, article, feed.mode)
     full = article if keep else None
-    best_html = full.html if full is not None else feed_html
     text = html_to_text(full.html) if full is not None else feed_text
     words = tokens(text)
-    cleaned = replace(data, content=content, summary=summary, link=link)
+    cleaned = replace(data, content=content.markup, summary=summary.markup, link=link)
+    canonical = fingerprint.canonical_url(link)
+    text_key, lead_key = fingerprint.text_key(words), fingerprint.lead_key(words)
+    minhash = fingerprint.minhash(words)
     story = StoryData(
-        lead=_lead(summary_text, feed_text if content else "", text),
+        lead=_lead(summary_text, feed_text if content.markup else "", text),
         word_count=len(words),
         reading_minutes=reading_minutes(text, len(words)),
-        main_image=_main_image(cleaned, full, best_html),
+        main_image=_main_image(cleaned, full, feed_part),
         language=_language(data, full, feed, text),
         section=section_of(data.categories),
-        canonical_url=fingerprint.canonical_url(link),
+        canonical_url=canonical,
         full_content=full.html if full is not None else None,
-        text_key=fingerprint.text_key(words),
-        lead_key=fingerprint.lead_key(words),
-        minhash=fingerprint.minhash(words),
+        text_key=text_key,
+        lead_key=lead_key,
+        minhash=minhash,
         outcomes=(
             apply_rules(rules, feed.id, _subject(cleaned, text, summary_text), verdict)
             if rules
             else ()
         ),
+        keys=story_keys(canonical, text_key, lead_key, minhash),
     )
-    return replace(update, data=cleaned, story=story)
+    raw = content if data.content else summary  # the text the feed gave
+    return replace(update, data=cleaned, story=story), (raw.text if raw.same else None)
 
 
-def _clean(fragment: str | None, remove: Sequence[str]) -> str | None:
-    cleaned = clean_html(fragment, remove=remove)
+@dataclass(slots=True)
+class _Cleaned:
+    markup: str | None  # clean (re-sanitized when something was cut)
+    text: str  # its plain text
+    same: bool  # nothing was cut: ``markup`` is the fragment as given
+    root: html.HtmlElement | None = None  # its parsed tree, when at hand
+
+
+def _clean(fragment: str | None, remove: Sequence[str]) -> _Cleaned:
+    cleaned, root = clean_parsed(fragment, remove=remove)
+    if root is not None:  # nothing cut, and the markup already parsed
+        return _Cleaned(cleaned, tree_text(root), True, root)
     if cleaned is None or cleaned == fragment:
-        return cleaned
-    return sanitize_html(cleaned) or None
+        return _Cleaned(cleaned, html_to_text(cleaned), cleaned == fragment)
+    cleaned = sanitize_html(cleaned) or None
+    return _Cleaned(cleaned, html_to_text(cleaned), False)
 
 
 def _lead(summary: str, content: str, best: str) -> str | None:
@@ -166,7 +270,9 @@ def _lead(summary: str, content: str, best: str) -> str | None:
     return first_paragraph_of_text(best) or None
 
 
-def _main_image(data: EntryData, article: Article | None, best_html: str | None) -> str | None:
+def _main_image(data: EntryData, article: Article | None, feed: _Cleaned) -> str | None:
+    """The entry's own image, the article's, an image enclosure, or the first image
+    of the text shown (the article's when kept, else the feed's)."""
     if data.image:
         return data.image
     if article is not None and article.image:
@@ -174,7 +280,11 @@ def _main_image(data: EntryData, article: Article | None, best_html: str | None)
     for enclosure in data.enclosures:
         if (enclosure.type or "").startswith("image/"):
             return enclosure.url
-    return _first_image(best_html)
+    if article is not None:
+        return _first_image(article.html)
+    if feed.root is not None:
+        return _first_image_in(feed.root)
+    return _first_image(feed.markup)
 
 
 def _first_image(fragment: str | None) -> str | None:
@@ -184,6 +294,10 @@ def _first_image(fragment: str | None) -> str | None:
         root = html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return None
+    return _first_image_in(root)
+
+
+def _first_image_in(root: html.HtmlElement) -> str | None:
     for img in root.iter("img"):
         src = str(img.get("src") or "")
         if src.startswith(("https://", "http://")):

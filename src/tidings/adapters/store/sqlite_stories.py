@@ -196,7 +196,7 @@ class SqliteStories(SqliteEngine):
             story.lead_key,
             story.minhash,
         )
-        keys = print_keys(me)
+        keys = list(story.keys) if story.keys is not None else print_keys(me)
         cluster = entry_id
         if keys:
             rows = conn.execute(
