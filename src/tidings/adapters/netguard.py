@@ -24,6 +24,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from tidings.errors import DestinationNotAllowedError, InvalidURLError
@@ -131,6 +132,7 @@ def _check_http_url(text: str) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
+@lru_cache(maxsize=4096)  # pure; a big refresh asks for the same hosts thousands of times
 def _is_hostname(host: str) -> bool:
     try:
         ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
@@ -144,6 +146,7 @@ def _port_of(url: str) -> int:
     return parts.port or (443 if parts.scheme == "https" else 80)
 
 
+@lru_cache(maxsize=4096)
 def _parse_ip(host: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(host.strip("[]"))
