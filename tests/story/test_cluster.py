@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -113,13 +114,20 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
     s.close()
 
 
-def _add(store: SqliteStore, feed_id: FeedId, guid: str, link: str, body: list[str]) -> None:
+def _add(
+    store: SqliteStore,
+    feed_id: FeedId,
+    guid: str,
+    link: str,
+    body: list[str],
+    now: datetime = NOW,
+) -> None:
     data = EntryData(id=guid, title=guid, link=link, content="".join(f"<p>{p}</p>" for p in body))
     update = build_update(
         EntryUpdate(data, "h", is_new=True), FeedInfo(id=feed_id, mode=FullTextMode.NEVER), None, ()
     )
     store.apply_refresh(
-        FeedUpdate(feed_id=feed_id, fetched_at=NOW, next_check_at=NOW + timedelta(hours=1)),
+        FeedUpdate(feed_id=feed_id, fetched_at=now, next_check_at=now + timedelta(hours=1)),
         [update],
     )
 
@@ -185,4 +193,66 @@ def test_an_opening_a_feed_repeats_is_not_a_story(store: SqliteStore) -> None:
     _add(store, b, "live", "https://a.example/live", [paragraphs(0)[4]])
     listed = store.get_entries(user, EntryFilter())
     assert len(listed) == 6
+    assert all(e.duplicates == () for e in listed)
+
+
+def test_story_keys_move_to_the_log_and_still_match(tmp_path: Path) -> None:
+    """Migration 0005: the keys of a version-4 database are kept, and find copies."""
+    path = str(tmp_path / "t.db")
+    store = SqliteStore(path)
+    user = store.ensure_user("u")
+    a = store.add_feed(user, "https://a.example/feed", category=None, now=NOW).id
+    b = store.add_feed(user, "https://b.example/feed", category=None, now=NOW).id
+    _add(store, a, "a1", "https://a.example/harbour", paragraphs(0))
+    store.close()
+    db = sqlite3.connect(path)  # back to the version-4 layout, keys and all
+    db.executescript(
+        """
+        ALTER TABLE story_keys RENAME TO old_keys;
+        DROP INDEX story_keys_key;
+        CREATE TABLE story_keys (
+            key INTEGER NOT NULL,
+            entry_id INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE,
+            seen_at INTEGER NOT NULL,
+            PRIMARY KEY (key, entry_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX story_keys_entry ON story_keys (entry_id);
+        CREATE INDEX story_keys_seen ON story_keys (seen_at);
+        INSERT INTO story_keys SELECT key, entry_id, seen_at FROM old_keys;
+        DROP TABLE old_keys;
+        DELETE FROM schema_version WHERE version = 5;
+        """
+    )
+    (keys,) = db.execute("SELECT COUNT(*) FROM story_keys").fetchone()
+    db.close()
+    assert keys >= 3
+
+    store = SqliteStore(path)  # migrates to version 5
+    try:
+        _add(store, b, "b1", "https://b.example/copy", paragraphs(0))
+        (listed,) = store.get_entries(user, EntryFilter())  # one story, two copies
+        assert {listed.link, *(d.link for d in listed.duplicates)} == {
+            "https://a.example/harbour",
+            "https://b.example/copy",
+        }
+        assert store._read("SELECT COUNT(*) FROM story_keys")[0][0] == 2 * keys
+    finally:
+        store.close()
+
+
+def test_a_deleted_entrys_keys_never_match_the_entry_that_reuses_its_id(
+    store: SqliteStore,
+) -> None:
+    user = store.ensure_user("u")
+    a = store.add_feed(user, "https://a.example/feed", category=None, now=NOW).id
+    _add(store, a, "a1", "https://a.example/harbour", paragraphs(0))
+    store.remove_feed(user, "https://a.example/feed")  # its entries go; their keys stay a while
+    later = NOW + timedelta(hours=1)
+    c = store.add_feed(user, "https://c.example/feed", category=None, now=later).id
+    _add(store, c, "c1", "https://c.example/other", paragraphs(3), later)  # the freed id
+    b = store.add_feed(user, "https://b.example/feed", category=None, now=later).id
+    _add(store, b, "b1", "https://b.example/copy", paragraphs(0), later)  # a1's story again
+
+    listed = store.get_entries(user, EntryFilter())
+    assert sorted(e.guid for e in listed) == ["b1", "c1"]
     assert all(e.duplicates == () for e in listed)

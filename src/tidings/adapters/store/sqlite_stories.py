@@ -39,6 +39,7 @@ from tidings.model import (
 
 #: Copies are looked for among entries seen this recently (seconds).
 CLUSTER_WINDOW = 7 * 86400
+PRUNE_EVERY = 3600  # seconds between two prunings of old story keys, per process
 _MAX_IN = 500
 
 STORE_NEW = """
@@ -64,6 +65,7 @@ CANDIDATES = """
 SELECT k.key, e.id, e.feed_id, e.cluster_id, e.canonical_url, e.minhash
 FROM story_keys k JOIN entries e ON e.id = k.entry_id
 WHERE k.key IN ({keys}) AND k.seen_at >= ? AND k.entry_id != ?
+  AND e.first_seen_at <= k.seen_at  -- not an id used again after a delete (migration 0005)
 """
 
 RULE_COLUMNS = (
@@ -99,6 +101,8 @@ def _chunks(items: Sequence[Any], size: int = _MAX_IN) -> Iterable[Sequence[Any]
 
 class SqliteStories(SqliteEngine):
     """Story columns, clusters and rule outcomes on the refresh path."""
+
+    _story_keys_pruned_at: int | None = None
 
     # before the enrich step
 
@@ -205,13 +209,18 @@ class SqliteStories(SqliteEngine):
             ).fetchall()
             cluster = choose_cluster(*_comparable(me, rows)) or entry_id
             conn.executemany(
-                "INSERT OR IGNORE INTO story_keys (key, entry_id, seen_at) VALUES (?, ?, ?)",
+                "INSERT INTO story_keys (key, entry_id, seen_at) VALUES (?, ?, ?)",
                 [(k, entry_id, now) for k in keys],
             )
         conn.execute("UPDATE entries SET cluster_id = ? WHERE id = ?", (cluster, entry_id))
 
     def _prune_story_keys(self, conn: sqlite3.Connection, now: int) -> None:
+        """Forget keys older than the window: a scan of the log, so once an hour."""
+        last = self._story_keys_pruned_at
+        if last is not None and 0 <= now - last < PRUNE_EVERY:
+            return
         conn.execute("DELETE FROM story_keys WHERE seen_at < ?", (now - CLUSTER_WINDOW,))
+        self._story_keys_pruned_at = now
 
     def _record_outcomes(
         self, conn: sqlite3.Connection, entry_id: int, outcomes: Sequence[RuleOutcome], now: int
