@@ -26,8 +26,6 @@ from array import array
 from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import numpy as np
-
 from tidings.content.clutter import strip_tracking
 
 __all__ = [
@@ -114,9 +112,6 @@ def lead_key(words: Sequence[str]) -> str | None:
 
 _WORD_HASHES: dict[str, int] = {}  # per process; words repeat across entries and feeds
 _MAX_WORD_HASHES = 200_000
-_K1, _K2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F)
-_K3, _U29, _U58, _U26 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(29), np.uint64(58), np.uint64(26)
-_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 def _h64(word: str) -> int:
@@ -136,14 +131,17 @@ def minhash(words: Sequence[str]) -> tuple[int, ...] | None:
     (unsigned 64-bit arithmetic, vectorized: 5x the pure-Python loop)."""
     if len(words) < MIN_NEAR_WORDS:
         return None
+    import numpy as np  # here: the processes that never hash a text never load it (~25 MB)
+
     known = list(map(_WORD_HASHES.get, words))
     if None in known:
         known = [_h64(w) if v is None else v for v, w in zip(known, words, strict=True)]
-    h = np.array(known, dtype=np.uint64)
-    x = h[:-2] * _K1 + h[1:-1] * _K2 + h[2:]
-    x = (x ^ (x >> _U29)) * _K3
-    mins = np.full(PERMUTATIONS, _EMPTY, dtype=np.uint64)
-    np.minimum.at(mins, (x >> _U58).astype(np.intp), (x >> _U26) & _LOW32)
+    u64 = np.uint64
+    h = np.array(known, dtype=u64)
+    x = h[:-2] * u64(0x9E3779B97F4A7C15) + h[1:-1] * u64(0xC2B2AE3D27D4EB4F) + h[2:]
+    x = (x ^ (x >> u64(29))) * u64(0xBF58476D1CE4E5B9)
+    mins = np.full(PERMUTATIONS, _EMPTY, dtype=u64)
+    np.minimum.at(mins, (x >> u64(58)).astype(np.intp), (x >> u64(26)) & u64(0xFFFFFFFF))
     return tuple(_densify(mins.tolist()))
 
 
