@@ -44,6 +44,8 @@ def _tidings_settings(folder: Path) -> object:
             "db": f"sqlite:///{folder / 'tidings.db'}",
             "data_dir": str(folder),
             "allow_private_networks": "127.0.0.0/8",
+            # the peers fetch no article pages; refresh.py --full-text auto measures that too
+            "full_text_default": os.environ.get("TIDINGS_BENCH_FULL_TEXT", "never"),
         },
         environ={},
     )

@@ -16,6 +16,13 @@ wall time of the refresh), peak RSS of that process tree (sum of VmRSS of the
 process and all its descendants, sampled every 50 ms) and entries stored
 against the count the farm says a reader must have.
 
+Tidings runs its whole refresh: parse, sanitize, dedupe, the story step of #5
+(clutter, lead, language, MinHash, clusters, rules) and the store with its search
+index. Its full-text mode is ``never`` unless ``--full-text auto``: the peers
+fetch no article pages, and the farm serves none (``auto`` would look for the
+teasers' pages at ``siteN.example``, i.e. ask a DNS server). The diagnostic
+``tidings-core`` row leaves the story step out (the pipeline issue #4 named).
+
 Peers, measured fairly:
 
 - ``reader`` (``update_feeds(scheduled=False, workers=W)``) runs the whole
@@ -308,7 +315,22 @@ def main() -> None:
     p.add_argument("--hosts", type=int, default=32, help="loopback addresses the feeds span")
     p.add_argument("--quick", action="store_true", help="N=200, 0 ms, one setting per peer")
     p.add_argument("--json", type=Path, help="also write the raw results here")
+    p.add_argument("--table", type=Path, nargs="+", help="print the table of saved --json files")
+    p.add_argument(
+        "--full-text",
+        choices=["never", "auto"],
+        default="never",
+        help="Tidings' full-text mode (the peers fetch no article pages; the farm serves none)",
+    )
     args = p.parse_args()
+    os.environ["TIDINGS_BENCH_FULL_TEXT"] = args.full_text
+    if args.table:
+        saved = [json.loads(f.read_text()) for f in args.table]
+        fields = set(Result.__dataclass_fields__)
+        print(
+            table([Result(**{k: v for k, v in r.items() if k in fields}) for s in saved for r in s])
+        )
+        return
     if args.quick:
         args.n, args.latency, args.reader_workers, args.newsboat_threads = "200", "0", "20", "32"
     systems = args.systems.split(",")

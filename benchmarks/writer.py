@@ -1,0 +1,101 @@
+"""The store's share of a cold refresh: SQLite writes alone, no fetching, no parsing.
+
+    .venv/bin/python benchmarks/writer.py [--n 2000] [--batch 32]
+
+Generates the refresh benchmark's N feeds (``feedgen.py``), parses them and builds
+their stories in this process first (untimed), then times only
+``SqliteStore.apply_refreshes`` in groups of ``--batch`` feeds, as the refresh's
+writer thread commits them, on a fresh database file:
+
+- **entries**: the entries as parsed (the issue-4 pipeline: entry rows and the
+  search index);
+- **stories**: the same entries with their stories (issue 5: story columns,
+  clustering keys and the cluster choice, rule outcomes).
+
+One SQLite database has one writer, so ms/feed here bounds a cold refresh from
+below on this machine, whatever the fetching and parsing around it do: the
+table shows the feeds/s that bound allows. ``reader`` writes its entries the
+same way (one SQLite file, one writer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from feedgen import FeedSet
+
+from tidings.adapters.store import open_store
+from tidings.adapters.store.sqlite import SqliteStore
+from tidings.content.story import StoryJob
+from tidings.model import EntryUpdate, FeedUpdate, FullTextMode, StoryContext
+from tidings.refresh import process_document
+
+Work = list[tuple[FeedUpdate, tuple[EntryUpdate, ...]]]
+
+
+def prepare(docs: list[bytes], stories: bool, folder: Path) -> tuple[SqliteStore, Work]:
+    store = open_store(f"sqlite:///{folder / 'tidings.db'}")
+    assert isinstance(store, SqliteStore)
+    now = datetime.now(UTC)
+    user = store.ensure_user("bench", is_admin=True)
+    for i in range(len(docs)):
+        store.add_feed(user, f"http://127.0.0.1/feeds/{i}", category=None, now=now)
+    work: Work = []
+    for state, doc in zip(store.get_all_feeds(), docs, strict=True):
+        job = (
+            StoryJob(
+                state.id,
+                None,
+                None,
+                FullTextMode.NEVER,
+                StoryContext(),
+                prepare=SqliteStore.prepare_entries,
+            )
+            if stories
+            else None
+        )
+        processed = process_document(doc, state.url, None, {}, 2000, now, job)
+        updates = processed.updates if stories else SqliteStore.prepare_entries(processed.updates)
+        update = FeedUpdate(
+            feed_id=state.id, fetched_at=now, next_check_at=now + timedelta(hours=1)
+        )
+        work.append((update, updates))
+    return store, work
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    p.add_argument("--n", type=int, default=2000)
+    p.add_argument("--batch", type=int, default=32, help="feeds per commit (the writer's groups)")
+    args = p.parse_args()
+    feeds = FeedSet(args.n)
+    docs = [feeds.render(i, 0) for i in range(args.n)]
+    print(f"N={args.n}: {sum(map(len, docs)) / 1e6:.1f} MB of feeds; feeds per commit {args.batch}")
+    print("| writes | entries | seconds | ms/feed | feeds/s at most | DB MB |")
+    print("|---|---|---|---|---|---|")
+    for stories in (False, True):
+        with tempfile.TemporaryDirectory(prefix="tidings-writer-") as tmp:
+            store, work = prepare(docs, stories, Path(tmp))
+            entries = sum(len(u) for _, u in work)
+            started = time.perf_counter()
+            for k in range(0, len(work), args.batch):
+                errors = store.apply_refreshes(work[k : k + args.batch])
+                assert not any(errors), errors
+            seconds = time.perf_counter() - started
+            store.close()
+            size = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 1e6
+        name = "stories (#5)" if stories else "entries (#4)"
+        print(
+            f"| {name} | {entries:,} | {seconds:.2f} | {seconds / args.n * 1000:.2f} "
+            f"| {args.n / seconds:.0f} | {size:.0f} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
