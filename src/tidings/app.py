@@ -38,6 +38,7 @@ from tidings.model import (
 from tidings.parser import parse_feed
 from tidings.parser.discovery import find_feed_links
 from tidings.parser.opml import OpmlFeed, parse_opml, write_opml
+from tidings.pool import watch_owner
 from tidings.ports import Fetcher, Store
 from tidings.reading import Reading
 from tidings.refresh import Deps, Processed, process_document, refresh_feeds
@@ -71,8 +72,10 @@ class _Processors:
     def pool(self) -> concurrent.futures.ProcessPoolExecutor:
         if self._pool is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["tidings.refresh", "tidings.content.story"])
-            self._pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=ctx)
+            ctx.set_forkserver_preload(["tidings.pool", "tidings.refresh", "tidings.content.story"])
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                self.workers, mp_context=ctx, initializer=watch_owner, initargs=(os.getpid(),)
+            )
         return self._pool
 
     async def inline(self, *args: Any) -> Processed:

@@ -43,6 +43,7 @@ def test_killed_refresh_is_all_or_nothing_per_feed(
         if _completed(db) >= wanted:
             break
         time.sleep(0.002)
+    helpers = _descendants(proc.pid)  # the parsing pool, its forkserver, the resource tracker
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
 
@@ -63,6 +64,12 @@ def test_killed_refresh_is_all_or_nothing_per_feed(
             etag is not None and count == ENTRIES
         ), (etag, success, count)
 
+    # The killed refresh's helper processes end with it (they watch their owner).
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid) for pid in helpers):
+        time.sleep(0.2)
+    assert not [pid for pid in helpers if _alive(pid)], "orphaned pool processes"
+
     # A later refresh completes the job with no duplicates.
     out = tidings.run("refresh", "-q").stdout
     assert "0 failed" in out
@@ -80,3 +87,29 @@ def _completed(db: str) -> int:
             conn.close()
     except sqlite3.Error:
         return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, p in parents.items() if p == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited (its parent is gone; init reaps it)
