@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from tidings.app import Aggregator, entry_json, feed_status, make_app
+from tidings.core.search import MARK_END, MARK_START
 from tidings.errors import TidingsError
 from tidings.model import BatchSummary, EntryFilter, RefreshResult, UserId
 from tidings.settings import Settings, load_settings
@@ -189,6 +190,50 @@ def entries(
         flags = ("*" if e.starred else " ") + (" " if e.read else "N")
         when = e.published.strftime("%Y-%m-%d %H:%M") if e.published else "                "
         click.echo(f"{e.id:>7} {flags} {when}  {e.title or '(untitled)'}  — {e.feed_title or ''}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})  # -word excludes a word
+@click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 200))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_ctx
+def search(c: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Search your entries: words, "a phrase", -excluded, prefix*, feed:URL, category:NAME.
+
+    Best matches first (titles weigh more).
+    """
+    with c.app() as (agg, user):
+        result = agg.reading.search(user, " ".join(words), limit=limit)
+    if result.message is not None:
+        raise click.UsageError(result.message)
+    if as_json:
+        _dump(
+            [
+                entry_json(h.entry) | {"hit_title": _plain(h.title), "hit": _plain(h.snippet)}
+                for h in result.hits
+            ]
+        )
+        return
+    if not result.hits:
+        click.echo("no entries match", err=True)
+    for hit in result.hits:
+        click.echo(f"{hit.entry.id:>7}  {_marked(hit.title)}  — {hit.entry.feed_title or ''}")
+        if hit.snippet:
+            click.echo(f"         {_marked(hit.snippet)}")
+
+
+def _plain(text: str) -> str:
+    return text.replace(MARK_START, "").replace(MARK_END, "")
+
+
+def _marked(text: str) -> str:
+    """Matched words in bold (click drops the styling when not on a terminal)."""
+    out, rest = [], text
+    while MARK_START in rest:
+        before, _, tail = rest.partition(MARK_START)
+        word, _, rest = tail.partition(MARK_END)
+        out += [before, click.style(word, bold=True)]
+    return "".join(out) + rest.replace(MARK_END, "")
 
 
 @cli.command()

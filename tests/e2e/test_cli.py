@@ -151,7 +151,7 @@ def test_parse_command_stores_nothing(tidings: Tidings, tmp_path: Path) -> None:
 
 
 def test_every_command_has_help(tidings: Tidings) -> None:
-    for cmd in ("add", "remove", "feeds", "refresh", "entries", "show", "mark", "import-opml",
+    for cmd in ("add", "remove", "feeds", "refresh", "entries", "search", "show", "mark", "import-opml",
                 "export-opml", "parse", "serve", "worker"):
         out = tidings.run(cmd, "--help").stdout
         assert "Usage:" in out
@@ -186,3 +186,22 @@ def test_gone_feed_is_disabled(tidings: Tidings, feed_server: FeedServer) -> Non
     assert feed["disabled"] is True and "410" in (feed["last_error"] or "")
     # a disabled feed is not due any more
     assert "0 ok, 0 not modified, 0 failed" in tidings.run("refresh").stdout
+
+
+def test_search_from_the_command_line(tidings: Tidings, feed_server: FeedServer) -> None:
+    feed_server.set("/feed.xml", rss(5))
+    tidings.run("add", feed_server.url("/feed.xml"))
+    tidings.run("refresh")
+
+    (hit,) = tidings.json("search", '"story number 3"')
+    assert hit["guid"] == "story-3" and hit["hit_title"] == "Story number 3 & more"
+    assert "\x02" not in hit["hit"] and "\x03" not in hit["hit"]
+    assert len(tidings.json("search", "paragraph", "--limit", "2")) == 2
+    assert [h["guid"] for h in tidings.json("search", "story", "-lead", "-second")] == []
+
+    shown = tidings.run("search", "number", "4").stdout  # not a terminal: no styling
+    assert "Story number 4 & more" in shown and "\x1b" not in shown
+    assert tidings.run("search", "nothingmatches").stderr.strip() == "no entries match"
+
+    bad = tidings.run("search", "-story", check=False)
+    assert bad.returncode == 2 and "Add a word to search for" in bad.stderr
