@@ -121,3 +121,22 @@ def test_rss_in_json() -> None:
     feed = parse_feed(body, url=URL)
     assert feed.title == "Scripting"
     assert feed.entries[0].summary == "<b>x</b>"
+
+
+def test_c1_controls_in_json_strings_are_repaired_not_passed_on() -> None:
+    """U+0080-U+009F never mean anything in feed text; one of them (U+009B, CSI)
+    starts a terminal control sequence. Escaped or raw, they are read as
+    windows-1252, as in XML feeds."""
+    for ensure_ascii in (True, False):
+        doc = json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": "News\u009b2J",
+                "items": [{"id": "1", "title": "don\u0092t \u009b31mred", "content_text": "a\u0085b"}],
+            },
+            ensure_ascii=ensure_ascii,
+        ).encode()
+        feed = parse_feed(doc, url="https://example.com/feed.json")
+        texts = [feed.title or "", feed.entries[0].title or "", feed.entries[0].content or ""]
+        assert not any("\u0080" <= ch <= "\u009f" for t in texts for ch in t), texts
+        assert feed.entries[0].title == "don’t ›31mred"

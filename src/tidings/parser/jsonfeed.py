@@ -18,6 +18,7 @@ from tidings.model import Enclosure, EntryData, FeedData
 from tidings.parser.dates import parse_date
 from tidings.parser.encoding import sniff_bom
 from tidings.parser.identity import pick_id, unique_entries
+from tidings.parser.mojibake import has_c1, repair_feed
 from tidings.parser.xmltext import plain_title
 
 __all__ = ["looks_like_json", "parse_json_feed"]
@@ -145,6 +146,12 @@ def _hub(value: object) -> str | None:
 
 
 def parse_json_feed(body: bytes, url: str, max_entries: int, sanitize: bool = True) -> FeedData:
+    """A JSON Feed (or RSS-in-JSON) document; C1 controls repaired as in XML feeds."""
+    feed = _parse_json_feed(body, url, max_entries, sanitize)
+    return repair_feed(feed) if has_c1(body) else feed
+
+
+def _parse_json_feed(body: bytes, url: str, max_entries: int, sanitize: bool) -> FeedData:
     """Parse a JSON Feed document; ``ParseError`` if it is not one."""
     data = _load(body)
     base = safe_url(url) or url

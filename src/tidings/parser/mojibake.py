@@ -18,12 +18,17 @@ __all__ = ["has_c1", "repair_c1", "repair_feed"]
 
 _C1_UTF8_RE = re.compile(rb"\xc2[\x80-\x9f]")
 _C1_REF_RE = re.compile(rb"&#(?:1[2-5][0-9]|[xX]0*[89][0-9a-fA-F]);")
+_C1_JSON_RE = re.compile(rb"\\u00[89][0-9a-fA-F]")  # a JSON string escape
 _C1_RUN_RE = re.compile("[\u0080-\u00ff]*[\u0080-\u009f][\u0080-\u00ff]*")
 
 
 def has_c1(body: bytes) -> bool:
     """Whether a (UTF-8 or ASCII-compatible) document may hold C1 characters."""
-    return _C1_UTF8_RE.search(body) is not None or _C1_REF_RE.search(body) is not None
+    return (
+        _C1_UTF8_RE.search(body) is not None
+        or _C1_REF_RE.search(body) is not None
+        or _C1_JSON_RE.search(body) is not None
+    )
 
 
 def _repair_run(match: re.Match[str]) -> str:
