@@ -109,13 +109,7 @@ class Enricher:
         (in the parsing worker, ``StoryJob``) and these pages are wanted."""
         if not updates:
             return tuple(updates)
-        info = FeedInfo(
-            id=state.id,
-            title=feed.title or state.title,
-            link=feed.link or state.link,
-            language=feed.language,
-            mode=state.full_text,
-        )
+        info = FeedInfo.of(state.id, feed, state.title, state.link, state.full_text)
         built = tuple(updates)
         if wanted is None:
             # every story from the feed's own text, and the pages new teasers want:

@@ -65,6 +65,18 @@ class FeedInfo:
     language: str | None = None
     mode: FullTextMode = FullTextMode.AUTO
 
+    @classmethod
+    def of(
+        cls,
+        feed_id: int,
+        feed: FeedData,
+        title: str | None,
+        link: str | None,
+        mode: FullTextMode,
+    ) -> FeedInfo:
+        """From the document just parsed, the stored title and link standing in."""
+        return cls(feed_id, feed.title or title, feed.link or link, feed.language, mode)
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -98,13 +110,7 @@ class StoryJob:
     def __call__(
         self, feed: FeedData, updates: tuple[EntryUpdate, ...]
     ) -> tuple[tuple[EntryUpdate, ...], dict[str, str]]:
-        info = FeedInfo(
-            id=self.feed_id,
-            title=feed.title or self.title,
-            link=feed.link or self.link,
-            language=feed.language,
-            mode=self.mode,
-        )
+        info = FeedInfo.of(self.feed_id, feed, self.title, self.link, self.mode)
         return build_stories(updates, info, self.context, self.max_pages, self.prepare)
 
 
