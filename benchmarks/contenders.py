@@ -110,7 +110,7 @@ async def _core_refresh(agg: Any) -> Any:
         process=agg._processors.pooled,
         run=agg._read,
         record=agg._writer.apply,
-        prepare=agg._prepare,
+        prepare=lambda entries: agg._processors.call(type(agg.store).prepare_entries, entries),
         limits=agg.limits,
         max_entries=agg.settings.max_entries_per_fetch,
     )

@@ -165,10 +165,6 @@ class Aggregator:
     def new_fetcher(self) -> HttpFetcher:
         return HttpFetcher(self.settings)
 
-    async def _prepare(self, entries: Sequence[EntryUpdate]) -> tuple[EntryUpdate, ...]:
-        """The store's CPU work on entries, in the worker pool rather than the writer."""
-        return await self._processors.call(type(self.store).prepare_entries, entries)
-
     async def _story_job(self, state: FeedState) -> StoryJob:
         """A feed's story step, to run in the worker that parses its document."""
         from tidings.content.story import StoryJob

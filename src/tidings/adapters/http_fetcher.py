@@ -201,14 +201,16 @@ class HttpFetcher:
                 decoder = make_decoder(resp.headers.getall("Content-Encoding", []))
                 body = await read_body(resp.content.iter_chunked(16 * 1024), decoder, _POST_CAP)
                 return Posted(resp.status, body)
-        except TimeoutError as exc:
-            if isinstance(exc, aiohttp.ClientError):
-                return FetchError(_describe(exc))
-            return FetchError(f"timed out (deadline {self._settings.fetch_timeout:g} s)")
-        except FetchFailedError as exc:
+        except (FetchFailedError, aiohttp.ClientError, OSError) as exc:  # OSError: timeouts too
+            return self._failure(exc)
+
+    def _failure(self, exc: Exception) -> FetchError:
+        """What a failed request is recorded as (our own deadline named as such)."""
+        if isinstance(exc, FetchFailedError):
             return FetchError(str(exc))
-        except (aiohttp.ClientError, OSError) as exc:
-            return FetchError(_describe(exc))
+        if isinstance(exc, TimeoutError) and not isinstance(exc, aiohttp.ClientError):
+            return FetchError(f"timed out (deadline {self._settings.fetch_timeout:g} s)")
+        return FetchError(_describe(exc))
 
     # the redirect loop
 
@@ -234,14 +236,8 @@ class HttpFetcher:
             try:
                 async with self._slot(URL(current).host or ""), asyncio.timeout(max(budget, 0)):
                     outcome = await self._request(current, headers)
-            except TimeoutError as exc:
-                if isinstance(exc, aiohttp.ClientError):
-                    return FetchError(_describe(exc))
-                return FetchError(f"timed out (deadline {self._settings.fetch_timeout:g} s)")
-            except FetchFailedError as exc:
-                return FetchError(str(exc))
-            except (aiohttp.ClientError, OSError) as exc:
-                return FetchError(_describe(exc))
+            except (FetchFailedError, aiohttp.ClientError, OSError) as exc:
+                return self._failure(exc)
             budget -= loop.time() - started
             if isinstance(outcome, _Response):
                 moved = current if permanent and current != start else None
