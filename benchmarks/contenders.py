@@ -52,7 +52,7 @@ def _tidings_settings(folder: Path) -> object:
 
 
 def tidings_setup(folder: Path, urls: list[str]) -> None:
-    from tidings.app import make_app
+    from tidings.aggregator import make_app
     from tidings.settings import Settings
 
     settings = _tidings_settings(folder)
@@ -71,7 +71,7 @@ def _opml(urls: list[str]) -> bytes:
 
 def tidings_refresh(folder: Path, core: bool = False) -> None:
     """``agg.refresh(all_feeds=True)``; ``core``: without the story step (diagnostic)."""
-    from tidings.app import make_app
+    from tidings.aggregator import make_app
     from tidings.settings import Settings
 
     settings = _tidings_settings(folder)
@@ -100,7 +100,8 @@ async def _core_refresh(agg: Any) -> Any:
     """Aggregator.refresh's pipeline with the issue-5 enrich step left out: parse,
     sanitize, dedupe and store (search index included). A diagnostic, not a product path:
     it reaches into the Aggregator's private parts."""
-    from tidings.refresh import Deps, refresh_feeds
+    from tidings.refresh.batch import refresh_feeds
+    from tidings.refresh.pipeline import Deps
 
     states = agg.store.get_all_feeds()
     fetcher = agg.new_fetcher()

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from tidings.accounts import Accounts
 from tidings.adapters.store import open_store
-from tidings.adapters.store.sqlite_search import plain_text
+from tidings.adapters.store.sqlite.search import plain_text
+from tidings.aggregator.accounts import Accounts
 
 USER, PASSWORD = "bench", "benchmark password"
 CATEGORIES = [

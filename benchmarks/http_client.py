@@ -23,8 +23,8 @@ from multiprocessing.connection import Connection
 import aiohttp
 from aiohttp import web
 
-from tidings.adapters.http_fetcher import HttpFetcher
-from tidings.adapters.netguard import NetworkPolicy
+from tidings.adapters.http.fetcher import HttpFetcher
+from tidings.adapters.http.netguard import NetworkPolicy
 from tidings.model import Fetched
 from tidings.settings import load_settings
 

@@ -33,7 +33,7 @@ from tidings.adapters.store import open_store
 from tidings.adapters.store.sqlite import SqliteStore
 from tidings.content.story import StoryJob
 from tidings.model import EntryUpdate, FeedUpdate, FullTextMode, StoryContext
-from tidings.refresh import process_document
+from tidings.refresh.process import process_document
 
 Work = list[tuple[FeedUpdate, tuple[EntryUpdate, ...]]]
 

@@ -28,7 +28,9 @@ def test_core_imports_no_framework_or_driver() -> None:
 
 
 def test_parser_imports_no_framework_or_driver() -> None:
-    loaded = _loaded_after("import tidings.parser, tidings.refresh")
+    loaded = _loaded_after(
+        "import tidings.parser, tidings.refresh.pipeline, tidings.refresh.batch, tidings.refresh.process"
+    )
     for heavy in ("aiohttp", "starlette", "jinja2", "sqlite3", "psycopg", "uvicorn", "click"):
         assert heavy not in loaded, heavy
 
@@ -43,8 +45,8 @@ def test_import_contracts_hold() -> None:
 def test_no_network_client_outside_the_fetcher() -> None:
     """HOSTILE A18: every outbound request goes through the guarded fetcher."""
     src = Path(tidings.__file__).parent
-    allowed = {"adapters/http_fetcher.py", "adapters/http_body.py", "adapters/http_hints.py",
-               "adapters/netguard.py"}
+    allowed = {"adapters/http/fetcher.py", "adapters/http/body.py", "adapters/http/hints.py",
+               "adapters/http/netguard.py"}
     needles = ("aiohttp.ClientSession", "ClientSession(", "httpx.", "requests.", "urllib.request",
                "urlopen(", "http.client")
     for path in src.rglob("*.py"):

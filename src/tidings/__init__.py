@@ -30,7 +30,7 @@ from tidings.model import (
 from tidings.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from tidings.app import Aggregator, make_app
+    from tidings.aggregator import Aggregator, make_app
 
 __all__ = [
     "Aggregator",
@@ -58,7 +58,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 def __getattr__(name: str) -> Any:
     if name in {"Aggregator", "make_app"}:
-        from tidings import app
+        from tidings import aggregator
 
-        return getattr(app, name)
+        return getattr(aggregator, name)
     raise AttributeError(name)

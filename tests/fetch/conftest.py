@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from tidings.adapters.http_fetcher import HttpFetcher
-from tidings.adapters.netguard import NetworkPolicy
+from tidings.adapters.http.fetcher import HttpFetcher
+from tidings.adapters.http.netguard import NetworkPolicy
 from tidings.settings import Settings, load_settings
 
 PUBLIC = "127.0.0.2"

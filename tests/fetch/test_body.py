@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import brotli
 import pytest
 
-from tidings.adapters.http_body import make_decoder, read_body
+from tidings.adapters.http.body import make_decoder, read_body
 from tidings.errors import FetchFailedError, ResponseTooLargeError
 from tidings.model import Fetched, FetchError
 

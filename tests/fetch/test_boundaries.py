@@ -16,10 +16,10 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "tidings"
 FETCHER_MODULES = {
-    "adapters/http_fetcher.py",
-    "adapters/http_body.py",
-    "adapters/http_hints.py",
-    "adapters/netguard.py",
+    "adapters/http/fetcher.py",
+    "adapters/http/body.py",
+    "adapters/http/hints.py",
+    "adapters/http/netguard.py",
 }
 BANNED_MODULES = (
     "httpx",

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tidings.adapters.http_fetcher import HttpFetcher
+from tidings.adapters.http.fetcher import HttpFetcher
 from tidings.errors import DestinationNotAllowedError, SettingsError
 from tidings.model import Fetched, FetchError
 

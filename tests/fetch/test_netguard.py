@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tidings.adapters.netguard import NetworkPolicy, check_url, is_public_address
+from tidings.adapters.http.netguard import NetworkPolicy, check_url, is_public_address
 from tidings.errors import DestinationNotAllowedError, InvalidURLError
 
 # A1: schemes

@@ -11,7 +11,7 @@ import pytest
 from feedserver import FeedServer
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from tidings.adapters.http_hints import MAX_HINT, MIN_HINT, max_age, retry_after
+from tidings.adapters.http.hints import MAX_HINT, MIN_HINT, max_age, retry_after
 from tidings.model import Caching, Fetched, FetchError, NotModified
 
 from .conftest import PUBLIC, FakeResolver, RawServer, make_fetcher, respond

@@ -20,7 +20,8 @@ from tidings.model import (
     FetchResult,
     NotModified,
 )
-from tidings.refresh import Deps, refresh_feeds
+from tidings.refresh.batch import refresh_feeds
+from tidings.refresh.pipeline import Deps
 
 
 class Fetcher:

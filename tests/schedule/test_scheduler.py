@@ -11,9 +11,9 @@ import pytest
 from feeds import rss
 from feedserver import FeedServer
 
-from tidings.app import Aggregator, make_app
+from tidings.aggregator import Aggregator, make_app
 from tidings.settings import load_settings
-from tidings.worker import _delay, run_worker
+from tidings.worker.loop import _delay, run_worker
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from story.pages import article_page, paragraphs
 from tidings.content.article import extract_article
-from tidings.content.enrich import Enricher
 from tidings.content.text import html_to_text
 from tidings.model import (
     Caching,
@@ -24,6 +23,7 @@ from tidings.model import (
     FullTextMode,
     StoryContext,
 )
+from tidings.refresh.enrich import Enricher
 
 T = TypeVar("T")
 

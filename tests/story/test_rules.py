@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tidings.adapters.store.sqlite import SqliteStore
+from tidings.aggregator.rules import Stories
 from tidings.content.rules import (
     InvalidRuleError,
     RuleSubject,
@@ -29,7 +30,6 @@ from tidings.model import (
     RuleField,
     UserId,
 )
-from tidings.stories import Stories
 
 SUBJECT = RuleSubject(
     title="Election results: the count goes on",

@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 from argon2 import PasswordHasher
 
-from tidings.app import Aggregator, make_app
+from tidings.aggregator import Aggregator, make_app
 from tidings.model import EntryData, EntryUpdate, FeedUpdate, User
 from tidings.settings import load_settings
 from tidings.web.app import make_web_app

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tidings.accounts import Accounts
+from tidings.aggregator.accounts import Accounts
 from tidings.errors import AccountError
 from tidings.web.throttle import LoginThrottle
 from web.conftest import FAST_HASHER, PASSWORD, Client, WebServer

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tidings.websub import check_signature
+from tidings.aggregator.websub import check_signature
 
 SECRET = "s3cret-" + "x" * 40
 BODY = b"<rss><channel><item><guid>1</guid></item></channel></rss>"

@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 from feedserver import FeedServer
 
-from tidings.app import Aggregator, make_app
+from tidings.aggregator import Aggregator, make_app
 from tidings.model import EntryFilter
 from tidings.settings import load_settings
 from tidings.web.app import make_web_app

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["section_of", "source_and_section", "split_feed_title"]
+from tidings.model import Entry
+
+__all__ = ["section_of", "source_and_section", "source_line", "split_feed_title"]
 
 _SEPARATORS = (" > ", " » ", " | ", " — ", " – ", " - ", ": ")
 _GENERIC = frozenset(
@@ -70,3 +72,12 @@ def source_and_section(
     """What to show as "source — section" for an entry."""
     source, title_section = split_feed_title(feed_title, feed_link)
     return source, section or title_section or user_category
+
+
+def source_line(entry: Entry) -> str:
+    """``Source — Section``: the publication, and the entry's (or feed's) section."""
+    source = entry.source or entry.feed_title or entry.feed_url
+    section = entry.section
+    if section is None and entry.source is None:
+        section = entry.categories[0] if entry.categories else entry.category
+    return f"{source} — {section}" if section else source

@@ -21,7 +21,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from tidings.app import Aggregator
+from tidings.aggregator import Aggregator
 from tidings.web.gate import Gate, wants_json
 from tidings.web.jobs import BackgroundJobs
 from tidings.web.render import HERE, Renderer, relative_time, safe_url
@@ -31,10 +31,10 @@ from tidings.web.security import (
     content_security_policy,
 )
 from tidings.web.throttle import LoginThrottle
-from tidings.web.views_account import AccountViews
-from tidings.web.views_feeds import FeedViews
-from tidings.web.views_reading import ReadingViews
-from tidings.web.websub import websub_routes
+from tidings.web.views.account import AccountViews
+from tidings.web.views.feeds import FeedViews
+from tidings.web.views.reading import ReadingViews
+from tidings.web.views.websub import websub_routes
 
 __all__ = ["make_web_app", "relative_time", "safe_url"]
 

@@ -27,8 +27,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tidings.accounts import SESSION_DAYS, ReaderSettings
-from tidings.app import Aggregator
+from tidings.aggregator import Aggregator
+from tidings.aggregator.accounts import SESSION_DAYS, ReaderSettings
 from tidings.model import User, UserId
 from tidings.web.security import SAFE_METHODS, check_origin, csrf_token, csrf_valid
 

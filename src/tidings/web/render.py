@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from tidings.content.sanitize import sanitize_html
+from tidings.content.source import source_line
 from tidings.content.text import first_paragraph
 from tidings.core.search import MARK_END, MARK_START
-from tidings.textview import source_line
 
 HERE = Path(__file__).parent
 

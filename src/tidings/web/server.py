@@ -7,10 +7,10 @@ import logging
 
 import uvicorn
 
-from tidings.app import make_app
+from tidings.aggregator import make_app
 from tidings.settings import Settings
 from tidings.web.app import make_web_app
-from tidings.worker import run_worker
+from tidings.worker.loop import run_worker
 
 
 def run_server(settings: Settings, *, host: str, port: int, background_refresh: bool) -> None:

@@ -1,0 +1,1 @@
+"""SQL shared by the storage engines, with row conversions."""

@@ -1,0 +1,134 @@
+"""Accounts on SQLite: users, password hashes, sessions and per-user settings.
+
+Passwords arrive here already hashed (argon2, ``tidings.aggregator.accounts``) and session
+tokens as their SHA-256: the store never sees a secret it could leak.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from tidings.adapters.store.sql.rows import to_ts
+from tidings.adapters.store.sqlite.engine import SqliteEngine
+from tidings.errors import AccountError, NotFoundError, StorageError
+from tidings.model import User, UserId
+
+_USER = "SELECT id, name, is_admin, password_hash IS NOT NULL AS has_password FROM users"
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(UserId(row[0]), row[1], bool(row[2]), bool(row[3]))
+
+
+class SqliteAccounts(SqliteEngine):
+    """The account half of the Store protocol (see ``tidings.ports.AccountStore``)."""
+
+    def get_user(self, user_id: UserId) -> User:
+        rows = self._read(_USER + " WHERE id = ?", (user_id,))
+        if not rows:
+            raise NotFoundError(f"no user {user_id}")
+        return _user(rows[0])
+
+    def get_users(self) -> list[User]:
+        return [_user(r) for r in self._read(_USER + " ORDER BY LOWER(name)")]
+
+    def has_passwords(self) -> bool:
+        return bool(self._read("SELECT 1 FROM users WHERE password_hash IS NOT NULL LIMIT 1"))
+
+    def get_password_hash(self, name: str) -> tuple[UserId, str | None] | None:
+        rows = self._read("SELECT id, password_hash FROM users WHERE name = ?", (name,))
+        return (UserId(rows[0][0]), rows[0][1]) if rows else None
+
+    def create_user(self, name: str, password_hash: str, *, is_admin: bool, now: datetime) -> User:
+        try:
+            with self._write() as conn:
+                row = conn.execute(
+                    "SELECT id, password_hash FROM users WHERE name = ?", (name,)
+                ).fetchone()
+                if row is not None and row[1] is not None:
+                    raise AccountError(f"user {name!r} already exists")
+                if row is None:
+                    conn.execute(
+                        "INSERT INTO users (name, password_hash, is_admin, created_at) "
+                        "VALUES (?, ?, ?, ?)",
+                        (name, password_hash, int(is_admin), to_ts(now)),
+                    )
+                else:
+                    conn.execute(
+                        "UPDATE users SET password_hash = ?, is_admin = MAX(is_admin, ?) "
+                        "WHERE id = ?",
+                        (password_hash, int(is_admin), row[0]),
+                    )
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+        found = self.get_password_hash(name)
+        assert found is not None
+        return self.get_user(found[0])
+
+    def claim_first_admin(self, name: str, password_hash: str, *, now: datetime) -> User | None:
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM users WHERE password_hash IS NOT NULL").fetchone():
+                return None
+            conn.execute(
+                "INSERT INTO users (name, password_hash, is_admin, created_at) "
+                "VALUES (?, ?, 1, ?) ON CONFLICT (name) DO UPDATE SET "
+                "password_hash = excluded.password_hash, is_admin = 1",
+                (name, password_hash, to_ts(now)),
+            )
+            user_id = conn.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()[0]
+        return self.get_user(UserId(user_id))
+
+    def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id)
+            )
+            if cur.rowcount == 0:
+                raise NotFoundError(f"no user {user_id}")
+            conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+
+    # sessions
+
+    def add_session(
+        self, user_id: UserId, token_hash: str, *, now: datetime, expires: datetime
+    ) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (to_ts(now),))
+            conn.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?)",
+                (token_hash, user_id, to_ts(now), to_ts(expires)),
+            )
+
+    def get_session_user(self, token_hash: str, *, now: datetime) -> User | None:
+        rows = self._read(
+            "SELECT u.id, u.name, u.is_admin, u.password_hash IS NOT NULL FROM sessions s "
+            "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
+            (token_hash, to_ts(now)),
+        )
+        return _user(rows[0]) if rows else None
+
+    def delete_session(self, token_hash: str) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    # settings
+
+    def get_user_settings(self, user_id: UserId) -> dict[str, Any]:
+        rows = self._read("SELECT settings FROM users WHERE id = ?", (user_id,))
+        if not rows:
+            raise NotFoundError(f"no user {user_id}")
+        try:
+            value = json.loads(rows[0][0] or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def set_user_settings(self, user_id: UserId, values: dict[str, Any]) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE users SET settings = ? WHERE id = ?", (json.dumps(values), user_id)
+            )

@@ -1,0 +1,229 @@
+"""Reading on SQLite: listing filters, bulk marking, new-arrival counts, one subscription.
+
+Everything here is scoped by ``user_id``: a feed or entry the user does not
+follow is invisible (``NotFoundError``), never someone else's (HOSTILE E6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from tidings.adapters.store.sql import queries as _sql
+from tidings.adapters.store.sql.rows import feed_state_from_row, to_ts
+from tidings.adapters.store.sqlite.engine import SqliteEngine
+from tidings.errors import NotFoundError
+from tidings.model import EntryFilter, EntryId, Feed, FeedCount, FeedId, FullTextMode, UserId
+
+USER_ENTRY_JOINS = """
+FROM entries e
+JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = :user_id
+JOIN feeds f ON f.id = e.feed_id
+LEFT JOIN categories c ON c.id = s.category_id
+LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
+"""
+
+USER_FEED = f"""
+SELECT {_sql.FEED_COLUMNS}, c.name AS category, s.title AS custom_title,
+       f.n_entries AS entry_count, MAX(f.n_entries - s.n_read, 0) AS unread
+FROM subscriptions s
+JOIN feeds f ON f.id = s.feed_id
+LEFT JOIN categories c ON c.id = s.category_id
+WHERE s.user_id = :user_id AND f.id = :feed_id
+"""
+
+FEED_COUNTS = """
+SELECT f.id, COALESCE(s.title, f.title, f.url), c.name, MAX(f.n_entries - s.n_read, 0),
+       f.last_error
+FROM subscriptions s
+JOIN feeds f ON f.id = s.feed_id
+LEFT JOIN categories c ON c.id = s.category_id
+WHERE s.user_id = :user_id
+"""
+
+CATEGORY_COUNTS = """
+SELECT c.name, SUM(MAX(f.n_entries - s.n_read, 0))
+FROM subscriptions s
+JOIN feeds f ON f.id = s.feed_id
+LEFT JOIN categories c ON c.id = s.category_id
+WHERE s.user_id = :user_id
+GROUP BY c.name
+"""
+
+MARK_READ = """
+INSERT INTO entry_states (user_id, entry_id, read, starred, read_at)
+SELECT :user_id, e.id, :read, 0, CASE WHEN :read = 1 THEN :now END
+{joins} {where}
+ON CONFLICT (user_id, entry_id) DO UPDATE SET
+    read = excluded.read, read_at = excluded.read_at
+WHERE entry_states.read != excluded.read
+"""
+
+
+RIVER_FROM = "FROM entries e INDEXED BY entries_river\nCROSS JOIN subscriptions s"
+NEWEST_FROM = "FROM entries e NOT INDEXED\nCROSS JOIN subscriptions s"
+
+
+def river_sql(sql: str, f: EntryFilter) -> str:
+    """``sql`` (built on USER_ENTRIES) made to walk the river index newest first.
+
+    Left to itself the planner starts from the user's subscriptions and sorts
+    every entry they have (a million rows: ~4 s); a listing across feeds reads
+    the index in order and stops at the page size. One feed's listing and
+    starred entries keep their own, better, indexes; new arrivals (``after_id``)
+    read the newest rowids only.
+    """
+    if f.feed_url or f.feed_id is not None or f.starred:
+        return sql
+    if f.after_id is not None:  # new arrivals: a range of the newest rowids
+        return sql.replace("FROM entries e\nJOIN subscriptions s", NEWEST_FROM, 1)
+    return sql.replace("FROM entries e\nJOIN subscriptions s", RIVER_FROM, 1)
+
+
+def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause and parameters of an entry listing (joins as in USER_ENTRIES)."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {"user_id": user_id, "limit": max(1, min(f.limit, 10_000))}
+    if f.feed_url:
+        clauses.append("f.url = :feed_url")
+        params["feed_url"] = f.feed_url
+    if f.feed_id is not None:
+        clauses.append("e.feed_id = :feed_id")
+        params["feed_id"] = f.feed_id
+    clauses.append("COALESCE(st.hidden, 0) = 0")  # dropped by the user's rules (#5)
+    if f.category:
+        clauses.append("COALESCE(st.category, c.name) = :category")
+        params["category"] = f.category
+    if f.unread:
+        clauses.append("COALESCE(st.read, 0) = 0")
+    if f.starred:
+        clauses.append("st.starred = 1")
+    if f.before:
+        clauses.append("e.sort_at <= :b_ts AND (e.sort_at < :b_ts OR e.id < :b_id)")
+        params["b_ts"] = to_ts(f.before[0])
+        params["b_id"] = f.before[1]
+    if f.after_id is not None:
+        clauses.append("e.id > :after_id")
+        params["after_id"] = f.after_id
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+class SqliteReading(SqliteEngine):
+    """The reading half of the Store protocol (see ``tidings.ports.ReadingStore``)."""
+
+    def get_feed(self, user_id: UserId, feed_id: FeedId) -> Feed:
+        rows = self._read(USER_FEED, {"user_id": user_id, "feed_id": feed_id})
+        if not rows:
+            raise NotFoundError(f"no feed {feed_id}")
+        row = rows[0]
+        return Feed(feed_state_from_row(row), category=row["category"], unread=row["unread"])
+
+    def set_subscription(
+        self,
+        user_id: UserId,
+        feed_id: FeedId,
+        *,
+        category: str | None,
+        full_text: FullTextMode | None = None,
+        interval: int | None = None,
+    ) -> None:
+        self.get_feed(user_id, feed_id)
+        with self._write() as conn:
+            category_id = None
+            if category:
+                conn.execute(
+                    "INSERT INTO categories (user_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (user_id, category),
+                )
+                category_id = conn.execute(
+                    "SELECT id FROM categories WHERE user_id = ? AND name = ?", (user_id, category)
+                ).fetchone()[0]
+            conn.execute(
+                "UPDATE subscriptions SET category_id = ? WHERE user_id = ? AND feed_id = ?",
+                (category_id, user_id, feed_id),
+            )
+            conn.execute(
+                "DELETE FROM categories WHERE user_id = ? AND id NOT IN "
+                "(SELECT category_id FROM subscriptions WHERE user_id = ? "
+                "AND category_id IS NOT NULL)",
+                (user_id, user_id),
+            )
+            conn.execute(
+                "UPDATE feeds SET full_text = COALESCE(?, full_text), interval_override = ? "
+                "WHERE id = ?",
+                (full_text.value if full_text else None, interval, feed_id),
+            )
+
+    def mark_entries_read(
+        self, user_id: UserId, entry_ids: Sequence[EntryId], *, read: bool, now: datetime
+    ) -> int:
+        ids = sorted({int(i) for i in entry_ids})[:1000]
+        if not ids:
+            return 0
+        params: dict[str, Any] = {"user_id": user_id, "read": int(read), "now": to_ts(now)}
+        params.update((f"id{i}", entry_id) for i, entry_id in enumerate(ids))
+        where = " WHERE e.id IN (" + ", ".join(f":id{i}" for i in range(len(ids))) + ")"
+        with self._write() as conn:
+            cur = conn.execute(MARK_READ.format(joins=USER_ENTRY_JOINS, where=where), params)
+            return cur.rowcount
+
+    def mark_all_read(
+        self,
+        user_id: UserId,
+        filter: EntryFilter,
+        *,
+        up_to: EntryId,
+        older_than: datetime | None,
+        now: datetime,
+    ) -> int:
+        where, params = entry_where(user_id, filter)
+        extra = ["e.id <= :up_to", "COALESCE(st.read, 0) = 0"]
+        params.update(up_to=up_to, read=1, now=to_ts(now))
+        if older_than is not None:
+            extra.append("e.sort_at < :older_than")
+            params["older_than"] = to_ts(older_than)
+        where = (where + " AND " if where else " WHERE ") + " AND ".join(extra)
+        params.pop("limit")
+        with self._write() as conn:
+            cur = conn.execute(MARK_READ.format(joins=USER_ENTRY_JOINS, where=where), params)
+            return cur.rowcount
+
+    def count_entries(self, user_id: UserId, filter: EntryFilter) -> int:
+        where, params = entry_where(user_id, filter)
+        params.pop("limit")
+        rows = self._read("SELECT COUNT(*) " + river_sql(USER_ENTRY_JOINS, filter) + where, params)
+        return int(rows[0][0])
+
+    def get_feed_counts(
+        self, user_id: UserId, categories: Collection[str | None] | None = None
+    ) -> list[FeedCount]:
+        sql = FEED_COUNTS
+        params: dict[str, Any] = {"user_id": user_id}
+        if categories is not None:
+            names = sorted(c for c in categories if c is not None)
+            params.update((f"c{i}", name) for i, name in enumerate(names))
+            marks = ", ".join(f":c{i}" for i in range(len(names)))
+            alone = " OR c.id IS NULL" if None in categories else ""
+            sql += f" AND (c.name IN ({marks}){alone})"
+        rows = self._read(sql, params)
+        counts = [FeedCount(FeedId(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+        return sorted(counts, key=lambda f: f.title.lower())
+
+    def get_category_counts(self, user_id: UserId) -> dict[str | None, int]:
+        rows = self._read(CATEGORY_COUNTS, {"user_id": user_id})
+        return {r[0]: int(r[1]) for r in rows}
+
+    def count_starred(self, user_id: UserId) -> int:
+        rows = self._read(
+            "SELECT COUNT(*) FROM entry_states WHERE user_id = ? AND starred = 1", (user_id,)
+        )
+        return int(rows[0][0])
+
+    def get_latest_entry_id(self, user_id: UserId) -> EntryId:
+        rows = self._read(
+            "SELECT e.id FROM entries e WHERE EXISTS (SELECT 1 FROM subscriptions s "
+            "WHERE s.feed_id = e.feed_id AND s.user_id = ?) ORDER BY e.id DESC LIMIT 1",
+            (user_id,),
+        )
+        return EntryId(rows[0][0] if rows else 0)

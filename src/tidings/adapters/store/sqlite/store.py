@@ -1,0 +1,283 @@
+"""The SQLite storage engine: the Store protocol on one SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from tidings.adapters.store.sql import queries as _sql
+from tidings.adapters.store.sql.rows import (
+    entry_from_row,
+    entry_params,
+    feed_state_from_row,
+    from_ts,
+    to_ts,
+)
+from tidings.adapters.store.sqlite.accounts import SqliteAccounts
+from tidings.adapters.store.sqlite.engine import SqliteEngine
+from tidings.adapters.store.sqlite.reading import SqliteReading, entry_where, river_sql
+from tidings.adapters.store.sqlite.rules import SqliteRules
+from tidings.adapters.store.sqlite.search import SqliteSearch
+from tidings.adapters.store.sqlite.stories import SqliteStories
+from tidings.adapters.store.sqlite.story_reading import story_where
+from tidings.adapters.store.sqlite.websub import SqliteWebSub
+from tidings.errors import NotFoundError, StorageError
+from tidings.model import (
+    Entry,
+    EntryFilter,
+    EntryId,
+    EntryUpdate,
+    Feed,
+    FeedId,
+    FeedState,
+    FeedUpdate,
+    UserId,
+)
+
+
+class SqliteStore(
+    SqliteAccounts,
+    SqliteReading,
+    SqliteSearch,
+    SqliteStories,
+    SqliteRules,
+    SqliteWebSub,
+    SqliteEngine,
+):
+    """A Store on one SQLite file (WAL, busy timeout, BEGIN IMMEDIATE writes)."""
+
+    # users
+
+    def ensure_user(self, name: str, *, is_admin: bool = False) -> UserId:
+        with self._write() as conn:
+            row = conn.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
+            if row:
+                return UserId(row[0])
+            cur = conn.execute(
+                "INSERT INTO users (name, is_admin, created_at) VALUES (?, ?, strftime('%s'))",
+                (name, int(is_admin)),
+            )
+            return UserId(cur.lastrowid or 0)
+
+    # feeds and subscriptions
+
+    def _category_id(
+        self, conn: sqlite3.Connection, user_id: UserId, name: str | None
+    ) -> int | None:
+        if not name:
+            return None
+        conn.execute(
+            "INSERT INTO categories (user_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (user_id, name),
+        )
+        row = conn.execute(
+            "SELECT id FROM categories WHERE user_id = ? AND name = ?", (user_id, name)
+        ).fetchone()
+        return int(row[0])
+
+    def add_feed(
+        self, user_id: UserId, url: str, *, category: str | None, now: datetime
+    ) -> FeedState:
+        ts = to_ts(now)
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT INTO feeds (url, next_check_at, created_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (url) DO NOTHING",
+                    (url, ts, ts),
+                )
+                feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
+                category_id = self._category_id(conn, user_id, category)
+                conn.execute(
+                    "INSERT INTO subscriptions (user_id, feed_id, category_id, created_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, feed_id) DO UPDATE SET "
+                    "category_id = COALESCE(excluded.category_id, subscriptions.category_id)",
+                    (user_id, feed_id, category_id, ts),
+                )
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+        return self.get_feed_state(FeedId(feed_id))
+
+    def remove_feed(self, user_id: UserId, url: str) -> None:
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT f.id FROM feeds f JOIN subscriptions s ON s.feed_id = f.id "
+                "WHERE f.url = ? AND s.user_id = ?",
+                (url, user_id),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"not subscribed: {url}")
+            conn.execute(
+                "DELETE FROM subscriptions WHERE user_id = ? AND feed_id = ?", (user_id, row[0])
+            )
+            conn.execute(
+                "DELETE FROM feeds WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM subscriptions WHERE feed_id = ?)",
+                (row[0], row[0]),
+            )
+
+    def get_feeds(self, user_id: UserId) -> list[Feed]:
+        rows = self._read(_sql.USER_FEEDS, {"user_id": user_id})
+        return [
+            Feed(feed_state_from_row(r), category=r["category"], unread=r["unread"]) for r in rows
+        ]
+
+    def get_feed_state(self, feed_id: FeedId) -> FeedState:
+        rows = self._read(_sql.FEED_BY + " WHERE f.id = ?", (feed_id,))
+        if not rows:
+            raise NotFoundError(f"no feed {feed_id}")
+        return feed_state_from_row(rows[0])
+
+    def get_feed_state_by_url(self, url: str) -> FeedState:
+        rows = self._read(_sql.FEED_BY + " WHERE f.url = ?", (url,))
+        if not rows:
+            raise NotFoundError(f"no feed {url}")
+        return feed_state_from_row(rows[0])
+
+    def get_due_feeds(self, now: datetime, limit: int | None = None) -> list[FeedState]:
+        sql = _sql.DUE_FEEDS + (" LIMIT :limit" if limit else "")
+        rows = self._read(sql, {"now": to_ts(now), "limit": limit})
+        return [feed_state_from_row(r) for r in rows]
+
+    def get_next_check_at(self) -> datetime | None:
+        rows = self._read(
+            "SELECT f.next_check_at FROM feeds f WHERE f.disabled = 0 AND EXISTS "
+            "(SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id) "
+            "ORDER BY f.next_check_at LIMIT 1"
+        )
+        return from_ts(rows[0][0]) if rows else None
+
+    def get_all_feeds(self) -> list[FeedState]:
+        return [feed_state_from_row(r) for r in self._read(_sql.ALL_FEEDS)]
+
+    def set_feed_options(
+        self,
+        feed_id: FeedId,
+        *,
+        full_text: str | None = None,
+        interval_override: int | None = None,
+        next_check_at: datetime | None = None,
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE feeds SET full_text = COALESCE(?, full_text), "
+                "interval_override = COALESCE(?, interval_override), "
+                "next_check_at = COALESCE(?, next_check_at) WHERE id = ?",
+                (full_text, interval_override, to_ts(next_check_at), feed_id),
+            )
+
+    # refresh
+
+    def get_entry_hashes(self, feed_id: FeedId) -> dict[str, str]:
+        rows = self._read("SELECT guid, content_hash FROM entries WHERE feed_id = ?", (feed_id,))
+        return {r[0]: r[1] for r in rows}
+
+    def apply_refresh(self, update: FeedUpdate, entries: Sequence[EntryUpdate]) -> None:
+        error = self.apply_refreshes([(update, entries)])[0]
+        if error is not None:
+            raise error
+
+    def apply_refreshes(
+        self, batch: Sequence[tuple[FeedUpdate, Sequence[EntryUpdate]]]
+    ) -> list[StorageError | None]:
+        """Many feeds in one transaction; a savepoint keeps each feed whole (see ``Store``)."""
+        errors: list[StorageError | None] = []
+        try:
+            with self._write() as conn:
+                for update, entries in batch:
+                    conn.execute("SAVEPOINT feed")
+                    try:
+                        self._write_refresh(conn, update, entries)
+                    except sqlite3.Error as exc:
+                        conn.execute("ROLLBACK TO feed")
+                        errors.append(StorageError(str(exc)))
+                    else:
+                        errors.append(None)
+                    conn.execute("RELEASE feed")
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+        return errors
+
+    def _write_refresh(
+        self, conn: sqlite3.Connection, update: FeedUpdate, entries: Sequence[EntryUpdate]
+    ) -> None:
+        if entries:
+            conn.executemany(
+                _sql.UPSERT_ENTRY,
+                [
+                    entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
+                    for e in entries
+                ],
+            )
+            self._index_entries(conn, update.feed_id, entries)
+            self._apply_stories(conn, update, entries)
+        sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
+        conn.execute(sql, _feed_update_params(update))
+
+    # reading
+
+    def get_entries(self, user_id: UserId, filter: EntryFilter) -> list[Entry]:
+        where, params = entry_where(user_id, filter)
+        where = story_where(where, filter)  # each story once
+        sql = river_sql(_sql.USER_ENTRIES, filter) + where
+        sql += " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit"
+        return self._with_stories(user_id, [entry_from_row(r) for r in self._read(sql, params)])
+
+    def get_entry(self, user_id: UserId, entry_id: EntryId) -> Entry:
+        rows = self._read(
+            _sql.USER_ENTRIES + " WHERE e.id = :id", {"user_id": user_id, "id": entry_id}
+        )
+        if not rows:
+            raise NotFoundError(f"no entry {entry_id}")
+        return self._with_stories(user_id, [entry_from_row(rows[0])])[0]
+
+    def mark_entry(
+        self,
+        user_id: UserId,
+        entry_id: EntryId,
+        *,
+        read: bool | None = None,
+        starred: bool | None = None,
+        now: datetime,
+    ) -> None:
+        self.get_entry(user_id, entry_id)  # 404 for entries the user cannot see
+        with self._write() as conn:
+            conn.execute(
+                _sql.MARK_ENTRY,
+                {
+                    "user_id": user_id,
+                    "entry_id": entry_id,
+                    "read": None if read is None else int(read),
+                    "starred": None if starred is None else int(starred),
+                    "now": to_ts(now),
+                },
+            )
+
+    def get_categories(self, user_id: UserId) -> list[str]:
+        rows = self._read(
+            "SELECT name FROM categories WHERE user_id = ? ORDER BY LOWER(name)", (user_id,)
+        )
+        return [r[0] for r in rows]
+
+
+def _feed_update_params(update: FeedUpdate) -> dict[str, Any]:
+    caching = update.caching
+    return {
+        "feed_id": update.feed_id,
+        "fetched_at": to_ts(update.fetched_at),
+        "next_check_at": to_ts(update.next_check_at),
+        "url": update.url,
+        "title": update.title,
+        "link": update.link,
+        "description": update.description,
+        "language": update.language,
+        "icon": update.icon,
+        "hub": update.hub,
+        "etag": caching.etag if caching else None,
+        "last_modified": caching.last_modified if caching else None,
+        "error": update.error,
+        "disabled": int(update.disabled),
+        "entries_per_week": update.entries_per_week,
+    }

@@ -1,0 +1,306 @@
+"""Stories on SQLite (issue #5): the refresh half.
+
+``_apply_stories`` runs inside ``apply_refresh``'s transaction, after the
+entries are upserted: it writes each entry's story, puts a new entry into its
+story cluster, and records the subscribers' rule outcomes. Clustering happens
+here, under the single writer, so two feeds refreshed at once cannot both miss
+each other's copy of a story. ``get_story_context`` loads what the enrich step
+needs first (options, rules, the page cache), so that step decides without
+reaching into storage mid-loop.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tidings.adapters.store.sql.rows import to_ts
+from tidings.adapters.store.sqlite.engine import SqliteEngine
+from tidings.content.cluster import StoryPrint, choose_cluster, print_keys
+from tidings.content.fingerprint import key_of, minhash_from_bytes, minhash_to_bytes
+from tidings.content.text import html_to_text
+from tidings.model import (
+    Article,
+    EntryUpdate,
+    FeedId,
+    FeedUpdate,
+    Rule,
+    RuleAction,
+    RuleField,
+    RuleOutcome,
+    StoryContext,
+    StoryData,
+    StoryOptions,
+    UserId,
+)
+
+#: Copies are looked for among entries seen this recently (seconds).
+CLUSTER_WINDOW = 7 * 86400
+PRUNE_EVERY = 3600  # seconds between two prunings of old story keys, per process
+_MAX_IN = 500
+
+STORE_NEW = """
+UPDATE entries SET full_content = :full_content, lead = :lead, word_count = :word_count,
+    reading_minutes = :reading_minutes, main_image = :main_image, language = :language,
+    section = :section, canonical_url = :canonical_url, minhash = :minhash
+WHERE id = :id
+"""
+
+# A changed entry keeps its extracted article and the figures taken from it.
+STORE_CHANGED = """
+UPDATE entries SET language = COALESCE(:language, language), section = :section,
+    canonical_url = COALESCE(canonical_url, :canonical_url),
+    main_image = COALESCE(:main_image, main_image),
+    lead = CASE WHEN full_content IS NULL THEN :lead ELSE lead END,
+    word_count = CASE WHEN full_content IS NULL THEN :word_count ELSE word_count END,
+    reading_minutes = CASE WHEN full_content IS NULL THEN :reading_minutes
+                           ELSE reading_minutes END
+WHERE id = :id
+"""
+
+CANDIDATES = """
+SELECT k.key, e.id, e.feed_id, e.cluster_id, e.canonical_url, e.minhash
+FROM story_keys k JOIN entries e ON e.id = k.entry_id
+WHERE k.key IN ({keys}) AND k.seen_at >= ? AND k.entry_id != ?
+  AND e.first_seen_at <= k.seen_at  -- not an id used again after a delete (migration 0005)
+"""
+
+RULE_COLUMNS = (
+    "r.id, r.user_id, r.feed_id, r.field, r.pattern, r.keep, r.action, r.value, f.url AS feed_url"
+)
+
+OUTCOME_STATE = """
+INSERT INTO entry_states (user_id, entry_id, read, starred, read_at, starred_at, hidden, category)
+VALUES (:user_id, :entry_id, :read, :starred, CASE WHEN :read = 1 THEN :now END,
+        CASE WHEN :starred = 1 THEN :now END, :hidden, :category)
+ON CONFLICT (user_id, entry_id) DO NOTHING
+"""
+
+
+def rule_from_row(row: Any) -> Rule:
+    return Rule(
+        field=RuleField(row["field"]),
+        pattern=row["pattern"],
+        action=RuleAction(row["action"]),
+        value=row["value"],
+        keep=bool(row["keep"]),
+        feed_id=FeedId(row["feed_id"]) if row["feed_id"] is not None else None,
+        feed_url=row["feed_url"],
+        user_id=UserId(row["user_id"]),
+        id=row["id"],
+    )
+
+
+def _chunks(items: Sequence[Any], size: int = _MAX_IN) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class SqliteStories(SqliteEngine):
+    """Story columns, clusters and rule outcomes on the refresh path."""
+
+    _story_keys_pruned_at: int | None = None
+
+    # before the enrich step
+
+    def get_story_context(self, feed_id: FeedId, urls: Sequence[str]) -> StoryContext:
+        rules = self._read(
+            f"SELECT {RULE_COLUMNS} FROM rules r "
+            "JOIN subscriptions s ON s.user_id = r.user_id AND s.feed_id = :feed_id "
+            "LEFT JOIN feeds f ON f.id = r.feed_id "
+            "WHERE r.feed_id IS NULL OR r.feed_id = :feed_id ORDER BY r.id",
+            {"feed_id": feed_id},
+        )
+        return StoryContext(
+            options=self.get_story_options(feed_id),
+            rules=tuple(rule_from_row(r) for r in rules),
+            articles=self._cached_articles(urls),
+        )
+
+    def _cached_articles(self, urls: Sequence[str]) -> dict[str, Article]:
+        found: dict[str, Article] = {}
+        for chunk in _chunks(sorted(set(urls))):
+            rows = self._read(
+                "SELECT canonical_url, full_content, word_count, main_image, language "
+                f"FROM entries WHERE canonical_url IN ({','.join('?' * len(chunk))}) "
+                "AND full_content IS NOT NULL ORDER BY id",
+                list(chunk),
+            )
+            for r in rows:
+                found.setdefault(
+                    r[0],
+                    Article(r["full_content"], r["word_count"], r["main_image"], r["language"]),
+                )
+        return found
+
+    def get_story_options(self, feed_id: FeedId) -> StoryOptions:
+        rows = self._read(
+            "SELECT body_selector, remove_selectors FROM feed_story_options WHERE feed_id = ?",
+            (feed_id,),
+        )
+        if not rows:
+            return StoryOptions()
+        remove = tuple(str(s) for s in json.loads(rows[0]["remove_selectors"] or "[]"))
+        return StoryOptions(body_selector=rows[0]["body_selector"], remove_selectors=remove)
+
+    def set_story_options(self, feed_id: FeedId, options: StoryOptions) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO feed_story_options (feed_id, body_selector, remove_selectors) "
+                "VALUES (?, ?, ?) ON CONFLICT (feed_id) DO UPDATE SET "
+                "body_selector = excluded.body_selector, "
+                "remove_selectors = excluded.remove_selectors",
+                (feed_id, options.body_selector, json.dumps(list(options.remove_selectors))),
+            )
+
+    # inside apply_refresh's transaction
+
+    def _apply_stories(
+        self, conn: sqlite3.Connection, update: FeedUpdate, entries: Sequence[EntryUpdate]
+    ) -> None:
+        now = to_ts(update.fetched_at) or 0
+        if any(e.is_new and e.story is not None for e in entries):
+            self._prune_story_keys(conn, now)
+        for entry in entries:
+            story = entry.story
+            if story is None:
+                continue
+            row = conn.execute(
+                "SELECT id FROM entries WHERE feed_id = ? AND guid = ?",
+                (update.feed_id, entry.data.id),
+            ).fetchone()
+            if row is None:
+                continue
+            entry_id = int(row[0])
+            params = _story_params(entry_id, story)
+            if not entry.is_new:
+                conn.execute(STORE_CHANGED, params)
+                continue
+            conn.execute(STORE_NEW, params)
+            self._cluster(conn, entry_id, update.feed_id, story, now)
+            self._record_outcomes(conn, entry_id, story.outcomes, now)
+            if story.full_content:
+                conn.execute(
+                    "UPDATE entry_search SET body = ? WHERE id = ?",
+                    (html_to_text(story.full_content), entry_id),
+                )
+
+    def _cluster(
+        self, conn: sqlite3.Connection, entry_id: int, feed_id: FeedId, story: StoryData, now: int
+    ) -> None:
+        me = StoryPrint(
+            entry_id,
+            feed_id,
+            None,
+            story.canonical_url,
+            story.text_key,
+            story.lead_key,
+            story.minhash,
+        )
+        keys = list(story.keys) if story.keys is not None else print_keys(me)
+        cluster = entry_id
+        if keys:
+            rows = conn.execute(
+                CANDIDATES.format(keys=",".join("?" * len(keys))),
+                [*keys, now - CLUSTER_WINDOW, entry_id],
+            ).fetchall()
+            cluster = choose_cluster(*_comparable(me, rows)) or entry_id
+            conn.executemany(
+                "INSERT INTO story_keys (key, entry_id, seen_at) VALUES (?, ?, ?)",
+                [(k, entry_id, now) for k in keys],
+            )
+        conn.execute("UPDATE entries SET cluster_id = ? WHERE id = ?", (cluster, entry_id))
+
+    def _prune_story_keys(self, conn: sqlite3.Connection, now: int) -> None:
+        """Forget keys older than the window: a scan of the log, so once an hour."""
+        last = self._story_keys_pruned_at
+        if last is not None and 0 <= now - last < PRUNE_EVERY:
+            return
+        conn.execute("DELETE FROM story_keys WHERE seen_at < ?", (now - CLUSTER_WINDOW,))
+        self._story_keys_pruned_at = now
+
+    def _record_outcomes(
+        self, conn: sqlite3.Connection, entry_id: int, outcomes: Sequence[RuleOutcome], now: int
+    ) -> None:
+        for o in outcomes:
+            conn.execute(
+                OUTCOME_STATE,
+                {
+                    "user_id": o.user_id,
+                    "entry_id": entry_id,
+                    "read": int(o.read or o.hidden),  # a dropped entry is not unread
+                    "starred": int(o.starred),
+                    "hidden": int(o.hidden),
+                    "category": o.category,
+                    "now": now,
+                },
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO entry_tags (user_id, entry_id, tag) VALUES (?, ?, ?)",
+                [(o.user_id, entry_id, tag) for tag in o.tags],
+            )
+
+
+def _story_params(entry_id: int, story: StoryData) -> dict[str, Any]:
+    return {
+        "id": entry_id,
+        "full_content": story.full_content,
+        "lead": story.lead,
+        "word_count": story.word_count,
+        "reading_minutes": story.reading_minutes,
+        "main_image": story.main_image,
+        "language": story.language,
+        "section": story.section,
+        "canonical_url": story.canonical_url,
+        "minhash": minhash_to_bytes(story.minhash) if story.minhash else None,
+    }
+
+
+def _comparable(me: StoryPrint, rows: Sequence[Any]) -> tuple[StoryPrint, list[StoryPrint]]:
+    """``me`` and the stored prints found under its keys, as far as they may be compared.
+
+    A shared URL, text or lead key means an equal URL, text or lead (the keys are
+    digests of them), unless the key repeats within one feed: a feed that gives
+    every item the same link, blurb or opening ("Good morning. Here is what you
+    need to know today ...") is repeating itself, not reporting one story.
+    """
+    exact = {key_of(kind, value): kind for kind, value in _exact_keys(me)}
+    per_feed = Counter((r[0], r[2]) for r in rows if r[0] in exact)
+    mine = {key for key in exact if per_feed[(key, me.feed_id)] >= 1}
+    found: dict[int, Any] = {}
+    shared: dict[int, set[str]] = {}
+    for r in rows:
+        found.setdefault(r[1], r)
+        if r[0] in exact and r[0] not in mine and per_feed[(r[0], r[2])] < 2:
+            shared.setdefault(r[1], set()).add(exact[r[0]])
+    usable = {exact[k] for k in exact if k not in mine}
+    me = StoryPrint(
+        me.entry_id,
+        me.feed_id,
+        None,
+        me.canonical_url if "u" in usable else None,
+        me.text_key if "t" in usable else None,
+        me.lead_key if "l" in usable else None,
+        me.minhash,
+    )
+    others = [
+        StoryPrint(
+            entry_id,
+            r[2],
+            r[3],
+            me.canonical_url if "u" in shared.get(entry_id, ()) else None,
+            me.text_key if "t" in shared.get(entry_id, ()) else None,
+            me.lead_key if "l" in shared.get(entry_id, ()) else None,
+            minhash_from_bytes(r[5]),
+        )
+        for entry_id, r in found.items()
+    ]
+    return me, others
+
+
+def _exact_keys(p: StoryPrint) -> list[tuple[str, str]]:
+    pairs = [("u", p.canonical_url), ("t", p.text_key), ("l", p.lead_key)]
+    return [(kind, value) for kind, value in pairs if value]

@@ -1,0 +1,306 @@
+"""The ``Aggregator`` facade: the one object the CLI, the web app and the APIs call.
+
+It names no adapter: ``tidings.aggregator.wiring.make_app`` builds it with the
+store, the fetcher factory and the writer. Store reads are plain methods (the
+web runs them in its thread pool); anything that touches the network is ``async``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from tidings.aggregator.accounts import Accounts
+from tidings.aggregator.reading import Reading
+from tidings.aggregator.rules import Stories
+from tidings.aggregator.scheduling import InFlight, Scheduling
+from tidings.aggregator.websub import Poster, WebSub
+from tidings.core import schedule
+from tidings.core.urls import check_url
+from tidings.errors import DiscoveryError, NotFoundError, ParseError
+from tidings.model import (
+    BatchSummary,
+    Entry,
+    EntryFilter,
+    EntryId,
+    EntryUpdate,
+    Feed,
+    FeedData,
+    FeedState,
+    FeedUpdate,
+    Fetched,
+    FetchError,
+    RefreshResult,
+    UserId,
+)
+from tidings.parser import parse_feed
+from tidings.parser.discovery import find_feed_links
+from tidings.parser.opml import OpmlFeed, parse_opml, write_opml
+from tidings.ports import Fetcher, Store
+from tidings.refresh.batch import refresh_feeds
+from tidings.refresh.enrich import LazyEnricher
+from tidings.refresh.pipeline import Deps
+from tidings.refresh.pool import Processors
+from tidings.settings import Settings
+
+if TYPE_CHECKING:
+    from tidings.content.story import StoryJob
+
+__all__ = ["DEFAULT_USER", "Aggregator", "NotFoundError", "Writer"]
+
+T = TypeVar("T")
+DEFAULT_USER = "admin"
+POOL_THRESHOLD = 8  # below this many feeds, parsing inline beats starting processes
+MAX_DISCOVERY_CANDIDATES = 5
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class HttpClient(Fetcher, Poster, Protocol):
+    """What the facade asks of outbound HTTP: feeds, pages and WebSub form posts."""
+
+
+class Writer(Protocol):
+    """Writes refreshes (``Store.apply_refreshes`` in groups, on one thread)."""
+
+    def apply(self, update: FeedUpdate, entries: Sequence[EntryUpdate] = ()) -> Awaitable[None]: ...
+
+    def close(self) -> None: ...
+
+
+class Aggregator:
+    """The facade: subscriptions, refresh, reading, OPML."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        new_fetcher: Callable[[], HttpClient],
+        writer: Writer,
+        processors: Processors,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.new_fetcher = new_fetcher
+        self.accounts = Accounts(store)  # users, passwords, sessions (#6)
+        self.reading = Reading(store, settings)  # sidebar, search, bulk marks (#6)
+        self.stories = Stories(store)  # filter rules, extraction options (#5)
+        self.scheduling = Scheduling(store, settings)  # interval overrides, next due (#4)
+        self._in_flight = InFlight()  # never two refreshes of one feed at once (#4)
+        self.websub = WebSub(  # hub subscriptions and pushes (#4)
+            store,
+            settings,
+            new_fetcher=self.new_fetcher,
+            new_poster=self.new_fetcher,
+            refresh=lambda url, fetcher: self.refresh([url], fetcher=fetcher),
+        )
+        self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
+        self._processors = processors
+        self._writer = writer  # every refresh write; commits in groups
+        self._readers = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="tidings-read")
+
+    # lifecycle
+
+    def close(self) -> None:
+        self._processors.shutdown()
+        self._writer.close()
+        self._readers.shutdown(wait=True)
+        self.store.close()
+
+    def __enter__(self) -> Aggregator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def _story_job(self, state: FeedState) -> StoryJob:
+        """A feed's story step, to run in the worker that parses its document."""
+        from tidings.content.story import StoryJob
+
+        context = await self._read(self.store.get_story_context, state.id, [])
+        return StoryJob(
+            state.id,
+            state.title,
+            state.link,
+            state.full_text,
+            context,
+            prepare=type(self.store).prepare_entries,
+        )
+
+    async def _read(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """A blocking store read on a reader thread (WAL: it never waits for the writer)."""
+        return await asyncio.get_running_loop().run_in_executor(self._readers, fn, *args)
+
+    # users
+
+    def user_id(self, name: str = DEFAULT_USER, *, is_admin: bool = True) -> UserId:
+        return self.store.ensure_user(name, is_admin=is_admin)
+
+    # subscriptions
+
+    async def discover(self, url: str) -> tuple[str, FeedData]:
+        """Find the feed at ``url``: the URL itself, or a feed a site page links to."""
+        url = check_url(url)
+        fetcher = self.new_fetcher()
+        try:
+            page = await fetcher.fetch(url)
+            if isinstance(page, FetchError):
+                raise DiscoveryError(f"{url}: {page.message}")
+            assert isinstance(page, Fetched)
+            try:
+                return page.permanent_redirect or url, self._parse(page)
+            except ParseError:
+                pass
+            for candidate in find_feed_links(page.body, page.url)[:MAX_DISCOVERY_CANDIDATES]:
+                found = await fetcher.fetch(check_url(candidate))
+                if isinstance(found, Fetched):
+                    try:
+                        return found.permanent_redirect or candidate, self._parse(found)
+                    except ParseError:
+                        continue
+            raise DiscoveryError(f"no feed found at {url}")
+        finally:
+            await fetcher.aclose()
+
+    def _parse(self, fetched: Fetched) -> FeedData:
+        return parse_feed(
+            fetched.body,
+            url=fetched.url,
+            content_type=fetched.content_type,
+            max_entries=self.settings.max_entries_per_fetch,
+        )
+
+    async def add_feed(
+        self, user: UserId, url: str, *, category: str | None = None, discover: bool = True
+    ) -> FeedState:
+        """Subscribe to a feed (resolving a site address to its feed); it is due at once."""
+        feed_url = (await self.discover(url))[0] if discover else check_url(url)
+        state = self.store.add_feed(user, feed_url, category=category, now=utcnow())
+        self.scheduling.wake()  # due now: a sleeping scheduler fetches it at once
+        return state
+
+    def remove_feed(self, user: UserId, url: str) -> None:
+        self.store.remove_feed(user, url)
+
+    def get_feeds(self, user: UserId) -> list[Feed]:
+        return self.store.get_feeds(user)
+
+    def get_categories(self, user: UserId) -> list[str]:
+        return self.store.get_categories(user)
+
+    # refresh
+
+    async def refresh(
+        self,
+        urls: Sequence[str] = (),
+        *,
+        all_feeds: bool = False,
+        on_start: Callable[[int], None] | None = None,
+        on_result: Callable[[RefreshResult], None] | None = None,
+        fetcher: Fetcher | None = None,
+    ) -> BatchSummary:
+        """Refresh the named feeds, every feed, or (by default) the due ones.
+
+        A feed this process is already refreshing (the scheduler and a reader's
+        "refresh" at once) is left to that refresh, never fetched twice at once.
+        ``fetcher`` (closed afterwards) replaces the guarded HTTP fetcher: a
+        WebSub push refreshes its feed from the pushed document this way.
+        """
+        if urls:
+            states = [self.store.get_feed_state_by_url(u) for u in urls]
+        elif all_feeds:
+            states = self.store.get_all_feeds()
+        else:
+            states = self.store.get_due_feeds(utcnow())
+        states = self._in_flight.claim(states)
+        try:
+            return await self._refresh(states, on_start, on_result, fetcher or self.new_fetcher())
+        finally:
+            self._in_flight.release(states)
+
+    async def _refresh(
+        self,
+        states: Sequence[FeedState],
+        on_start: Callable[[int], None] | None,
+        on_result: Callable[[RefreshResult], None] | None,
+        fetcher: Fetcher,
+    ) -> BatchSummary:
+        if on_start is not None:
+            on_start(len(states))
+        use_pool = len(states) >= POOL_THRESHOLD and self._processors.workers > 1
+        enricher = LazyEnricher(
+            self.store,
+            fetcher,
+            run_store=self._read,
+            run_cpu=self._processors.call if use_pool else asyncio.to_thread,
+            prepare=type(self.store).prepare_entries if use_pool else None,
+        )
+        deps = Deps(
+            store=self.store,
+            fetcher=fetcher,
+            process=self._processors.pooled if use_pool else self._processors.inline,
+            run=self._read,
+            record=self._writer.apply,
+            limits=self.limits,
+            max_entries=self.settings.max_entries_per_fetch,
+            clock=utcnow,
+            enrich=enricher,
+            # in a big refresh the stories (and search text) are built in the
+            # parsing worker's call: the entries cross processes once (#4)
+            story=self._story_job if use_pool else None,
+        )
+        try:
+            return await refresh_feeds(deps, states, on_result=on_result)
+        finally:
+            await enricher.aclose()
+            await fetcher.aclose()
+
+    # reading
+
+    def get_entries(self, user: UserId, filter: EntryFilter) -> list[Entry]:
+        return self.store.get_entries(user, filter)
+
+    def get_entry(self, user: UserId, entry_id: int) -> Entry:
+        return self.store.get_entry(user, EntryId(entry_id))
+
+    def mark_entry(
+        self, user: UserId, entry_id: int, *, read: bool | None = None, starred: bool | None = None
+    ) -> Entry:
+        self.store.mark_entry(user, EntryId(entry_id), read=read, starred=starred, now=utcnow())
+        entry = self.store.get_entry(user, EntryId(entry_id))
+        if read is not None and entry.duplicates:  # one story, read once (#5)
+            ids = [d.id for d in entry.duplicates]
+            self.store.mark_entries_read(user, ids, read=read, now=utcnow())
+        return entry
+
+    # OPML
+
+    def import_opml(self, user: UserId, data: bytes) -> tuple[int, list[str]]:
+        """Subscribe to every feed in an OPML document; fetching is left to the scheduler.
+
+        Returns the number added and the problems found (bad URLs are skipped).
+        """
+        added, problems = 0, []
+        for item in parse_opml(data):
+            try:
+                url = check_url(item.url)
+            except ValueError as exc:
+                problems.append(f"{item.url}: {exc}")
+                continue
+            self.store.add_feed(user, url, category=item.category, now=utcnow())
+            added += 1
+        self.scheduling.wake()
+        return added, problems
+
+    def export_opml(self, user: UserId) -> bytes:
+        feeds = [
+            OpmlFeed(url=f.state.url, title=f.state.title, category=f.category)
+            for f in self.get_feeds(user)
+        ]
+        return write_opml(feeds, title="Tidings subscriptions")

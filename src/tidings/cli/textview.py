@@ -1,0 +1,70 @@
+"""Plain-text and JSON views of stories and parsed feeds (for the CLI)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tidings.content.source import source_line
+from tidings.content.text import html_to_text
+from tidings.model import Entry, FeedData
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else None
+
+
+def story_facts(entry: Entry) -> str:
+    """What is known, e.g. "4 min read · 812 words · en · full text"."""
+    facts = []
+    if entry.reading_minutes:
+        facts.append(f"{entry.reading_minutes} min read")
+    if entry.word_count:
+        facts.append(f"{entry.word_count} words")
+    if entry.language:
+        facts.append(entry.language)
+    if entry.full_text:
+        facts.append("full text")
+    if entry.tags:
+        facts.append("tags: " + ", ".join(entry.tags))
+    return " · ".join(facts)
+
+
+def entry_text(entry: Entry) -> str:
+    """A story as text: headline, source and section, time, full text, source link."""
+    when = entry.published or entry.updated or entry.first_seen
+    body = html_to_text(entry.content) or html_to_text(entry.summary)
+    lines = [
+        entry.title or "(untitled)",
+        "=" * min(len(entry.title or "(untitled)"), 78),
+        source_line(entry),
+        when.astimezone(UTC).strftime("%A %d %B %Y, %H:%M UTC"),
+    ]
+    if entry.author:
+        lines.append(f"By {entry.author}")
+    if facts := story_facts(entry):
+        lines.append(facts)
+    lines += ["", body or "(no text)", ""]
+    if entry.duplicates:
+        others = "; ".join(
+            f"{d.feed_title or 'another feed'} ({d.link or f'entry {d.id}'})"
+            for d in entry.duplicates
+        )
+        lines.append(f"Also reported by: {others}")
+    if entry.link:
+        lines.append(f"Source link: {entry.link}")
+    return "\n".join(lines)
+
+
+def feed_data_text(feed: FeedData) -> str:
+    lines = [
+        f"{feed.title or '(untitled feed)'}  [{feed.version}]",
+        f"link: {feed.link or '-'}",
+        f"language: {feed.language or '-'}   updated: {_iso(feed.updated) or '-'}",
+        f"{len(feed.entries)} entries",
+        "",
+    ]
+    for e in feed.entries:
+        lines.append(f"- {e.title or '(untitled)'}")
+        lines.append(f"  {_iso(e.published) or 'no date'}  {e.link or ''}")
+        lines.append(f"  id: {e.id}")
+    return "\n".join(lines)

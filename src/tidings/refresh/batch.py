@@ -1,0 +1,61 @@
+"""A batch of refreshes: many feeds concurrently, one failure never stops the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+from tidings.core import decide
+from tidings.errors import StorageError
+from tidings.model import BatchSummary, FeedState, RefreshResult
+from tidings.refresh.pipeline import BatchSlot, Deps, record, refresh_feed
+
+log = logging.getLogger(__name__)
+
+
+async def refresh_feeds(
+    deps: Deps,
+    states: Sequence[FeedState],
+    *,
+    on_result: Callable[[RefreshResult], None] | None = None,
+    concurrency: int = 64,
+    pending_writes: int = 32,
+) -> BatchSummary:
+    """Refresh many feeds concurrently; one feed's failure never stops the batch.
+
+    The fetcher enforces the global and per-host connection limits. ``concurrency``
+    bounds the refreshes being fetched, parsed and enriched, ``pending_writes`` those
+    waiting for the writer's commit (see ``BatchSlot``); together they bound memory
+    (at N=2000, 256 refreshes in flight peaked the main process at 199 MB, 64 + 32
+    at 117 MB) and keep the writer's groups large (one feed per commit: +25% time; #4).
+    """
+    summary = BatchSummary()
+    work, writes = asyncio.Semaphore(concurrency), asyncio.Semaphore(pending_writes)
+
+    async def one(state: FeedState) -> None:
+        async with BatchSlot(work, writes) as slot:
+            try:
+                result = await refresh_feed(deps, state, slot=slot)
+            except StorageError as exc:
+                log.error("storage failed for %s: %s", state.url, exc)
+                result = RefreshResult(state.url, "error", error=f"storage: {exc}")
+            except Exception as exc:  # the batch boundary: an unexpected bug is one failed feed
+                log.exception("refresh of %s crashed", state.url)
+                result = RefreshResult(state.url, "error", error=f"internal error: {exc!r}")
+                await _record_crash(deps, state, result.error or "")
+        summary.add(result)
+        if on_result is not None:
+            on_result(result)
+
+    async with asyncio.TaskGroup() as group:
+        for state in states:
+            group.create_task(one(state))
+    return summary
+
+
+async def _record_crash(deps: Deps, state: FeedState, message: str) -> None:
+    try:
+        await record(deps, decide.failed(state, message, deps.clock(), deps.limits))
+    except Exception:
+        log.exception("could not record the failure of %s", state.url)

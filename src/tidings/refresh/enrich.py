@@ -1,0 +1,213 @@
+"""The refresh's enrich step: full text for new teaser entries, and every entry's story.
+
+Runs after dedupe (so only new entries can trigger a page fetch) and before
+the store (which writes the story, clusters copies and records rule outcomes
+in the feed's one transaction)::
+
+    context        = store.get_story_context(feed)          # options, rules
+    built, wanted  = build_stories(updates, feed, context)  # CPU: worker pool or thread
+    context        = store.get_story_context(feed, wanted)  # + the page cache
+    pages          = fetch the wanted pages not in the cache  # guarded fetcher, bounded
+    updates        = build_updates(those entries, pages)    # CPU, only when pages came
+
+Page fetches go through the guarded fetcher (``get_page``: SSRF policy, size
+cap, deadline), at most ``per_host`` at once per host and ``max_pages`` per
+feed refresh, within ``budget`` seconds per feed; a host that cannot be
+reached, or fails ``MAX_HOST_FAILURES`` times, is not asked again in the batch.
+One ``Enricher`` serves one refresh batch and fetches each page at most once in
+it; across batches the store's page cache (articles already extracted for the
+same canonical URL) spares the fetch. The extraction itself is CPU work and never runs on the
+event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
+
+from tidings.content.fingerprint import canonical_url
+from tidings.content.story import (
+    MAX_PAGES,
+    FeedInfo,
+    Page,
+    Prepare,
+    build_stories,
+    build_updates,
+)
+from tidings.model import (
+    EntryUpdate,
+    FeedData,
+    FeedState,
+    Fetched,
+    FetchError,
+)
+from tidings.ports import Store
+
+__all__ = ["Enricher", "LazyEnricher", "PageFetcher"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_PAGE_BYTES = 3 * 1024 * 1024
+MAX_HOST_FAILURES = 3
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+def _page_key(update: EntryUpdate) -> str | None:
+    link = update.data.link
+    return (canonical_url(link) or link) if link and update.is_new else None
+
+
+class PageFetcher(Protocol):
+    async def get_page(self, url: str) -> Fetched | FetchError: ...
+
+
+class Runner(Protocol):
+    """Runs a blocking function off the event loop (a thread or a worker process)."""
+
+    def __call__(self, fn: Callable[..., T], /, *args: Any) -> Awaitable[T]: ...
+
+
+class Enricher:
+    """The enrich step for one refresh batch (``await enricher(state, feed, updates)``)."""
+
+    def __init__(
+        self,
+        store: Store,
+        pages: PageFetcher,
+        *,
+        run_store: Runner,
+        run_cpu: Runner,
+        per_host: int = 2,
+        max_pages: int = MAX_PAGES,
+        budget: float = 20.0,
+        prepare: Prepare | None = None,
+    ) -> None:
+        self._store = store
+        self._prepare = prepare
+        self._pages = pages
+        self._run_store = run_store
+        self._run_cpu = run_cpu
+        self._per_host = max(1, per_host)
+        self._max_pages = max_pages
+        self._budget = budget
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._failures: dict[str, int] = {}
+        self._fetches: dict[str, asyncio.Task[Page | None]] = {}
+
+    async def __call__(
+        self,
+        state: FeedState,
+        feed: FeedData,
+        updates: Sequence[EntryUpdate],
+        wanted: Mapping[str, str] | None = None,
+    ) -> tuple[EntryUpdate, ...]:
+        """``updates`` with their stories; ``wanted``: the stories are built already
+        (in the parsing worker, ``StoryJob``) and these pages are wanted."""
+        if not updates:
+            return tuple(updates)
+        info = FeedInfo.of(state.id, feed, state.title, state.link, state.full_text)
+        built = tuple(updates)
+        if wanted is None:
+            # every story from the feed's own text, and the pages new teasers want:
+            # one call off the event loop (a worker process in a big refresh)
+            context = await self._run_store(self._store.get_story_context, state.id, [])
+            built, wanted = await self._run_cpu(
+                build_stories, built, info, context, self._max_pages, self._prepare
+            )
+        if not wanted:
+            return built
+        context = await self._run_store(self._store.get_story_context, state.id, list(wanted))
+        missing = {key: link for key, link in wanted.items() if key not in context.articles}
+        pages = await self._fetch_pages(missing)
+        found = pages.keys() | context.articles.keys()
+        redo = [i for i, u in enumerate(built) if _page_key(u) in found]
+        if not redo:
+            return built
+        # the entries with an article, built again with it (cleaning and sanitizing
+        # are idempotent: their content is as it was)
+        rebuilt = await self._run_cpu(
+            build_updates, tuple(built[i] for i in redo), info, context, pages, self._prepare
+        )
+        out = list(built)
+        for i, update in zip(redo, rebuilt, strict=True):
+            out[i] = update
+        return tuple(out)
+
+    async def _fetch_pages(self, links: Mapping[str, str]) -> dict[str, Page]:
+        """Fetch ``key -> link``; the pages that came in time, by key."""
+        if not links:
+            return {}
+        tasks = {key: self._fetch_once(key, link) for key, link in links.items()}
+        done, _pending = await asyncio.wait(tasks.values(), timeout=self._budget)
+        pages = {}
+        for key, task in tasks.items():
+            if task in done and not task.cancelled() and task.exception() is None:
+                page = task.result()
+                if page is not None:
+                    pages[key] = page
+        return pages
+
+    def _fetch_once(self, key: str, link: str) -> asyncio.Task[Page | None]:
+        task = self._fetches.get(key)
+        if task is None:
+            task = self._fetches[key] = asyncio.ensure_future(self._fetch(link))
+        return task
+
+    async def _fetch(self, link: str) -> Page | None:
+        host = (urlsplit(link).hostname or "").lower()
+        gate = self._hosts.setdefault(host, asyncio.Semaphore(self._per_host))
+        async with gate:
+            if self._failures.get(host, 0) >= MAX_HOST_FAILURES:
+                return None
+            result = await self._pages.get_page(link)
+        if isinstance(result, FetchError):
+            log.info("full text: %s: %s", link, result.message)
+            unreachable = result.status is None  # DNS, connect, TLS, deadline, policy
+            failures = self._failures.get(host, 0)
+            self._failures[host] = MAX_HOST_FAILURES if unreachable else failures + 1
+            return None
+        self._failures.pop(host, None)
+        kind = (result.content_type or "text/html").split(";")[0].strip().lower()
+        if kind not in _HTML_TYPES:
+            log.info("full text: %s is %s, not a page", link, kind)
+            return None
+        return Page(result.url, result.body[:MAX_PAGE_BYTES], result.content_type)
+
+    async def aclose(self) -> None:
+        """Cancel fetches still running (the batch is over)."""
+        pending = [t for t in self._fetches.values() if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        self._fetches.clear()
+
+
+class LazyEnricher:
+    """The enrich step, built when a feed first has new entries: a refresh that
+    meets only 304s never imports the extractor (trafilatura, ~0.3 s)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._args, self._kwargs = args, kwargs
+        self._enricher: Enricher | None = None
+
+    async def __call__(
+        self,
+        state: FeedState,
+        feed: FeedData,
+        updates: Sequence[EntryUpdate],
+        wanted: Mapping[str, str] | None = None,
+    ) -> tuple[EntryUpdate, ...]:
+        if not updates or wanted == {}:
+            return tuple(updates)  # nothing to build, or built with no page wanted
+        if self._enricher is None:
+            self._enricher = Enricher(*self._args, **self._kwargs)
+        return await self._enricher(state, feed, updates, wanted)
+
+    async def aclose(self) -> None:
+        if self._enricher is not None:
+            await self._enricher.aclose()

@@ -1,0 +1,212 @@
+"""The refresh pipeline: one feed.
+
+One feed refresh is a straight line::
+
+    state -> fetch (conditional GET) -> parse + normalize + sanitize
+          -> dedupe against stored entries -> enrich (full text, clutter, story)
+          -> store (one transaction) -> reschedule
+
+The CPU-bound middle (``process_document``) is a pure function of bytes and the
+stored hashes, so it can run in a worker process while the event loop keeps
+fetching. Failures become a recorded feed status; only unexpected exceptions
+propagate, and the batch turns even those into a failed result for that feed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+from tidings.core import decide, schedule
+from tidings.errors import ParseError
+from tidings.model import (
+    EntryUpdate,
+    FeedData,
+    FeedState,
+    FeedUpdate,
+    FetchError,
+    NotModified,
+    RefreshResult,
+)
+from tidings.ports import Fetcher, Store
+from tidings.refresh.process import Processed, StoryStep
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Processor(Protocol):
+    """Runs ``process_document`` somewhere (inline, a thread, a process pool)."""
+
+    async def __call__(
+        self,
+        body: bytes,
+        url: str,
+        content_type: str | None,
+        known: Mapping[str, str],
+        max_entries: int,
+        now: datetime,
+        story: StoryStep | None = None,
+        /,
+    ) -> Processed: ...
+
+
+class Enrich(Protocol):
+    """The enrich step (``tidings.refresh.enrich.Enricher``): full text for new
+    teasers, clean content and each entry's story; re-sanitized, never raising
+    for a page that cannot be fetched or read. ``wanted``: the stories are built
+    already (by a ``StoryStep``) and these pages are wanted; None: build them."""
+
+    async def __call__(
+        self,
+        state: FeedState,
+        feed: FeedData,
+        updates: Sequence[EntryUpdate],
+        wanted: Mapping[str, str] | None = None,
+    ) -> tuple[EntryUpdate, ...]: ...
+
+
+async def keep_updates(
+    state: FeedState,
+    feed: FeedData,
+    updates: Sequence[EntryUpdate],
+    wanted: Mapping[str, str] | None = None,
+) -> tuple[EntryUpdate, ...]:
+    """No enrich step: the parsed entries as they are."""
+    return tuple(updates)
+
+
+class StoryJobs(Protocol):
+    """Makes a feed's ``StoryStep`` (reads its options and rules from the store)."""
+
+    def __call__(self, state: FeedState, /) -> Awaitable[StoryStep]: ...
+
+
+class StoreRunner(Protocol):
+    """Runs a blocking store read off the event loop."""
+
+    def __call__(self, fn: Callable[..., T], /, *args: Any) -> Awaitable[T]: ...
+
+
+class Recorder(Protocol):
+    """Writes one feed's refresh (``Store.apply_refresh``); resolves once committed.
+
+    ``tidings.adapters.store.sqlite.writer.StoreWriter.apply`` commits many feeds per transaction.
+    """
+
+    def __call__(
+        self, update: FeedUpdate, entries: Sequence[EntryUpdate] = (), /
+    ) -> Awaitable[None]: ...
+
+
+class Prepare(Protocol):
+    """Runs ``Store.prepare_entries`` somewhere other than the writer thread."""
+
+    def __call__(self, entries: Sequence[EntryUpdate], /) -> Awaitable[tuple[EntryUpdate, ...]]: ...
+
+
+@dataclass(frozen=True)
+class Deps:
+    store: Store
+    fetcher: Fetcher
+    process: Processor
+    run: StoreRunner
+    limits: schedule.Limits
+    max_entries: int = 2000
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    enrich: Enrich = keep_updates
+    record: Recorder | None = None  # None: ``run(store.apply_refresh, ...)``
+    prepare: Prepare | None = None  # ``store.prepare_entries`` off the writer (a worker)
+    story: StoryJobs | None = None  # build stories inside ``process`` (one worker call)
+
+
+class BatchSlot:
+    """One refresh's place in a batch. It fetches, parses and enriches holding a
+    *work* slot, then trades it for a *write* slot while the writer commits it, so
+    other feeds are fetched and parsed meanwhile (the writer commits in groups:
+    waiting for a commit while holding a work slot stalled the pipeline; #4)."""
+
+    def __init__(self, work: asyncio.Semaphore, writes: asyncio.Semaphore) -> None:
+        self._work, self._writes = work, writes
+        self._working = self._writing = False
+
+    async def __aenter__(self) -> BatchSlot:
+        await self._work.acquire()
+        self._working = True
+        return self
+
+    async def to_writer(self) -> None:
+        if self._working:
+            await self._writes.acquire()
+            self._writing = True
+            self._work.release()
+            self._working = False
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._working:
+            self._work.release()
+        if self._writing:
+            self._writes.release()
+
+
+async def refresh_feed(
+    deps: Deps, state: FeedState, *, slot: BatchSlot | None = None
+) -> RefreshResult:
+    """Refresh one feed and record the outcome on it."""
+    fetched = await deps.fetcher.fetch(state.url, state.caching)
+    now = deps.clock()
+    if isinstance(fetched, NotModified):
+        await record(deps, decide.not_modified(state, fetched, now, deps.limits), slot=slot)
+        return RefreshResult(state.url, "not_modified")
+    if isinstance(fetched, FetchError):
+        return await _fail(deps, state, fetched.message, now, fetched, slot=slot)
+    known = await deps.run(deps.store.get_entry_hashes, state.id)  # only when there is news
+    story = await deps.story(state) if deps.story is not None else None
+    try:
+        processed = await deps.process(
+            fetched.body, fetched.url, fetched.content_type, known, deps.max_entries, now, story
+        )
+    except ParseError as exc:
+        return await _fail(deps, state, f"parse error: {exc}", now, slot=slot)
+    update = decide.succeeded(state, fetched, processed.feed, now, deps.limits, processed.rate)
+    result = RefreshResult(state.url, "ok", new=processed.new, changed=processed.changed)
+    del fetched  # memory: the document goes before the entries wait for enrich and the writer
+    updates = await deps.enrich(state, processed.feed, processed.updates, processed.wanted)
+    del processed  # and the entries as parsed, once enriched
+    if deps.prepare is not None and updates:
+        updates = await deps.prepare(updates)  # last: from the entries' final data
+    await record(deps, update, updates, slot=slot)
+    return result
+
+
+async def record(
+    deps: Deps,
+    update: FeedUpdate,
+    entries: Sequence[EntryUpdate] = (),
+    *,
+    slot: BatchSlot | None = None,
+) -> None:
+    if slot is not None:
+        await slot.to_writer()
+    if deps.record is not None:
+        await deps.record(update, entries)
+    else:
+        await deps.run(deps.store.apply_refresh, update, entries)
+
+
+async def _fail(
+    deps: Deps,
+    state: FeedState,
+    message: str,
+    now: datetime,
+    result: FetchError | None = None,
+    *,
+    slot: BatchSlot | None = None,
+) -> RefreshResult:
+    log.info("refresh failed: %s: %s", state.url, message)
+    await record(deps, decide.failed(state, message, now, deps.limits, result), slot=slot)
+    return RefreshResult(state.url, "error", error=message)

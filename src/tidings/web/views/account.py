@@ -1,0 +1,168 @@
+"""Accounts on the web: first-run setup, sign in and out, settings, password, users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from tidings.aggregator import Aggregator
+from tidings.aggregator.accounts import MAX_PASSWORD, THEMES, ReaderSettings
+from tidings.errors import AccountError
+from tidings.web.gate import Gate, Visitor
+from tidings.web.render import Renderer
+from tidings.web.security import safe_next
+from tidings.web.throttle import LoginThrottle
+
+
+def _text(value: Any, limit: int = MAX_PASSWORD + 1) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+class AccountViews:
+    def __init__(
+        self, agg: Aggregator, gate: Gate, renderer: Renderer, throttle: LoginThrottle
+    ) -> None:
+        self.agg, self.gate, self.r, self.throttle = agg, gate, renderer, throttle
+
+    def routes(self) -> list[Route]:
+        g = self.gate.route
+        return [
+            g("/setup", self.setup_form, auth=False),
+            g("/setup", self.setup, methods=("POST",), auth=False),
+            g("/login", self.login_form, auth=False),
+            g("/login", self.login, methods=("POST",), auth=False),
+            g("/logout", self.logout, methods=("POST",), auth=False),
+            g("/settings", self.settings_form),
+            g("/settings", self.save_settings, methods=("POST",)),
+            g("/settings/password", self.change_password, methods=("POST",)),
+            g("/users", self.add_user, methods=("POST",)),
+        ]
+
+    async def _signed_in(self, user_id: Any, next_path: str) -> Response:
+        token = await run_in_threadpool(self.agg.accounts.start_session, user_id)
+        response = RedirectResponse(next_path, 303)
+        self.gate.set_session(response, token)
+        return response
+
+    # setup
+
+    async def setup_form(self, request: Request, v: Visitor) -> Response:
+        if not await run_in_threadpool(self.agg.accounts.needs_setup):
+            return RedirectResponse("/login", 303)
+        return self.r.page(request, "setup.html", v=v)
+
+    async def setup(self, request: Request, v: Visitor) -> Response:
+        name = _text(v.form.get("name"), 100)
+        password = _text(v.form.get("password"))
+        if password != _text(v.form.get("confirm")):
+            return self.r.page(request, "setup.html", 400, v=v, error="The passwords differ.")
+        try:
+            user = await run_in_threadpool(self.agg.accounts.setup_admin, name, password)
+        except AccountError as exc:
+            return self.r.page(request, "setup.html", 400, v=v, error=str(exc), name=name)
+        return await self._signed_in(user.id, "/subscriptions")
+
+    # sign in and out
+
+    async def login_form(self, request: Request, v: Visitor) -> Response:
+        if await run_in_threadpool(self.agg.accounts.needs_setup):
+            return RedirectResponse("/setup", 303)
+        if v.user is not None:
+            return RedirectResponse(safe_next(request.query_params.get("next")), 303)
+        return self.r.page(request, "login.html", v=v, next=request.query_params.get("next", ""))
+
+    async def login(self, request: Request, v: Visitor) -> Response:
+        name = _text(v.form.get("name"), 100)
+        password = _text(v.form.get("password"))
+        next_path = safe_next(_text(v.form.get("next"), 2000))
+        address = request.client.host if request.client else "?"
+        wait = self.throttle.retry_after(address, name)
+        if wait:
+            response = self.r.page(
+                request,
+                "login.html",
+                429,
+                v=v,
+                next=next_path,
+                name=name,
+                error=f"Too many failed attempts. Try again in {wait} seconds.",
+            )
+            response.headers["retry-after"] = str(wait)
+            return response
+        user = await run_in_threadpool(self.agg.accounts.authenticate, name, password)
+        if user is None:
+            self.throttle.failed(address, name)
+            return self.r.page(
+                request,
+                "login.html",
+                400,
+                v=v,
+                next=next_path,
+                name=name,
+                error="Wrong user name or password.",
+            )
+        self.throttle.succeeded(address, name)
+        if v.session_token:  # a new session every time: no fixation (HOSTILE E13)
+            await run_in_threadpool(self.agg.accounts.end_session, v.session_token)
+        return await self._signed_in(user.id, next_path)
+
+    async def logout(self, request: Request, v: Visitor) -> Response:
+        await run_in_threadpool(self.agg.accounts.end_session, v.session_token)
+        response = RedirectResponse("/login", 303)
+        self.gate.clear_session(response)
+        return response
+
+    # settings
+
+    async def settings_form(self, request: Request, v: Visitor, **ctx: Any) -> Response:
+        users = []
+        if v.user is not None and v.user.is_admin:
+            users = await run_in_threadpool(self.agg.accounts.get_users)
+        status = 400 if ctx.get("error") else 200
+        notice = "Saved." if request.query_params.get("saved") else ctx.pop("notice", None)
+        return self.r.page(
+            request, "settings.html", status, v=v, users=users, themes=THEMES, notice=notice, **ctx
+        )
+
+    async def save_settings(self, request: Request, v: Visitor) -> Response:
+        theme = _text(v.form.get("theme"), 20)
+        settings = ReaderSettings(
+            mark_read_on_open=v.form.get("mark_read_on_open") == "1",
+            mark_read_on_scroll=v.form.get("mark_read_on_scroll") == "1",
+            theme=theme if theme in THEMES else "system",
+        )
+        await run_in_threadpool(self.agg.accounts.set_settings, v.uid, settings)
+        return RedirectResponse("/settings?saved=1", 303)
+
+    async def change_password(self, request: Request, v: Visitor) -> Response:
+        assert v.user is not None
+        current = _text(v.form.get("current"))
+        new = _text(v.form.get("password"))
+        if new != _text(v.form.get("confirm")):
+            return await self.settings_form(request, v, error="The new passwords differ.")
+        if await run_in_threadpool(self.agg.accounts.authenticate, v.user.name, current) is None:
+            return await self.settings_form(request, v, error="The current password is wrong.")
+        try:
+            await run_in_threadpool(self.agg.accounts.set_password, v.uid, new)
+        except AccountError as exc:
+            return await self.settings_form(request, v, error=str(exc))
+        return await self._signed_in(v.uid, "/settings?saved=1")  # every other session ended
+
+    async def add_user(self, request: Request, v: Visitor) -> Response:
+        if v.user is None or not v.user.is_admin:
+            raise HTTPException(404, "Not found")
+        name = _text(v.form.get("name"), 100)
+        try:
+            await run_in_threadpool(
+                lambda: self.agg.accounts.add_user(
+                    name, _text(v.form.get("password")), is_admin=v.form.get("admin") == "1"
+                )
+            )
+        except AccountError as exc:
+            return await self.settings_form(request, v, error=str(exc))
+        return await self.settings_form(request, v, notice=f"Added {name}.")

@@ -1,0 +1,132 @@
+"""Subscriptions: add (with discovery), per-feed settings and health, remove, OPML."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from tidings.aggregator import Aggregator
+from tidings.errors import NotFoundError, ParseError, TidingsError
+from tidings.model import FullTextMode
+from tidings.web.gate import Gate, Visitor
+from tidings.web.jobs import BackgroundJobs
+from tidings.web.render import Renderer
+from tidings.web.security import MAX_UPLOAD
+
+FULL_TEXT_MODES = [m.value for m in FullTextMode]
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+class FeedViews:
+    def __init__(
+        self, agg: Aggregator, gate: Gate, renderer: Renderer, jobs: BackgroundJobs
+    ) -> None:
+        self.agg, self.gate, self.r, self.jobs = agg, gate, renderer, jobs
+
+    def routes(self) -> list[Route]:
+        g = self.gate.route
+        return [
+            g("/subscriptions", self.subscriptions),
+            g("/subscriptions", self.add, methods=("POST",)),
+            g("/feed/{feed_id:int}/edit", self.edit),
+            g("/feed/{feed_id:int}/edit", self.save, methods=("POST",)),
+            g("/feed/{feed_id:int}/remove", self.remove, methods=("POST",)),
+            g("/opml", self.export_opml),
+            g("/opml", self.import_opml, methods=("POST",)),
+        ]
+
+    async def _page(self, request: Request, v: Visitor, status: int = 200, **ctx: Any) -> Response:
+        sidebar = await run_in_threadpool(self.agg.reading.get_sidebar, v.uid)
+        feeds = await run_in_threadpool(self.agg.get_feeds, v.uid)
+        return self.r.page(
+            request, "subscriptions.html", status, v=v, sidebar=sidebar, feeds=feeds, **ctx
+        )
+
+    async def subscriptions(self, request: Request, v: Visitor) -> Response:
+        notice = None
+        if request.query_params.get("added"):
+            notice = "Subscribed. Its stories arrive in a moment."
+        if request.query_params.get("removed"):
+            notice = "Unsubscribed."
+        return await self._page(request, v, notice=notice)
+
+    async def add(self, request: Request, v: Visitor) -> Response:
+        url = _text(v.form.get("url"))[:2000]
+        category = _text(v.form.get("category"))[:100] or None
+        if not url:
+            return await self._page(request, v, 400, error="Enter a feed or site address.")
+        try:
+            state = await self.agg.add_feed(v.uid, url, category=category)
+        except (TidingsError, ValueError) as exc:
+            return await self._page(request, v, 400, error=f"Could not add {url}: {exc}", url=url)
+        self.jobs.spawn(self.agg.refresh([state.url]), f"refresh {state.url}")
+        return RedirectResponse(f"/subscriptions?added={state.id}", 303)
+
+    async def _feed(self, v: Visitor, feed_id: int) -> Any:
+        try:
+            return await run_in_threadpool(self.agg.reading.get_feed, v.uid, feed_id)
+        except NotFoundError as exc:
+            raise HTTPException(404, "No such feed") from exc
+
+    async def edit(self, request: Request, v: Visitor) -> Response:
+        feed = await self._feed(v, request.path_params["feed_id"])
+        categories = await run_in_threadpool(self.agg.get_categories, v.uid)
+        return self.r.page(
+            request, "feed_edit.html", v=v, feed=feed, categories=categories, modes=FULL_TEXT_MODES
+        )
+
+    async def save(self, request: Request, v: Visitor) -> Response:
+        feed_id = request.path_params["feed_id"]
+        await self._feed(v, feed_id)
+        mode = _text(v.form.get("full_text")) or "auto"
+        minutes_text = _text(v.form.get("interval"))
+        if mode not in FULL_TEXT_MODES or (minutes_text and not minutes_text.isdigit()):
+            raise HTTPException(400, "Invalid feed settings")
+        await run_in_threadpool(
+            lambda: self.agg.reading.set_feed_settings(
+                v.uid,
+                feed_id,
+                category=_text(v.form.get("category")),
+                full_text=mode,
+                interval_minutes=int(minutes_text) if minutes_text else None,
+            )
+        )
+        return RedirectResponse(f"/feed/{feed_id}/edit?saved=1", 303)
+
+    async def remove(self, request: Request, v: Visitor) -> Response:
+        feed = await self._feed(v, request.path_params["feed_id"])
+        await run_in_threadpool(self.agg.remove_feed, v.uid, feed.state.url)
+        return RedirectResponse("/subscriptions?removed=1", 303)
+
+    async def export_opml(self, request: Request, v: Visitor) -> Response:
+        data = await run_in_threadpool(self.agg.export_opml, v.uid)
+        return Response(
+            data,
+            media_type="text/x-opml; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="tidings.opml"'},
+        )
+
+    async def import_opml(self, request: Request, v: Visitor) -> Response:
+        upload = v.form.get("file")
+        if not isinstance(upload, UploadFile):
+            return await self._page(request, v, 400, error="Choose an OPML file to import.")
+        data = await upload.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise HTTPException(413, "That file is too large")
+        try:
+            added, problems = await run_in_threadpool(self.agg.import_opml, v.uid, data)
+        except (ParseError, ValueError) as exc:
+            return await self._page(request, v, 400, error=f"Not an OPML file: {exc}")
+        notice = f"Imported {added} feeds."
+        if added:
+            self.jobs.spawn(self.agg.refresh(), "refresh after OPML import")
+        return await self._page(request, v, notice=notice, problems=problems[:50])

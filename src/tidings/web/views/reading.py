@@ -1,0 +1,253 @@
+"""Reading pages: the river (all, by category, by feed), the story, search, marks, polling."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from tidings.aggregator import Aggregator
+from tidings.errors import NotFoundError
+from tidings.model import Entry, EntryFilter, FeedId
+from tidings.web.gate import Gate, Visitor, wants_json
+from tidings.web.jobs import BackgroundJobs
+from tidings.web.render import Renderer, path_part
+from tidings.web.security import safe_next
+
+PAGE_SIZE = 30
+VIEWS = ("all", "unread", "starred")
+REFRESH_COOLDOWN = 60.0
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Which river a page shows: its title, its base path and its entry filter."""
+
+    title: str
+    path: str
+    view: str
+    filter: EntryFilter
+    feed_id: int | None = None
+    category: str | None = None
+    feed_category: str | None = None  # the category of the listed feed
+
+    def url(self, **extra: Any) -> str:
+        params = {"view": self.view if self.view != "all" else None, **extra}
+        query = urlencode({k: v for k, v in params.items() if v is not None})
+        return self.path + (f"?{query}" if query else "")
+
+
+def parse_before(value: str | None) -> tuple[datetime, int] | None:
+    """The keyset cursor ``<epoch seconds>:<entry id>``; anything else starts at the top."""
+    if not value or ":" not in value:
+        return None
+    ts, _, entry_id = value.partition(":")
+    try:
+        return datetime.fromtimestamp(int(ts), UTC), int(entry_id)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def int_param(value: Any, default: int = 0) -> int:
+    try:
+        return max(0, min(int(value), 2**62))
+    except (TypeError, ValueError):
+        return default
+
+
+def cursor(entry: Entry) -> str:
+    sort = entry.sorted_at or entry.first_seen
+    return f"{int(sort.timestamp())}:{entry.id}"
+
+
+class ReadingViews:
+    def __init__(
+        self, agg: Aggregator, gate: Gate, renderer: Renderer, jobs: BackgroundJobs
+    ) -> None:
+        self.agg, self.gate, self.r, self.jobs = agg, gate, renderer, jobs
+        self._refreshing: dict[int, float] = {}
+
+    def routes(self) -> list[Route]:
+        g = self.gate.route
+        return [
+            g("/", self.river),
+            g("/category/{name:path}", self.category),
+            g("/feed/{feed_id:int}", self.feed),
+            g("/entry/{entry_id:int}", self.story),
+            g("/entry/{entry_id:int}/mark", self.mark, methods=("POST",)),
+            g("/entries/read", self.mark_many, methods=("POST",)),
+            g("/mark-all-read", self.mark_all, methods=("POST",)),
+            g("/search", self.search),
+            g("/api/new", self.poll),
+            g("/refresh", self.refresh, methods=("POST",)),
+        ]
+
+    # listings
+
+    def _view(self, request: Request) -> str:
+        view = request.query_params.get("view", "all")
+        return view if view in VIEWS else "all"
+
+    def _filter(self, view: str, **kw: Any) -> EntryFilter:
+        return EntryFilter(unread=view == "unread", starred=view == "starred", **kw)
+
+    async def river(self, request: Request, v: Visitor) -> Response:
+        view = self._view(request)
+        titles = {"all": "All stories", "unread": "Unread", "starred": "Starred"}
+        return await self._show(request, v, Listing(titles[view], "/", view, self._filter(view)))
+
+    async def category(self, request: Request, v: Visitor) -> Response:
+        name = request.path_params["name"]
+        if name not in await run_in_threadpool(self.agg.get_categories, v.uid):
+            raise HTTPException(404, "No such category")
+        view = self._view(request)
+        path = "/category/" + path_part(name)
+        listing = Listing(name, path, view, self._filter(view, category=name), category=name)
+        return await self._show(request, v, listing)
+
+    async def feed(self, request: Request, v: Visitor) -> Response:
+        feed_id = request.path_params["feed_id"]
+        try:
+            feed = await run_in_threadpool(self.agg.reading.get_feed, v.uid, feed_id)
+        except NotFoundError as exc:
+            raise HTTPException(404, "No such feed") from exc
+        view = self._view(request)
+        flt = self._filter(view, feed_id=FeedId(feed_id))
+        title = feed.state.title or feed.state.url
+        listing = Listing(
+            title, f"/feed/{feed_id}", view, flt, feed_id, feed_category=feed.category
+        )
+        return await self._show(request, v, listing)
+
+    async def _show(self, request: Request, v: Visitor, listing: Listing) -> Response:
+        q = request.query_params
+        after = q.get("after")
+        if after is not None:
+            flt = EntryFilter(**{**_fields(listing.filter), "after_id": int_param(after)})
+            entries = await run_in_threadpool(self.agg.get_entries, v.uid, flt)
+            return self._cards(request, v, listing, entries, more=None)
+        flt = EntryFilter(
+            **{
+                **_fields(listing.filter),
+                "limit": PAGE_SIZE + 1,
+                "before": parse_before(q.get("before")),
+            }
+        )
+        entries = await run_in_threadpool(self.agg.get_entries, v.uid, flt)
+        more = (
+            listing.url(before=cursor(entries[PAGE_SIZE - 1])) if len(entries) > PAGE_SIZE else None
+        )
+        entries = entries[:PAGE_SIZE]
+        if q.get("partial"):
+            return self._cards(request, v, listing, entries, more)
+        sidebar = await run_in_threadpool(
+            self.agg.reading.get_sidebar, v.uid, listing.category or listing.feed_category
+        )
+        return self.r.page(
+            request, "river.html", v=v, listing=listing, entries=entries, more=more, sidebar=sidebar
+        )
+
+    def _cards(
+        self, request: Request, v: Visitor, listing: Listing, entries: list[Entry], more: str | None
+    ) -> HTMLResponse:
+        context = {"v": v, "listing": listing, "entries": entries, "more": more}
+        return HTMLResponse(self.r.html(request, "_cards.html", context))
+
+    async def story(self, request: Request, v: Visitor) -> Response:
+        try:
+            entry = await run_in_threadpool(
+                self.agg.get_entry, v.uid, request.path_params["entry_id"]
+            )
+        except NotFoundError as exc:
+            raise HTTPException(404, "No such story") from exc
+        return self.r.page(request, "story.html", v=v, entry=entry)
+
+    async def search(self, request: Request, v: Visitor) -> Response:
+        text = request.query_params.get("q", "")[:500]
+        page = min(int_param(request.query_params.get("page"), 0), 30)
+        result = None
+        if text.strip():
+            result = await run_in_threadpool(
+                lambda: self.agg.reading.search(
+                    v.uid, text, limit=PAGE_SIZE, offset=page * PAGE_SIZE
+                )
+            )
+        status = 400 if result is not None and result.message else 200
+        return self.r.page(request, "search.html", status, v=v, q=text, result=result, page=page)
+
+    # state changes
+
+    async def mark(self, request: Request, v: Visitor) -> Response:
+        entry_id = request.path_params["entry_id"]
+        flags = {k: v.form.get(k) for k in ("read", "starred")}
+        changes = {k: val == "1" for k, val in flags.items() if val in ("0", "1")}
+        try:
+            entry = await run_in_threadpool(lambda: self.agg.mark_entry(v.uid, entry_id, **changes))
+        except NotFoundError as exc:
+            raise HTTPException(404, "No such story") from exc
+        if wants_json(request):
+            return JSONResponse({"id": entry.id, "read": entry.read, "starred": entry.starred})
+        return RedirectResponse(safe_next(_text(v.form.get("next")), f"/entry/{entry_id}"), 303)
+
+    async def mark_many(self, request: Request, v: Visitor) -> Response:
+        raw = _text(v.form.get("ids")) or ""
+        ids = [int(x) for x in raw.split(",")[:1000] if x.strip().isdigit()]
+        read = _text(v.form.get("read")) != "0"
+        changed = await run_in_threadpool(
+            lambda: self.agg.reading.mark_entries_read(v.uid, ids, read=read)
+        )
+        return JSONResponse({"changed": changed})
+
+    async def mark_all(self, request: Request, v: Visitor) -> Response:
+        f = v.form
+        view = _text(f.get("view")) or "all"
+        view = view if view in VIEWS else "all"
+        feed_id = int_param(f.get("feed_id")) or None
+        category = _text(f.get("category")) or None
+        flt = self._filter(view, feed_id=FeedId(feed_id) if feed_id else None, category=category)
+        up_to = int_param(f.get("up_to"))
+        older = _text(f.get("older_than")) or "all"
+        await run_in_threadpool(
+            lambda: self.agg.reading.mark_all_read(v.uid, flt, up_to=up_to, older_than=older)
+        )
+        return RedirectResponse(safe_next(_text(f.get("next"))), 303)
+
+    async def poll(self, request: Request, v: Visitor) -> Response:
+        q = request.query_params
+        view = self._view(request)
+        feed_id = int_param(q.get("feed_id")) or None
+        flt = self._filter(
+            view, feed_id=FeedId(feed_id) if feed_id else None, category=q.get("category") or None
+        )
+        after = int_param(q.get("after"))
+        count = await run_in_threadpool(self.agg.reading.count_new, v.uid, flt, after)
+        return JSONResponse({"count": count}, headers={"cache-control": "no-store"})
+
+    async def refresh(self, request: Request, v: Visitor) -> Response:
+        """Fetch the user's feeds now, in the background (at most once a minute per user)."""
+        loop = asyncio.get_running_loop()
+        last = self._refreshing.get(v.uid)
+        started = last is None or loop.time() - last > REFRESH_COOLDOWN
+        if started:
+            self._refreshing[v.uid] = loop.time()
+            feeds = await run_in_threadpool(self.agg.get_feeds, v.uid)
+            self.jobs.spawn(self.agg.refresh([f.state.url for f in feeds]), "refresh")
+        if wants_json(request):
+            return JSONResponse({"started": started})
+        return RedirectResponse(safe_next(_text(v.form.get("next"))), 303)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _fields(f: EntryFilter) -> dict[str, Any]:
+    return {name: getattr(f, name) for name in f.__dataclass_fields__}

@@ -1,0 +1,90 @@
+"""The scheduler loop behind ``tidings worker`` and the background of ``tidings serve``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from tidings.aggregator import Aggregator
+from tidings.core import schedule
+from tidings.errors import TidingsError
+from tidings.model import BatchSummary
+
+log = logging.getLogger(__name__)
+
+
+async def run_worker(
+    agg: Aggregator, *, once: bool = False, stop: asyncio.Event | None = None
+) -> BatchSummary:
+    """Refresh due feeds, then sleep until the next one is due (at most
+    ``refresh_every`` seconds, at least one); until ``stop`` is set.
+
+    One pass at a time: a pass ends before the next starts, and
+    ``Aggregator.refresh`` skips feeds another task of this process is
+    refreshing. Returns the summary of the last pass.
+    """
+    stop = stop or asyncio.Event()
+    wake = agg.scheduling.waker()
+    try:
+        return await _loop(agg, once, stop, wake)
+    finally:
+        agg.scheduling.forget(wake)
+
+
+async def _loop(
+    agg: Aggregator, once: bool, stop: asyncio.Event, wake: asyncio.Event
+) -> BatchSummary:
+    summary = BatchSummary()
+    while not stop.is_set():
+        wake.clear()
+        try:
+            summary = await agg.refresh()
+        except Exception:  # the loop must survive anything one pass does
+            log.exception("scheduler pass failed")
+        else:
+            if summary.results:
+                log.info(
+                    "refreshed %d feeds: %d ok, %d not modified, %d failed, %d new entries",
+                    len(summary.results),
+                    summary.ok,
+                    summary.not_modified,
+                    summary.failed,
+                    summary.new_entries,
+                )
+        await _subscribe_hubs(agg)
+        if once:
+            break
+        await _sleep(await _delay(agg), stop, wake)
+    return summary
+
+
+async def _subscribe_hubs(agg: Aggregator) -> None:
+    """Ask the hubs of freshly refreshed feeds to push (needs ``base_url``)."""
+    if not agg.websub.enabled:
+        return
+    try:
+        await agg.websub.subscribe_due()
+    except Exception:  # like a pass: the loop survives it
+        log.exception("websub subscriptions failed")
+
+
+async def _sleep(seconds: float, *events: asyncio.Event) -> None:
+    """Sleep ``seconds`` or until one of ``events`` is set."""
+    waits = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
+
+
+async def _delay(agg: Aggregator) -> float:
+    """Sleep until the next feed is due, at most ``refresh_every`` seconds."""
+    every = float(agg.settings.refresh_every)
+    try:
+        next_due = await asyncio.to_thread(agg.scheduling.next_check_at)
+    except TidingsError:
+        log.exception("cannot read the next due time")
+        next_due = None
+    return schedule.pass_delay(next_due, datetime.now(UTC), every)
