@@ -1,0 +1,119 @@
+"""Entries: parsed (``EntryData``), written (``EntryUpdate``), shown (``Entry``),
+listed (``EntryFilter``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from tidings.model.ids import EntryId, FeedId
+
+if TYPE_CHECKING:
+    from tidings.model.stories import StoryData
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    url: str
+    type: str | None = None
+    length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryData:
+    """One entry as the parser understood it.
+
+    ``summary`` and ``content`` are HTML fragments. They are sanitized by the
+    parser's sanitizer before they leave ``tidings.parser.parse_feed``; the
+    refresh pipeline sanitizes again whatever it adds (full text).
+    """
+
+    id: str
+    title: str | None = None
+    link: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    summary: str | None = None
+    content: str | None = None
+    categories: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
+    image: str | None = None
+    comments: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryUpdate:
+    """A new or changed entry, sanitized, ready to store."""
+
+    data: EntryData
+    content_hash: str
+    is_new: bool
+    story: StoryData | None = None  # set by the enrich step (#5)
+    # Plain text of content/summary for the search index, computed from the final
+    # ``data`` by ``Store.prepare_entries`` off the writer thread (#4); None: the store does it.
+    search_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An entry as shown to one user."""
+
+    id: EntryId
+    feed_id: FeedId
+    feed_url: str
+    feed_title: str | None
+    category: str | None
+    guid: str
+    title: str | None
+    link: str | None
+    author: str | None
+    published: datetime | None
+    updated: datetime | None
+    summary: str | None
+    content: str | None
+    categories: tuple[str, ...]
+    enclosures: tuple[Enclosure, ...]
+    image: str | None
+    comments: str | None
+    first_seen: datetime
+    read: bool = False
+    starred: bool = False
+    sorted_at: datetime | None = None  # the river's sort key with ``id`` (keyset paging)
+    # the story (#5): metadata, per-user tags, and the other copies of the same story
+    lead: str | None = None
+    word_count: int = 0
+    reading_minutes: int = 0
+    main_image: str | None = None
+    language: str | None = None
+    source: str | None = None
+    section: str | None = None
+    full_text: bool = False  # content is the extracted article, not the feed's own
+    tags: tuple[str, ...] = ()
+    cluster_id: int | None = None
+    duplicates: tuple[Duplicate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFilter:
+    """Which entries a listing wants."""
+
+    feed_url: str | None = None
+    category: str | None = None
+    unread: bool = False
+    starred: bool = False
+    limit: int = 50
+    before: tuple[datetime, int] | None = None  # keyset paging: (sort time, id)
+    feed_id: FeedId | None = None
+    after_id: EntryId | None = None  # only entries stored after this one (new arrivals)
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """Another copy of the same story, in a feed the user follows."""
+
+    id: EntryId
+    feed_title: str | None
+    link: str | None

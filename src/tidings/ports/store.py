@@ -1,0 +1,364 @@
+"""The store, one protocol per domain; ``Store`` is all of them.
+
+Every method raises ``StorageError`` when the engine fails (a driver error
+never leaves the store) and ``NotFoundError`` where it says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from tidings.core.search import SearchHit, SearchQuery
+from tidings.errors import StorageError
+from tidings.model import (
+    Entry,
+    EntryFilter,
+    EntryId,
+    EntryUpdate,
+    Feed,
+    FeedCount,
+    FeedId,
+    FeedState,
+    FeedUpdate,
+    FullTextMode,
+    Rule,
+    StoryContext,
+    StoryOptions,
+    User,
+    UserId,
+    WebSubState,
+)
+
+
+class AccountStore(Protocol):
+    """Users, password hashes, sessions and per-user settings (issue #6).
+
+    Secrets never reach the store: it keeps argon2 hashes of passwords and
+    SHA-256 hashes of session tokens.
+    """
+
+    def get_user(self, user_id: UserId) -> User:
+        """The user; raises ``NotFoundError``."""
+        ...
+
+    def get_users(self) -> list[User]:
+        """Every user, by name."""
+        ...
+
+    def has_passwords(self) -> bool:
+        """Whether any user has a password (if not, the web app asks for setup)."""
+        ...
+
+    def get_password_hash(self, name: str) -> tuple[UserId, str | None] | None:
+        """The id and password hash of the user called ``name``, or None."""
+        ...
+
+    def create_user(self, name: str, password_hash: str, *, is_admin: bool, now: datetime) -> User:
+        """Create a user, or give a password to one that has none (made by the CLI).
+
+        Raises ``AccountError`` if a user of that name already has a password.
+        """
+        ...
+
+    def claim_first_admin(self, name: str, password_hash: str, *, now: datetime) -> User | None:
+        """Atomically make ``name`` an admin with this password, if no user has one yet.
+
+        Returns None (changing nothing) once any user has a password.
+        """
+        ...
+
+    def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
+        """Change a password and end every session of the user (one transaction)."""
+        ...
+
+    def add_session(
+        self, user_id: UserId, token_hash: str, *, now: datetime, expires: datetime
+    ) -> None:
+        """Store a session by the hash of its token; expired sessions are purged."""
+        ...
+
+    def get_session_user(self, token_hash: str, *, now: datetime) -> User | None:
+        """The user of an unexpired session, or None."""
+        ...
+
+    def delete_session(self, token_hash: str) -> None:
+        """End one session (no error if it is gone already)."""
+        ...
+
+    def get_user_settings(self, user_id: UserId) -> dict[str, Any]:
+        """The user's reader settings as stored (unknown keys are the caller's concern)."""
+        ...
+
+    def set_user_settings(self, user_id: UserId, values: dict[str, Any]) -> None: ...
+
+
+class ReadingStore(Protocol):
+    """Reading a user's river: listings, one entry, marks, one subscription, counts (#6).
+
+    Every method is scoped by ``user_id``; other users' feeds and entries raise
+    ``NotFoundError`` or are simply not counted or marked.
+    """
+
+    def get_feed(self, user_id: UserId, feed_id: FeedId) -> Feed:
+        """One subscription with its unread count; raises ``NotFoundError``."""
+        ...
+
+    def set_subscription(
+        self,
+        user_id: UserId,
+        feed_id: FeedId,
+        *,
+        category: str | None,
+        full_text: FullTextMode | None = None,
+        interval: int | None = None,
+    ) -> None:
+        """File the feed under ``category`` (None: none) and set its full-text mode
+        and refresh interval (seconds; None: automatic). Raises ``NotFoundError``."""
+        ...
+
+    def mark_entries_read(
+        self, user_id: UserId, entry_ids: Sequence[EntryId], *, read: bool, now: datetime
+    ) -> int:
+        """Mark up to 1000 entries read/unread; ids the user cannot see are ignored.
+
+        Returns how many entries changed state.
+        """
+        ...
+
+    def mark_all_read(
+        self,
+        user_id: UserId,
+        filter: EntryFilter,
+        *,
+        up_to: EntryId,
+        older_than: datetime | None,
+        now: datetime,
+    ) -> int:
+        """Mark read every entry the filter lists whose id is at most ``up_to`` (what
+        the reader has seen) and, if given, that sorts before ``older_than``."""
+        ...
+
+    def count_entries(self, user_id: UserId, filter: EntryFilter) -> int:
+        """How many entries the filter lists (use ``after_id`` for new arrivals)."""
+        ...
+
+    def get_feed_counts(
+        self, user_id: UserId, categories: Collection[str | None] | None = None
+    ) -> list[FeedCount]:
+        """The user's subscriptions with their unread counts, by name (the sidebar);
+        only those in ``categories`` when given (None in it: uncategorized feeds)."""
+        ...
+
+    def get_category_counts(self, user_id: UserId) -> dict[str | None, int]:
+        """Unread entries per category name (None: feeds without a category)."""
+        ...
+
+    def count_starred(self, user_id: UserId) -> int: ...
+
+    def get_latest_entry_id(self, user_id: UserId) -> EntryId:
+        """The newest entry id in the user's subscriptions (0 if none)."""
+        ...
+
+    def get_entries(self, user_id: UserId, filter: EntryFilter) -> list[Entry]: ...
+
+    def get_entry(self, user_id: UserId, entry_id: EntryId) -> Entry: ...
+
+    def mark_entry(
+        self,
+        user_id: UserId,
+        entry_id: EntryId,
+        *,
+        read: bool | None = None,
+        starred: bool | None = None,
+        now: datetime,
+    ) -> None: ...
+
+    def get_categories(self, user_id: UserId) -> list[str]: ...
+
+
+class SearchStore(Protocol):
+    """Full-text search; the engine's dialect lives in its own module (FTS5, tsvector)."""
+
+    def search_entries(
+        self, user_id: UserId, query: SearchQuery, *, limit: int = 30, offset: int = 0
+    ) -> list[SearchHit]:
+        """The user's entries matching ``query``, best first (BM25, titles weigh more).
+
+        A query without words lists the filtered entries newest first. Every term
+        is quoted for the engine; raises ``SearchQueryError`` (never a syntax
+        error from the engine) if the engine still refuses it.
+        """
+        ...
+
+
+class StoryStore(Protocol):
+    """Stories (issue #5): extraction options, filter rules, and the enrich step's context.
+
+    Story columns, clusters and rule outcomes are written by ``apply_refresh``
+    (from ``EntryUpdate.story``); ``get_entries``/``get_entry`` return entries
+    with their story, each story once in a river listing.
+    """
+
+    def get_story_context(self, feed_id: FeedId, urls: Sequence[str]) -> StoryContext:
+        """The feed's extraction options, its subscribers' rules, and the articles
+        already extracted for these canonical URLs (the page cache)."""
+        ...
+
+    def get_story_options(self, feed_id: FeedId) -> StoryOptions: ...
+
+    def set_story_options(self, feed_id: FeedId, options: StoryOptions) -> None: ...
+
+
+class RuleStore(Protocol):
+    """A user's filter rules (#5); their outcomes are written by ``apply_refresh``."""
+
+    def get_rules(self, user_id: UserId) -> list[Rule]: ...
+
+    def add_rule(self, user_id: UserId, rule: Rule, *, now: datetime) -> Rule:
+        """Store a validated rule; a rule for a feed the user does not follow raises
+        ``NotFoundError``."""
+        ...
+
+    def remove_rule(self, user_id: UserId, rule_id: int) -> None:
+        """Raises ``NotFoundError`` for a rule that is not the user's."""
+        ...
+
+    def get_rule_entries(self, user_id: UserId, feed_url: str | None, limit: int) -> list[Entry]:
+        """The user's stored entries (of one feed, or all), newest first, for a dry run."""
+        ...
+
+
+class WebSubStore(Protocol):
+    """WebSub subscriptions (#4): one per feed whose hub we asked to push."""
+
+    def get_websub_candidates(
+        self, *, now: datetime, retry_before: datetime, limit: int = 50
+    ) -> list[tuple[FeedId, str, str, WebSubState | None]]:
+        """Followed feeds with a hub that need a subscription request: never asked,
+        hub changed, a lease in its last fifth (at most its last day) at ``now``, or
+        an attempt before ``retry_before`` that was not verified (denied: a week later).
+        Items: (feed id, feed URL, the feed's hub, the stored subscription or None)."""
+        ...
+
+    def request_websub(
+        self,
+        feed_id: FeedId,
+        *,
+        hub: str,
+        topic: str,
+        callback_id: str,
+        secret: str,
+        now: datetime,
+    ) -> None:
+        """Record that we (re)asked ``hub``; an active subscription renewed with the
+        same hub and callback stays active meanwhile."""
+        ...
+
+    def get_websub(self, callback_id: str) -> WebSubState | None: ...
+
+    def update_websub(
+        self,
+        feed_id: FeedId,
+        *,
+        state: str,
+        expires_at: datetime | None = None,
+        lease_seconds: int | None = None,
+        error: str | None = None,
+    ) -> None: ...
+
+    def record_websub_push(self, feed_id: FeedId, now: datetime) -> None: ...
+
+
+class FeedStore(Protocol):
+    """Shared feed rows and users' subscriptions to them."""
+
+    def ensure_user(self, name: str, *, is_admin: bool = False) -> UserId: ...
+
+    def add_feed(
+        self, user_id: UserId, url: str, *, category: str | None, now: datetime
+    ) -> FeedState:
+        """Subscribe the user; create the shared feed row if it is new (due now)."""
+        ...
+
+    def remove_feed(self, user_id: UserId, url: str) -> None:
+        """Unsubscribe; the shared feed and its entries go when nobody follows it."""
+        ...
+
+    def get_feeds(self, user_id: UserId) -> list[Feed]: ...
+
+    def get_feed_state(self, feed_id: FeedId) -> FeedState: ...
+
+    def get_feed_state_by_url(self, url: str) -> FeedState: ...
+
+    def get_due_feeds(self, now: datetime, limit: int | None = None) -> list[FeedState]:
+        """Feeds someone follows, not disabled, whose next check is at or before ``now``."""
+        ...
+
+    def get_next_check_at(self) -> datetime | None:
+        """The earliest next check of a feed someone follows, not disabled (None: no feeds)."""
+        ...
+
+    def get_all_feeds(self) -> list[FeedState]: ...
+
+    def set_feed_options(
+        self,
+        feed_id: FeedId,
+        *,
+        full_text: str | None = None,
+        interval_override: int | None = None,
+        next_check_at: datetime | None = None,
+    ) -> None: ...
+
+
+class RefreshStore(Protocol):
+    """What one refresh reads before and writes after: entry hashes, one transaction."""
+
+    def get_entry_hashes(self, feed_id: FeedId) -> dict[str, str]:
+        """Stored entries of a feed: guid -> content hash."""
+        ...
+
+    def apply_refresh(self, update: FeedUpdate, entries: Sequence[EntryUpdate]) -> None:
+        """Write the feed row, its new/changed entries and their search text in one transaction."""
+        ...
+
+    @staticmethod
+    def prepare_entries(entries: Sequence[EntryUpdate]) -> tuple[EntryUpdate, ...]:
+        """Pure CPU work ``apply_refresh`` would do (the search text), done beforehand
+        from the entries' final data; a plain function, so a worker process can run it.
+        Callers may skip it."""
+        ...
+
+    def apply_refreshes(
+        self, batch: Sequence[tuple[FeedUpdate, Sequence[EntryUpdate]]]
+    ) -> list[StorageError | None]:
+        """``apply_refresh`` for many feeds in one transaction (group commit).
+
+        Each feed is written whole or not at all: a feed whose statements fail is
+        rolled back alone and gets its ``StorageError`` in the returned list (one
+        item per feed, ``None`` when written). Raises ``StorageError`` when the
+        transaction itself fails; then nothing of the batch was written.
+        """
+        ...
+
+
+class Store(
+    AccountStore,
+    FeedStore,
+    RefreshStore,
+    ReadingStore,
+    SearchStore,
+    StoryStore,
+    RuleStore,
+    WebSubStore,
+    Protocol,
+):
+    """Persistent state. Every method raises ``StorageError`` on engine failures.
+
+    Feeds are shared rows; subscriptions, categories and read/starred state
+    belong to a user. Methods taking a ``user_id`` only ever see that user's
+    data and raise ``NotFoundError`` for anything else.
+    """
+
+    def close(self) -> None: ...
