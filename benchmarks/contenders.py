@@ -100,6 +100,7 @@ async def _core_refresh(agg: Any) -> Any:
     """Aggregator.refresh's pipeline with the issue-5 enrich step left out: parse,
     sanitize, dedupe and store (search index included). A diagnostic, not a product path:
     it reaches into the Aggregator's private parts."""
+    from tidings.content.story import with_search_text
     from tidings.refresh.batch import refresh_feeds
     from tidings.refresh.pipeline import Deps
 
@@ -111,7 +112,7 @@ async def _core_refresh(agg: Any) -> Any:
         process=agg._processors.pooled,
         run=agg._read,
         record=agg._writer.apply,
-        prepare=lambda entries: agg._processors.call(type(agg.store).prepare_entries, entries),
+        prepare=lambda entries: agg._processors.call(with_search_text, entries),
         limits=agg.limits,
         max_entries=agg.settings.max_entries_per_fetch,
     )

@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from tidings.adapters.store import open_store
-from tidings.adapters.store.sqlite.search import plain_text
 from tidings.aggregator.accounts import Accounts
+from tidings.content.text import plain_text
 
 USER, PASSWORD = "bench", "benchmark password"
 CATEGORIES = [

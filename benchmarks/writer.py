@@ -31,7 +31,7 @@ from feedgen import FeedSet
 
 from tidings.adapters.store import open_store
 from tidings.adapters.store.sqlite import SqliteStore
-from tidings.content.story import StoryJob
+from tidings.content.story import StoryJob, with_search_text
 from tidings.model import EntryUpdate, FeedUpdate, FullTextMode, StoryContext
 from tidings.refresh.process import process_document
 
@@ -54,13 +54,13 @@ def prepare(docs: list[bytes], stories: bool, folder: Path) -> tuple[SqliteStore
                 None,
                 FullTextMode.NEVER,
                 StoryContext(),
-                prepare=SqliteStore.prepare_entries,
+                prepare=with_search_text,
             )
             if stories
             else None
         )
         processed = process_document(doc, state.url, None, {}, 2000, now, job)
-        updates = processed.updates if stories else SqliteStore.prepare_entries(processed.updates)
+        updates = processed.updates if stories else with_search_text(processed.updates)
         update = FeedUpdate(
             feed_id=state.id, fetched_at=now, next_check_at=now + timedelta(hours=1)
         )

@@ -18,6 +18,7 @@ from tidings.aggregator.reading import Reading
 from tidings.aggregator.rules import Stories
 from tidings.aggregator.scheduling import InFlight, Scheduling
 from tidings.aggregator.websub import Poster, WebSub
+from tidings.content.story import with_search_text
 from tidings.core import schedule
 from tidings.core.urls import check_url
 from tidings.errors import DiscoveryError, NotFoundError, ParseError
@@ -130,7 +131,7 @@ class Aggregator:
             state.link,
             state.full_text,
             context,
-            prepare=type(self.store).prepare_entries,
+            prepare=with_search_text,
         )
 
     async def _read(self, fn: Callable[..., T], /, *args: Any) -> T:
@@ -239,7 +240,7 @@ class Aggregator:
             fetcher,
             run_store=self._read,
             run_cpu=self._processors.call if use_pool else asyncio.to_thread,
-            prepare=type(self.store).prepare_entries if use_pool else None,
+            prepare=with_search_text if use_pool else None,
         )
         deps = Deps(
             store=self.store,

@@ -29,7 +29,7 @@ from tidings.content.rules import RuleSubject, Verdict, apply_rules
 from tidings.content.sanitize import sanitize_html
 from tidings.content.source import section_of
 from tidings.content.teaser import prefers_article, wants_page
-from tidings.content.text import first_paragraph_of_text, html_to_text, tree_text
+from tidings.content.text import first_paragraph_of_text, html_to_text, plain_text, tree_text
 from tidings.content.words import guess_language, reading_minutes, tokens
 from tidings.model import (
     Article,
@@ -88,7 +88,15 @@ class Page:
 
 
 Prepare = Callable[[Sequence[EntryUpdate]], tuple[EntryUpdate, ...]]
-"""The store's last CPU work on entries (``Store.prepare_entries``), picklable."""
+"""The last CPU work on entries before the store (``with_search_text``), picklable."""
+
+
+def with_search_text(entries: Sequence[EntryUpdate]) -> tuple[EntryUpdate, ...]:
+    """``entries`` with the plain text the search index stores, from their final
+    data: pure, so the refresh runs it in a worker process, not the writer (#4)."""
+    return tuple(
+        replace(e, search_text=plain_text(e.data.content or e.data.summary)) for e in entries
+    )
 
 
 MAX_PAGES = 40  # article pages fetched per feed refresh, at most
@@ -124,7 +132,7 @@ def build_updates(
     """Each update with clean content and its ``StoryData``. Pure; CPU-bound.
 
     ``pages`` and ``context.articles`` are keyed by canonical URL. ``prepare``
-    (the store's ``prepare_entries``) finishes the entries in the same call.
+    (``with_search_text``) finishes the entries in the same call.
     """
     verdict = Verdict()
     out = []

@@ -53,7 +53,8 @@ class EntryUpdate:
     is_new: bool
     story: StoryData | None = None  # set by the enrich step (#5)
     # Plain text of content/summary for the search index, computed from the final
-    # ``data`` by ``Store.prepare_entries`` off the writer thread (#4); None: the store does it.
+    # ``data`` by ``content.story.with_search_text`` off the writer thread (#4);
+    # None: the store does it.
     search_text: str | None = None
 
 

@@ -323,13 +323,6 @@ class RefreshStore(Protocol):
         """Write the feed row, its new/changed entries and their search text in one transaction."""
         ...
 
-    @staticmethod
-    def prepare_entries(entries: Sequence[EntryUpdate]) -> tuple[EntryUpdate, ...]:
-        """Pure CPU work ``apply_refresh`` would do (the search text), done beforehand
-        from the entries' final data; a plain function, so a worker process can run it.
-        Callers may skip it."""
-        ...
-
     def apply_refreshes(
         self, batch: Sequence[tuple[FeedUpdate, Sequence[EntryUpdate]]]
     ) -> list[StorageError | None]:

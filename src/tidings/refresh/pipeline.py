@@ -104,7 +104,7 @@ class Recorder(Protocol):
 
 
 class Prepare(Protocol):
-    """Runs ``Store.prepare_entries`` somewhere other than the writer thread."""
+    """Runs ``content.story.with_search_text`` somewhere other than the writer thread."""
 
     def __call__(self, entries: Sequence[EntryUpdate], /) -> Awaitable[tuple[EntryUpdate, ...]]: ...
 
@@ -120,7 +120,7 @@ class Deps:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     enrich: Enrich = keep_updates
     record: Recorder | None = None  # None: ``run(store.apply_refresh, ...)``
-    prepare: Prepare | None = None  # ``store.prepare_entries`` off the writer (a worker)
+    prepare: Prepare | None = None  # ``with_search_text`` off the writer (a worker)
     story: StoryJobs | None = None  # build stories inside ``process`` (one worker call)
 
 

@@ -17,21 +17,18 @@ reach another column.
 
 from __future__ import annotations
 
-import html
-import re
 import sqlite3
 from collections.abc import Collection, Sequence
-from dataclasses import replace
 from typing import Any
 
 from tidings.adapters.store.sql import queries as _sql
 from tidings.adapters.store.sql.rows import entry_from_row
 from tidings.adapters.store.sqlite.engine import SqliteEngine
+from tidings.content.text import plain_text
 from tidings.core.search import MARK_END, MARK_START, SearchHit, SearchQuery, Term
 from tidings.errors import SearchQueryError, StorageError
 from tidings.model import EntryUpdate, FeedId, UserId
 
-MAX_BODY_CHARS = 100_000
 MAX_OFFSET = 1000
 WINDOW = 3000  # results are the best matches among this many newest matches
 CHUNK = 3000  # matches read from FTS5 per step
@@ -43,8 +40,6 @@ FEEDS_OF = "SELECT id, feed_id FROM entries INDEXED BY entries_id_feed WHERE id 
 SNIPPET_TOKENS = 30
 TITLE_WEIGHT = 5.0
 
-_TAG = re.compile(r"<[^>]*>")
-_MARKERS = re.compile(f"[{MARK_START}{MARK_END}\x00]")
 
 INDEX_ENTRY = """
 INSERT INTO entry_search (id, title, body, feed)
@@ -86,21 +81,6 @@ SELECT {_sql.ENTRY_COLUMNS}, f.url AS feed_url, COALESCE(s.title, f.title) AS fe
        snippet(entries_fts, 1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS}) AS hit_body
 {SEARCH_JOINS} AND entries_fts.rowid IN ({{ids}})
 """
-
-
-def plain_text(fragment: str | None) -> str:
-    """Searchable text of a sanitized HTML fragment (tags dropped, entities decoded)."""
-    if not fragment:
-        return ""
-    text = fragment[: MAX_BODY_CHARS * 2]
-    if "<" in text:
-        text = _TAG.sub(" ", text)
-    if "&" in text:
-        text = html.unescape(text)
-    text = " ".join(text.split())  # what ``\s+`` -> " " does, 10x faster
-    if MARK_START in text or MARK_END in text or "\x00" in text:
-        text = _MARKERS.sub(" ", text).strip()
-    return text[:MAX_BODY_CHARS]
 
 
 def fts_match(query: SearchQuery, feed_ids: Collection[int] = ()) -> str:
@@ -167,14 +147,6 @@ class SqliteSearch(SqliteEngine):
                 }
                 for e in entries
             ],
-        )
-
-    @staticmethod
-    def prepare_entries(entries: Sequence[EntryUpdate]) -> tuple[EntryUpdate, ...]:
-        """``entries`` with their search text: the CPU half of ``_index_entries``, pure
-        and picklable, so the refresh runs it in a worker process, not the writer (#4)."""
-        return tuple(
-            replace(e, search_text=plain_text(e.data.content or e.data.summary)) for e in entries
         )
 
     def search_entries(
