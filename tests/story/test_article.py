@@ -221,3 +221,38 @@ def test_extraction_on_the_benchmark_corpus_beats_its_floor() -> None:
         got = set(html_to_text(article.html).split()) if article else set()
         found += len(want & got) / max(1, len(want)) > 0.8
     assert found >= 0.9 * len(keys)
+
+
+def test_shown_source_prefers_the_users_title_and_the_entrys_section() -> None:
+    from datetime import UTC, datetime
+
+    from tidings.content.source import shown_source
+    from tidings.model import Entry, EntryId, FeedId
+
+    entry = Entry(
+        id=EntryId(1),
+        feed_id=FeedId(1),
+        feed_url="https://bbc.example/rss",
+        feed_title="BBC News - World",
+        category="News",
+        guid="g",
+        title="t",
+        link=None,
+        author=None,
+        published=None,
+        updated=None,
+        summary=None,
+        content=None,
+        categories=("Politics",),
+        enclosures=(),
+        image=None,
+        comments=None,
+        first_seen=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    common = {"feed_title": "BBC News - World", "feed_link": "https://bbc.example/"}
+    assert shown_source(
+        entry, **common, custom_title=None, category_override=None, story_section=None
+    ) == ("News", "BBC News", "Politics")
+    assert shown_source(
+        entry, **common, custom_title="My BBC", category_override="Mine", story_section="Europe"
+    ) == ("Mine", "My BBC", "Europe")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from story.pages import paragraphs
 from tidings.adapters.store.sqlite import SqliteStore
-from tidings.content import fingerprint
+from tidings.content import cluster, fingerprint
 from tidings.content.cluster import StoryPrint, choose_cluster, match_distance
 from tidings.content.story import FeedInfo, build_update
 from tidings.content.words import tokens
@@ -256,3 +256,27 @@ def test_a_deleted_entrys_keys_never_match_the_entry_that_reuses_its_id(
     listed = store.get_entries(user, EntryFilter())
     assert sorted(e.guid for e in listed) == ["b1", "c1"]
     assert all(e.duplicates == () for e in listed)
+
+
+def test_a_key_a_feed_repeats_is_not_evidence_of_one_story() -> None:
+    """A feed that links every item to one page is repeating itself: its other
+    entries under that URL key are not copies, and its own key is not usable."""
+    url = "https://example.com/"
+    key = fingerprint.key_of("u", url)
+    me = StoryPrint(10, 1, None, url)
+    same_feed = cluster.KeyHit(key, 5, 1, 5, None)
+    other_feed = cluster.KeyHit(key, 6, 2, 6, None)
+    mine, others = cluster.comparable(me, [same_feed, other_feed])
+    assert mine.canonical_url is None  # the key repeats within feed 1
+    assert choose_cluster(mine, others) is None
+
+
+def test_a_url_two_feeds_share_once_each_clusters() -> None:
+    url = "https://example.com/story/1"
+    key = fingerprint.key_of("u", url)
+    mine, others = cluster.comparable(
+        StoryPrint(10, 1, None, url), [cluster.KeyHit(key, 6, 2, 4, None)]
+    )
+    assert mine.canonical_url == url
+    assert [(o.entry_id, o.cluster_id, o.canonical_url) for o in others] == [(6, 4, url)]
+    assert choose_cluster(mine, others) == 4

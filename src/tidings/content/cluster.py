@@ -14,12 +14,21 @@ home page, or repeats a sponsor blurb, is not one story.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tidings.content.fingerprint import MIN_JACCARD, band_keys, jaccard, key_of
 
-__all__ = ["StoryPrint", "choose_cluster", "match_distance", "print_keys", "story_keys"]
+__all__ = [
+    "KeyHit",
+    "StoryPrint",
+    "choose_cluster",
+    "comparable",
+    "match_distance",
+    "print_keys",
+    "story_keys",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +42,17 @@ class StoryPrint:
     text_key: str | None = None
     lead_key: str | None = None
     minhash: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyHit:
+    """A stored entry found under one of a new entry's index keys."""
+
+    key: int
+    entry_id: int
+    feed_id: int
+    cluster_id: int | None
+    minhash: tuple[int, ...] | None
 
 
 def print_keys(p: StoryPrint) -> list[int]:
@@ -88,3 +108,50 @@ def choose_cluster(new: StoryPrint, candidates: Iterable[StoryPrint]) -> int | N
         if best is None or rank < best:
             best = rank
     return None if best is None else best[2]
+
+
+def comparable(me: StoryPrint, hits: Sequence[KeyHit]) -> tuple[StoryPrint, list[StoryPrint]]:
+    """``me`` and the stored prints found under its keys, as far as they may be compared.
+
+    A shared URL, text or lead key means an equal URL, text or lead (the keys are
+    digests of them), unless the key repeats within one feed: a feed that gives
+    every item the same link, blurb or opening ("Good morning. Here is what you
+    need to know today ...") is repeating itself, not reporting one story.
+    """
+    exact = {key_of(kind, value): kind for kind, value in _exact_keys(me)}
+    per_feed = Counter((h.key, h.feed_id) for h in hits if h.key in exact)
+    mine = {key for key in exact if per_feed[(key, me.feed_id)] >= 1}
+    found: dict[int, KeyHit] = {}
+    shared: dict[int, set[str]] = {}
+    for h in hits:
+        found.setdefault(h.entry_id, h)
+        if h.key in exact and h.key not in mine and per_feed[(h.key, h.feed_id)] < 2:
+            shared.setdefault(h.entry_id, set()).add(exact[h.key])
+    usable = {exact[k] for k in exact if k not in mine}
+    me = StoryPrint(
+        me.entry_id,
+        me.feed_id,
+        None,
+        me.canonical_url if "u" in usable else None,
+        me.text_key if "t" in usable else None,
+        me.lead_key if "l" in usable else None,
+        me.minhash,
+    )
+    others = [
+        StoryPrint(
+            entry_id,
+            h.feed_id,
+            h.cluster_id,
+            me.canonical_url if "u" in shared.get(entry_id, ()) else None,
+            me.text_key if "t" in shared.get(entry_id, ()) else None,
+            me.lead_key if "l" in shared.get(entry_id, ()) else None,
+            h.minhash,
+        )
+        for entry_id, h in found.items()
+    ]
+    return me, others
+
+
+def _exact_keys(p: StoryPrint) -> list[tuple[str, str]]:
+    pairs = [("u", p.canonical_url), ("t", p.text_key), ("l", p.lead_key)]
+    return [(kind, value) for kind, value in pairs if value]

@@ -74,6 +74,30 @@ def source_and_section(
     return source, section or title_section or user_category
 
 
+def shown_source(
+    entry: Entry,
+    *,
+    feed_title: str | None,
+    feed_link: str | None,
+    custom_title: str | None,
+    category_override: str | None,
+    story_section: str | None,
+) -> tuple[str | None, str | None, str | None]:
+    """(category, source, section) one user sees for ``entry``.
+
+    The user's own category and feed title win; without a title of the user's,
+    the feed's title is split into publication and section ("BBC News -
+    World"), and the entry's own section (from the page or its categories)
+    wins over the title's.
+    """
+    category = category_override or entry.category
+    own_section = story_section or section_of(entry.categories)
+    if custom_title:
+        return category, custom_title, own_section or category
+    source, section = source_and_section(feed_title, feed_link, own_section, category)
+    return category, source or entry.feed_title, section
+
+
 def source_line(entry: Entry) -> str:
     """``Source — Section``: the publication, and the entry's (or feed's) section."""
     source = entry.source or entry.feed_title or entry.feed_url

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tidings.adapters.store.sql.rows import to_ts
 from tidings.adapters.store.sqlite.engine import SqliteEngine
-from tidings.content.cluster import StoryPrint, choose_cluster, print_keys
-from tidings.content.fingerprint import key_of, minhash_from_bytes, minhash_to_bytes
+from tidings.content.cluster import KeyHit, StoryPrint, choose_cluster, comparable, print_keys
+from tidings.content.fingerprint import minhash_from_bytes, minhash_to_bytes
 from tidings.content.text import html_to_text
 from tidings.model import (
     Article,
@@ -207,7 +206,8 @@ class SqliteStories(SqliteEngine):
                 CANDIDATES.format(keys=",".join("?" * len(keys))),
                 [*keys, now - CLUSTER_WINDOW, entry_id],
             ).fetchall()
-            cluster = choose_cluster(*_comparable(me, rows)) or entry_id
+            hits = [KeyHit(r[0], r[1], r[2], r[3], minhash_from_bytes(r[5])) for r in rows]
+            cluster = choose_cluster(*comparable(me, hits)) or entry_id
             conn.executemany(
                 "INSERT INTO story_keys (key, entry_id, seen_at) VALUES (?, ?, ?)",
                 [(k, entry_id, now) for k in keys],
@@ -257,50 +257,3 @@ def _story_params(entry_id: int, story: StoryData) -> dict[str, Any]:
         "canonical_url": story.canonical_url,
         "minhash": minhash_to_bytes(story.minhash) if story.minhash else None,
     }
-
-
-def _comparable(me: StoryPrint, rows: Sequence[Any]) -> tuple[StoryPrint, list[StoryPrint]]:
-    """``me`` and the stored prints found under its keys, as far as they may be compared.
-
-    A shared URL, text or lead key means an equal URL, text or lead (the keys are
-    digests of them), unless the key repeats within one feed: a feed that gives
-    every item the same link, blurb or opening ("Good morning. Here is what you
-    need to know today ...") is repeating itself, not reporting one story.
-    """
-    exact = {key_of(kind, value): kind for kind, value in _exact_keys(me)}
-    per_feed = Counter((r[0], r[2]) for r in rows if r[0] in exact)
-    mine = {key for key in exact if per_feed[(key, me.feed_id)] >= 1}
-    found: dict[int, Any] = {}
-    shared: dict[int, set[str]] = {}
-    for r in rows:
-        found.setdefault(r[1], r)
-        if r[0] in exact and r[0] not in mine and per_feed[(r[0], r[2])] < 2:
-            shared.setdefault(r[1], set()).add(exact[r[0]])
-    usable = {exact[k] for k in exact if k not in mine}
-    me = StoryPrint(
-        me.entry_id,
-        me.feed_id,
-        None,
-        me.canonical_url if "u" in usable else None,
-        me.text_key if "t" in usable else None,
-        me.lead_key if "l" in usable else None,
-        me.minhash,
-    )
-    others = [
-        StoryPrint(
-            entry_id,
-            r[2],
-            r[3],
-            me.canonical_url if "u" in shared.get(entry_id, ()) else None,
-            me.text_key if "t" in shared.get(entry_id, ()) else None,
-            me.lead_key if "l" in shared.get(entry_id, ()) else None,
-            minhash_from_bytes(r[5]),
-        )
-        for entry_id, r in found.items()
-    ]
-    return me, others
-
-
-def _exact_keys(p: StoryPrint) -> list[tuple[str, str]]:
-    pairs = [("u", p.canonical_url), ("t", p.text_key), ("l", p.lead_key)]
-    return [(kind, value) for kind, value in pairs if value]

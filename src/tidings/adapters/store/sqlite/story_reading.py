@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tidings.adapters.store.sqlite.engine import SqliteEngine
-from tidings.content.source import section_of, source_and_section
+from tidings.content.source import shown_source
 from tidings.model import Duplicate, Entry, EntryFilter, EntryId, UserId
 
 #: Appended to a listing's WHERE (joins as in ``_sql.USER_ENTRIES``).
@@ -115,14 +115,14 @@ class SqliteStoryReading(SqliteEngine):
 def _decorate(
     entry: Entry, row: Any, tags: tuple[str, ...], others: tuple[Duplicate, ...]
 ) -> Entry:
-    category = row["category_override"] or entry.category
-    own_section = row["section"] or section_of(entry.categories)
-    if row["custom_title"]:
-        source, section = row["custom_title"], own_section or category
-    else:
-        source, section = source_and_section(
-            row["feed_title"], row["feed_link"], own_section, category
-        )
+    category, source, section = shown_source(
+        entry,
+        feed_title=row["feed_title"],
+        feed_link=row["feed_link"],
+        custom_title=row["custom_title"],
+        category_override=row["category_override"],
+        story_section=row["section"],
+    )
     full = row["full_content"]
     return dataclasses.replace(
         entry,
@@ -134,7 +134,7 @@ def _decorate(
         reading_minutes=row["reading_minutes"],
         main_image=row["main_image"],
         language=row["language"],
-        source=source or entry.feed_title,
+        source=source,
         section=section,
         tags=tags,
         cluster_id=row["cluster_id"],
