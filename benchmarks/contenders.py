@@ -99,20 +99,18 @@ def tidings_refresh(folder: Path, core: bool = False) -> None:
 async def _core_refresh(agg: Any) -> Any:
     """Aggregator.refresh's pipeline with the issue-5 enrich step left out: parse,
     sanitize, dedupe and store (search index included). A diagnostic, not a product path:
-    it reaches into the Aggregator's private parts."""
-    from tidings.content.story import with_search_text
+    it reaches into the Aggregator's private parts. With no story step the writer
+    makes each entry's search text."""
     from tidings.refresh.batch import refresh_feeds
     from tidings.refresh.pipeline import Deps
 
     states = agg.store.get_all_feeds()
     fetcher = agg.new_fetcher()
     deps = Deps(
-        store=agg.store,
         fetcher=fetcher,
         process=agg._processors.pooled,
-        run=agg._read,
+        hashes=lambda feed_id: agg._read(agg.store.get_entry_hashes, feed_id),
         record=agg._writer.apply,
-        prepare=lambda entries: agg._processors.call(with_search_text, entries),
         limits=agg.limits,
         max_entries=agg.settings.max_entries_per_fetch,
     )

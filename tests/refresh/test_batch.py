@@ -47,8 +47,8 @@ def _deps(fetcher: Fetcher, committed: asyncio.Event, written: list[FeedId]) -> 
     async def unused(*args: Any) -> Any:
         raise AssertionError("not used for 304s")
 
-    return Deps(store=None, fetcher=fetcher, process=unused, run=unused,  # type: ignore[arg-type]
-                limits=Limits(), record=record, clock=lambda: datetime(2026, 11, 20, tzinfo=UTC))
+    return Deps(fetcher=fetcher, process=unused, hashes=unused, limits=Limits(), record=record,
+                clock=lambda: datetime(2026, 11, 20, tzinfo=UTC))
 
 
 def _states(n: int) -> list[FeedState]:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from story.pages import article_page, paragraphs
 from tidings.content.article import extract_article
+from tidings.content.story import MAX_PAGES, StoryJob
 from tidings.content.text import html_to_text
 from tidings.model import (
     Caching,
@@ -67,14 +68,37 @@ async def run_here(fn: Callable[..., T], /, *args: Any) -> T:
     return fn(*args)
 
 
-def enricher(pages: FakePages, store: FakeStore | None = None, **kw: Any) -> Enricher:
-    return Enricher(
-        store or FakeStore(),  # type: ignore[arg-type]
+class StoryThenEnrich:
+    """A refresh's story step (``StoryJob``, as the parsing worker runs it), then the
+    enrich step with the pages it wanted."""
+
+    def __init__(self, enricher: Enricher, store: FakeStore, max_pages: int) -> None:
+        self.enricher, self.store, self.max_pages = enricher, store, max_pages
+
+    async def __call__(
+        self, state: FeedState, feed: FeedData, updates: Sequence[EntryUpdate]
+    ) -> tuple[EntryUpdate, ...]:
+        context = self.store.get_story_context(state.id, [])
+        job = StoryJob(state.id, state.title, state.link, state.full_text, context, self.max_pages)
+        built, wanted = job(feed, tuple(updates))
+        return await self.enricher(state, feed, built, wanted)
+
+    async def aclose(self) -> None:
+        await self.enricher.aclose()
+
+
+def enricher(
+    pages: FakePages, store: FakeStore | None = None, *, max_pages: int = MAX_PAGES, **kw: Any
+) -> StoryThenEnrich:
+    store = store or FakeStore()
+    step = Enricher(
+        store,  # type: ignore[arg-type]
         pages,
         run_store=run_here,
         run_cpu=asyncio.to_thread,
         **kw,
     )
+    return StoryThenEnrich(step, store, max_pages)
 
 
 def state(mode: FullTextMode = FullTextMode.AUTO, feed_id: int = 1) -> FeedState:

@@ -235,26 +235,20 @@ class Aggregator:
         if on_start is not None:
             on_start(len(states))
         use_pool = len(states) >= POOL_THRESHOLD and self._processors.workers > 1
-        enricher = LazyEnricher(
-            self.store,
-            fetcher,
-            run_store=self._read,
-            run_cpu=self._processors.call if use_pool else asyncio.to_thread,
-            prepare=with_search_text if use_pool else None,
-        )
+        run_cpu = self._processors.call if use_pool else asyncio.to_thread
+        enricher = LazyEnricher(self.store, fetcher, run_store=self._read, run_cpu=run_cpu)
         deps = Deps(
-            store=self.store,
             fetcher=fetcher,
-            process=self._processors.pooled if use_pool else self._processors.inline,
-            run=self._read,
+            # the parse and the story step in one call: a worker process in a big
+            # refresh (the entries cross processes once; #4), a thread otherwise
+            process=self._processors.pooled if use_pool else self._processors.threaded,
+            hashes=lambda feed_id: self._read(self.store.get_entry_hashes, feed_id),
             record=self._writer.apply,
             limits=self.limits,
+            story=self._story_job,
+            enrich=enricher,
             max_entries=self.settings.max_entries_per_fetch,
             clock=utcnow,
-            enrich=enricher,
-            # in a big refresh the stories (and search text) are built in the
-            # parsing worker's call: the entries cross processes once (#4)
-            story=self._story_job if use_pool else None,
         )
         try:
             return await refresh_feeds(deps, states, on_result=on_result)

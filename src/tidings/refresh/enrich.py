@@ -1,23 +1,23 @@
-"""The refresh's enrich step: full text for new teaser entries, and every entry's story.
+"""The refresh's enrich step: full text for new teaser entries.
 
-Runs after dedupe (so only new entries can trigger a page fetch) and before
-the store (which writes the story, clusters copies and records rule outcomes
-in the feed's one transaction)::
+The story step (``content.story.StoryJob``) runs with the parse, in one call off
+the event loop, and names the article pages that new teasers want. This step
+runs after it (so only new entries can trigger a page fetch) and before the
+store (which writes the story, clusters copies and records rule outcomes in the
+feed's one transaction)::
 
-    context        = store.get_story_context(feed)          # options, rules
-    built, wanted  = build_stories(updates, feed, context)  # CPU: worker pool or thread
     context        = store.get_story_context(feed, wanted)  # + the page cache
     pages          = fetch the wanted pages not in the cache  # guarded fetcher, bounded
     updates        = build_updates(those entries, pages)    # CPU, only when pages came
 
 Page fetches go through the guarded fetcher (``get_page``: SSRF policy, size
-cap, deadline), at most ``per_host`` at once per host and ``max_pages`` per
-feed refresh, within ``budget`` seconds per feed; a host that cannot be
-reached, or fails ``MAX_HOST_FAILURES`` times, is not asked again in the batch.
-One ``Enricher`` serves one refresh batch and fetches each page at most once in
-it; across batches the store's page cache (articles already extracted for the
-same canonical URL) spares the fetch. The extraction itself is CPU work and never runs on the
-event loop.
+cap, deadline), at most ``per_host`` at once per host (the story step wants at
+most ``content.story.MAX_PAGES`` per feed refresh), within ``budget`` seconds
+per feed; a host that cannot be reached, or fails ``MAX_HOST_FAILURES`` times,
+is not asked again in the batch. One ``Enricher`` serves one refresh batch and
+fetches each page at most once in it; across batches the store's page cache
+(articles already extracted for the same canonical URL) spares the fetch. The
+extraction itself is CPU work and never runs on the event loop.
 """
 
 from __future__ import annotations
@@ -30,12 +30,10 @@ from urllib.parse import urlsplit
 
 from tidings.content.fingerprint import canonical_url
 from tidings.content.story import (
-    MAX_PAGES,
     FeedInfo,
     Page,
-    Prepare,
-    build_stories,
     build_updates,
+    with_search_text,
 )
 from tidings.model import (
     EntryUpdate,
@@ -82,17 +80,13 @@ class Enricher:
         run_store: Runner,
         run_cpu: Runner,
         per_host: int = 2,
-        max_pages: int = MAX_PAGES,
         budget: float = 20.0,
-        prepare: Prepare | None = None,
     ) -> None:
         self._store = store
-        self._prepare = prepare
         self._pages = pages
         self._run_store = run_store
         self._run_cpu = run_cpu
         self._per_host = max(1, per_host)
-        self._max_pages = max_pages
         self._budget = budget
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._failures: dict[str, int] = {}
@@ -103,23 +97,13 @@ class Enricher:
         state: FeedState,
         feed: FeedData,
         updates: Sequence[EntryUpdate],
-        wanted: Mapping[str, str] | None = None,
+        wanted: Mapping[str, str],
     ) -> tuple[EntryUpdate, ...]:
-        """``updates`` with their stories; ``wanted``: the stories are built already
-        (in the parsing worker, ``StoryJob``) and these pages are wanted."""
-        if not updates:
-            return tuple(updates)
-        info = FeedInfo.of(state.id, feed, state.title, state.link, state.full_text)
+        """``updates`` (their stories built) with the ``wanted`` article pages used."""
         built = tuple(updates)
-        if wanted is None:
-            # every story from the feed's own text, and the pages new teasers want:
-            # one call off the event loop (a worker process in a big refresh)
-            context = await self._run_store(self._store.get_story_context, state.id, [])
-            built, wanted = await self._run_cpu(
-                build_stories, built, info, context, self._max_pages, self._prepare
-            )
-        if not wanted:
+        if not built or not wanted:
             return built
+        info = FeedInfo.of(state.id, feed, state.title, state.link, state.full_text)
         context = await self._run_store(self._store.get_story_context, state.id, list(wanted))
         missing = {key: link for key, link in wanted.items() if key not in context.articles}
         pages = await self._fetch_pages(missing)
@@ -130,7 +114,7 @@ class Enricher:
         # the entries with an article, built again with it (cleaning and sanitizing
         # are idempotent: their content is as it was)
         rebuilt = await self._run_cpu(
-            build_updates, tuple(built[i] for i in redo), info, context, pages, self._prepare
+            build_updates, tuple(built[i] for i in redo), info, context, pages, with_search_text
         )
         out = list(built)
         for i, update in zip(redo, rebuilt, strict=True):
@@ -200,10 +184,10 @@ class LazyEnricher:
         state: FeedState,
         feed: FeedData,
         updates: Sequence[EntryUpdate],
-        wanted: Mapping[str, str] | None = None,
+        wanted: Mapping[str, str],
     ) -> tuple[EntryUpdate, ...]:
-        if not updates or wanted == {}:
-            return tuple(updates)  # nothing to build, or built with no page wanted
+        if not updates or not wanted:
+            return tuple(updates)
         if self._enricher is None:
             self._enricher = Enricher(*self._args, **self._kwargs)
         return await self._enricher(state, feed, updates, wanted)

@@ -19,28 +19,28 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
 from tidings.core import decide, schedule
 from tidings.errors import ParseError
 from tidings.model import (
     EntryUpdate,
     FeedData,
+    FeedId,
     FeedState,
     FeedUpdate,
     FetchError,
     NotModified,
     RefreshResult,
 )
-from tidings.ports import Fetcher, Store
+from tidings.ports import Fetcher
 from tidings.refresh.process import Processed, StoryStep
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class Processor(Protocol):
-    """Runs ``process_document`` somewhere (inline, a thread, a process pool)."""
+    """Runs ``process_document`` off the event loop (a thread, or a worker process)."""
 
     async def __call__(
         self,
@@ -56,17 +56,16 @@ class Processor(Protocol):
 
 
 class Enrich(Protocol):
-    """The enrich step (``tidings.refresh.enrich.Enricher``): full text for new
-    teasers, clean content and each entry's story; re-sanitized, never raising
-    for a page that cannot be fetched or read. ``wanted``: the stories are built
-    already (by a ``StoryStep``) and these pages are wanted; None: build them."""
+    """The enrich step (``tidings.refresh.enrich.Enricher``): the article pages the
+    story step wanted (canonical URL -> link), fetched, and those entries built
+    again with them; never raising for a page that cannot be fetched or read."""
 
     async def __call__(
         self,
         state: FeedState,
         feed: FeedData,
         updates: Sequence[EntryUpdate],
-        wanted: Mapping[str, str] | None = None,
+        wanted: Mapping[str, str],
     ) -> tuple[EntryUpdate, ...]: ...
 
 
@@ -74,9 +73,9 @@ async def keep_updates(
     state: FeedState,
     feed: FeedData,
     updates: Sequence[EntryUpdate],
-    wanted: Mapping[str, str] | None = None,
+    wanted: Mapping[str, str],
 ) -> tuple[EntryUpdate, ...]:
-    """No enrich step: the parsed entries as they are."""
+    """No enrich step: the entries as the story step left them."""
     return tuple(updates)
 
 
@@ -84,12 +83,6 @@ class StoryJobs(Protocol):
     """Makes a feed's ``StoryStep`` (reads its options and rules from the store)."""
 
     def __call__(self, state: FeedState, /) -> Awaitable[StoryStep]: ...
-
-
-class StoreRunner(Protocol):
-    """Runs a blocking store read off the event loop."""
-
-    def __call__(self, fn: Callable[..., T], /, *args: Any) -> Awaitable[T]: ...
 
 
 class Recorder(Protocol):
@@ -103,25 +96,25 @@ class Recorder(Protocol):
     ) -> Awaitable[None]: ...
 
 
-class Prepare(Protocol):
-    """Runs ``content.story.with_search_text`` somewhere other than the writer thread."""
-
-    def __call__(self, entries: Sequence[EntryUpdate], /) -> Awaitable[tuple[EntryUpdate, ...]]: ...
-
-
 @dataclass(frozen=True)
 class Deps:
-    store: Store
+    """What one refresh needs from around it.
+
+    ``story`` makes the feed's story step, which ``process`` runs in the same
+    call as the parse (in the parsing worker of a big refresh: the entries cross
+    processes once); None leaves the stories out (a diagnostic, and tests of the
+    fetch-and-store line alone).
+    """
+
     fetcher: Fetcher
     process: Processor
-    run: StoreRunner
+    hashes: Callable[[FeedId], Awaitable[Mapping[str, str]]]  # the feed's stored entry hashes
+    record: Recorder
     limits: schedule.Limits
+    story: StoryJobs | None = None
+    enrich: Enrich = keep_updates
     max_entries: int = 2000
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    enrich: Enrich = keep_updates
-    record: Recorder | None = None  # None: ``run(store.apply_refresh, ...)``
-    prepare: Prepare | None = None  # ``with_search_text`` off the writer (a worker)
-    story: StoryJobs | None = None  # build stories inside ``process`` (one worker call)
 
 
 class BatchSlot:
@@ -164,7 +157,7 @@ async def refresh_feed(
         return RefreshResult(state.url, "not_modified")
     if isinstance(fetched, FetchError):
         return await _fail(deps, state, fetched.message, now, fetched, slot=slot)
-    known = await deps.run(deps.store.get_entry_hashes, state.id)  # only when there is news
+    known = await deps.hashes(state.id)  # only when there is news
     story = await deps.story(state) if deps.story is not None else None
     try:
         processed = await deps.process(
@@ -175,10 +168,10 @@ async def refresh_feed(
     update = decide.succeeded(state, fetched, processed.feed, now, deps.limits, processed.rate)
     result = RefreshResult(state.url, "ok", new=processed.new, changed=processed.changed)
     del fetched  # memory: the document goes before the entries wait for enrich and the writer
-    updates = await deps.enrich(state, processed.feed, processed.updates, processed.wanted)
+    updates = processed.updates
+    if processed.wanted:
+        updates = await deps.enrich(state, processed.feed, updates, processed.wanted)
     del processed  # and the entries as parsed, once enriched
-    if deps.prepare is not None and updates:
-        updates = await deps.prepare(updates)  # last: from the entries' final data
     await record(deps, update, updates, slot=slot)
     return result
 
@@ -192,10 +185,7 @@ async def record(
 ) -> None:
     if slot is not None:
         await slot.to_writer()
-    if deps.record is not None:
-        await deps.record(update, entries)
-    else:
-        await deps.run(deps.store.apply_refresh, update, entries)
+    await deps.record(update, entries)
 
 
 async def _fail(

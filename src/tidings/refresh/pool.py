@@ -43,7 +43,7 @@ def watch_owner(owner: int, every: float = CHECK_SECONDS) -> None:
 
 
 class Processors:
-    """Runs ``process_document`` inline or in a pool of worker processes."""
+    """Runs ``process_document`` on a thread or in a pool of worker processes."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -60,8 +60,8 @@ class Processors:
             )
         return self._pool
 
-    async def inline(self, *args: Any) -> Processed:
-        return process_document(*args)
+    async def threaded(self, *args: Any) -> Processed:
+        return await asyncio.to_thread(process_document, *args)
 
     async def pooled(self, *args: Any) -> Processed:
         return await asyncio.get_running_loop().run_in_executor(

@@ -25,8 +25,8 @@ class Processed:
     new: int
     changed: int
     rate: float | None  # entries per week, from the entries' dates
-    # the story step ran (``StoryStep``): the article pages it wants, canonical URL -> link
-    wanted: Mapping[str, str] | None = None
+    # the article pages the story step wants (canonical URL -> link); none without one
+    wanted: Mapping[str, str]
 
 
 class StoryStep(Protocol):
@@ -57,9 +57,10 @@ def process_document(
     feed = parse_feed(body, url=url, content_type=content_type, max_entries=max_entries)
     plan = dedupe.plan(known, feed.entries)
     dates = [d for e in feed.entries if (d := e.published or e.updated) is not None]
-    updates, wanted = plan.updates, None
-    if story is not None:
-        updates, wanted = story(feed, plan.updates) if updates else (updates, {})
+    updates: tuple[EntryUpdate, ...] = plan.updates
+    wanted: Mapping[str, str] = {}
+    if story is not None and updates:
+        updates, wanted = story(feed, updates)
     return Processed(
         feed=replace(feed, entries=()),
         updates=updates,
