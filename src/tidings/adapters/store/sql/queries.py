@@ -1,7 +1,7 @@
 """SQL shared by the SQLite and PostgreSQL engines.
 
 Queries use ``:name`` parameters; the PostgreSQL engine rewrites them to
-``%(name)s``. Only what differs between dialects lives in the engine modules.
+``%(name)s``. What differs between dialects is named in ``dialect.py``.
 """
 
 from __future__ import annotations
@@ -20,19 +20,35 @@ ENTRY_COLUMNS = (
     "e.sort_at"
 )
 
-USER_ENTRIES = f"""
-SELECT {ENTRY_COLUMNS}, f.url AS feed_url, COALESCE(s.title, f.title) AS feed_title,
-       c.name AS category, COALESCE(st.read, 0) AS read, COALESCE(st.starred, 0) AS starred
-FROM entries e
-JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = :user_id
+#: Unread entries of a subscription, from the counters kept by triggers (migration 2).
+UNREAD = "CASE WHEN f.n_entries > s.n_read THEN f.n_entries - s.n_read ELSE 0 END"
+
+
+def user_entry_joins(entries_join: str = "entries e\nJOIN subscriptions s") -> str:
+    """``FROM`` an entry listing of one user (``:user_id``); ``entries_join`` is the
+    dialect's ``Dialect.entries_join`` for the listing."""
+    return f"""
+FROM {entries_join} ON s.feed_id = e.feed_id AND s.user_id = :user_id
 JOIN feeds f ON f.id = e.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
 LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
 """
 
+
+def user_entries(entries_join: str = "entries e\nJOIN subscriptions s") -> str:
+    """An entry listing of one user, as ``Entry`` rows (see ``user_entry_joins``)."""
+    return f"""
+SELECT {ENTRY_COLUMNS}, f.url AS feed_url, COALESCE(s.title, f.title) AS feed_title,
+       c.name AS category, COALESCE(st.read, 0) AS read, COALESCE(st.starred, 0) AS starred
+{user_entry_joins(entries_join).lstrip()}"""
+
+
+USER_ENTRIES = user_entries()
+USER_ENTRY_JOINS = user_entry_joins()
+
 USER_FEEDS = f"""
 SELECT {FEED_COLUMNS}, c.name AS category, f.n_entries AS entry_count,
-       MAX(f.n_entries - s.n_read, 0) AS unread  -- counters kept by triggers (migration 2)
+       {UNREAD} AS unread
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
 LEFT JOIN categories c ON c.id = s.category_id

@@ -58,8 +58,8 @@ class SqliteAccounts(SqliteEngine):
                     )
                 else:
                     conn.execute(
-                        "UPDATE users SET password_hash = ?, is_admin = MAX(is_admin, ?) "
-                        "WHERE id = ?",
+                        "UPDATE users SET password_hash = ?, "
+                        "is_admin = CASE WHEN ? = 1 THEN 1 ELSE is_admin END WHERE id = ?",
                         (password_hash, int(is_admin), row[0]),
                     )
         except sqlite3.Error as exc:

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tidings.adapters.store.sql.dialect import SQLITE
 from tidings.errors import StorageError
 
 BUSY_TIMEOUT_MS = 5000
@@ -48,6 +49,8 @@ class SqliteEngine:
     Domain mixins (feeds, entries, accounts, search, ...) build on ``_read`` and
     ``_write``; ``sqlite.SqliteStore`` puts them together.
     """
+
+    dialect = SQLITE
 
     def __init__(self, path: str) -> None:
         self.path = path

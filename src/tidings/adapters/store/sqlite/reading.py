@@ -11,30 +11,25 @@ from datetime import datetime
 from typing import Any
 
 from tidings.adapters.store.sql import queries as _sql
+from tidings.adapters.store.sql.dialect import Dialect, listing_of
 from tidings.adapters.store.sql.rows import feed_state_from_row, to_ts
 from tidings.adapters.store.sqlite.engine import SqliteEngine
 from tidings.errors import NotFoundError
 from tidings.model import EntryFilter, EntryId, Feed, FeedCount, FeedId, FullTextMode, UserId
 
-USER_ENTRY_JOINS = """
-FROM entries e
-JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = :user_id
-JOIN feeds f ON f.id = e.feed_id
-LEFT JOIN categories c ON c.id = s.category_id
-LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
-"""
+USER_ENTRY_JOINS = _sql.USER_ENTRY_JOINS
 
 USER_FEED = f"""
 SELECT {_sql.FEED_COLUMNS}, c.name AS category, s.title AS custom_title,
-       f.n_entries AS entry_count, MAX(f.n_entries - s.n_read, 0) AS unread
+       f.n_entries AS entry_count, {_sql.UNREAD} AS unread
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
 WHERE s.user_id = :user_id AND f.id = :feed_id
 """
 
-FEED_COUNTS = """
-SELECT f.id, COALESCE(s.title, f.title, f.url), c.name, MAX(f.n_entries - s.n_read, 0),
+FEED_COUNTS = f"""
+SELECT f.id, COALESCE(s.title, f.title, f.url), c.name, {_sql.UNREAD},
        f.last_error
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
@@ -42,8 +37,8 @@ LEFT JOIN categories c ON c.id = s.category_id
 WHERE s.user_id = :user_id
 """
 
-CATEGORY_COUNTS = """
-SELECT c.name, SUM(MAX(f.n_entries - s.n_read, 0))
+CATEGORY_COUNTS = f"""
+SELECT c.name, SUM({_sql.UNREAD})
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
@@ -61,24 +56,18 @@ WHERE entry_states.read != excluded.read
 """
 
 
-RIVER_FROM = "FROM entries e INDEXED BY entries_river\nCROSS JOIN subscriptions s"
-NEWEST_FROM = "FROM entries e NOT INDEXED\nCROSS JOIN subscriptions s"
+def river_sql(dialect: Dialect, f: EntryFilter, *, columns: bool = True) -> str:
+    """The ``SELECT ... FROM`` (or, without ``columns``, the ``FROM``) of a listing of
+    ``f``, with the dialect's planner hint for how it is read (``Listing``).
 
-
-def river_sql(sql: str, f: EntryFilter) -> str:
-    """``sql`` (built on USER_ENTRIES) made to walk the river index newest first.
-
-    Left to itself the planner starts from the user's subscriptions and sorts
-    every entry they have (a million rows: ~4 s); a listing across feeds reads
-    the index in order and stops at the page size. One feed's listing and
-    starred entries keep their own, better, indexes; new arrivals (``after_id``)
-    read the newest rowids only.
+    Left to itself SQLite's planner starts from the user's subscriptions and
+    sorts every entry they have (a million rows: ~4 s); a listing across feeds
+    reads the river index in order and stops at the page size. One feed's listing
+    and starred entries keep their own, better, indexes; new arrivals
+    (``after_id``) read the newest rowids only.
     """
-    if f.feed_url or f.feed_id is not None or f.starred:
-        return sql
-    if f.after_id is not None:  # new arrivals: a range of the newest rowids
-        return sql.replace("FROM entries e\nJOIN subscriptions s", NEWEST_FROM, 1)
-    return sql.replace("FROM entries e\nJOIN subscriptions s", RIVER_FROM, 1)
+    join = dialect.entries_join(listing_of(f))
+    return _sql.user_entries(join) if columns else _sql.user_entry_joins(join)
 
 
 def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
@@ -192,7 +181,8 @@ class SqliteReading(SqliteEngine):
     def count_entries(self, user_id: UserId, filter: EntryFilter) -> int:
         where, params = entry_where(user_id, filter)
         params.pop("limit")
-        rows = self._read("SELECT COUNT(*) " + river_sql(USER_ENTRY_JOINS, filter) + where, params)
+        sql = "SELECT COUNT(*) " + river_sql(self.dialect, filter, columns=False) + where
+        rows = self._read(sql, params)
         return int(rows[0][0])
 
     def get_feed_counts(

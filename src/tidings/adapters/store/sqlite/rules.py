@@ -30,9 +30,9 @@ class SqliteRules(SqliteStoryReading):
     def add_rule(self, user_id: UserId, rule: Rule, *, now: datetime) -> Rule:
         feed_id = self._subscribed_feed(user_id, rule.feed_url) if rule.feed_url else None
         with self._write() as conn:
-            cur = conn.execute(
+            row = conn.execute(
                 "INSERT INTO rules (user_id, feed_id, field, pattern, keep, action, value, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     user_id,
                     feed_id,
@@ -43,8 +43,8 @@ class SqliteRules(SqliteStoryReading):
                     rule.value,
                     to_ts(now),
                 ),
-            )
-            rule_id = int(cur.lastrowid or 0)
+            ).fetchone()
+            rule_id = int(row[0])
         return next(r for r in self.get_rules(user_id) if r.id == rule_id)
 
     def remove_rule(self, user_id: UserId, rule_id: int) -> None:

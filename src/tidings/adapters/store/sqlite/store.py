@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tidings.adapters.store.sql import queries as _sql
@@ -55,11 +55,11 @@ class SqliteStore(
             row = conn.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
             if row:
                 return UserId(row[0])
-            cur = conn.execute(
-                "INSERT INTO users (name, is_admin, created_at) VALUES (?, ?, strftime('%s'))",
-                (name, int(is_admin)),
-            )
-            return UserId(cur.lastrowid or 0)
+            row = conn.execute(
+                "INSERT INTO users (name, is_admin, created_at) VALUES (?, ?, ?) RETURNING id",
+                (name, int(is_admin), to_ts(datetime.now(UTC))),
+            ).fetchone()
+            return UserId(row[0])
 
     # feeds and subscriptions
 
@@ -221,7 +221,7 @@ class SqliteStore(
     def get_entries(self, user_id: UserId, filter: EntryFilter) -> list[Entry]:
         where, params = entry_where(user_id, filter)
         where = story_where(where, filter)  # each story once
-        sql = river_sql(_sql.USER_ENTRIES, filter) + where
+        sql = river_sql(self.dialect, filter) + where
         sql += " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit"
         return self._with_stories(user_id, [entry_from_row(r) for r in self._read(sql, params)])
 

@@ -239,7 +239,8 @@ class SqliteStories(SqliteEngine):
                 },
             )
             conn.executemany(
-                "INSERT OR IGNORE INTO entry_tags (user_id, entry_id, tag) VALUES (?, ?, ?)",
+                "INSERT INTO entry_tags (user_id, entry_id, tag) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 [(o.user_id, entry_id, tag) for tag in o.tags],
             )
 

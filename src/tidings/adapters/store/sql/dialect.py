@@ -1,0 +1,60 @@
+"""What differs between the SQL engines, named: the rest of the SQL is shared.
+
+The shared SQL keeps to what SQLite (3.35+) and PostgreSQL both run:
+``ON CONFLICT ... DO NOTHING/UPDATE``, ``RETURNING``, ``CASE`` instead of the
+two-argument ``MAX``/``GREATEST``, times as integer epoch seconds passed in as
+parameters (never the server's clock). Planner hints are the one thing a
+dialect adds to a query: SQLite's planner starts an entry listing from the
+user's subscriptions and sorts every entry they have unless told which index
+to walk.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from tidings.model import EntryFilter
+
+__all__ = ["POSTGRES", "SQLITE", "Dialect", "Listing", "listing_of"]
+
+
+class Listing(enum.Enum):
+    """How an entry listing should be read."""
+
+    PLAIN = "plain"  # one feed, starred, one entry: the planner's own choice is right
+    RIVER = "river"  # across feeds, newest first: walk the river index, stop at the page
+    NEWEST = "newest"  # new arrivals (after an id): the newest rowids only
+
+
+def listing_of(f: EntryFilter) -> Listing:
+    if f.feed_url or f.feed_id is not None or f.starred:
+        return Listing.PLAIN
+    return Listing.NEWEST if f.after_id is not None else Listing.RIVER
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    name: str
+    #: ``FROM entries e <join> subscriptions s``: the entries table and the join to
+    #: the user's subscriptions, per listing (the ``ON`` clause follows).
+    river: str
+    newest: str
+    plain: str = "entries e\nJOIN subscriptions s"
+
+    def entries_join(self, listing: Listing) -> str:
+        if listing is Listing.RIVER:
+            return self.river
+        if listing is Listing.NEWEST:
+            return self.newest
+        return self.plain
+
+
+SQLITE = Dialect(
+    "sqlite",
+    river="entries e INDEXED BY entries_river\nCROSS JOIN subscriptions s",
+    newest="entries e NOT INDEXED\nCROSS JOIN subscriptions s",
+)
+POSTGRES = Dialect(
+    "postgresql", river="entries e\nJOIN subscriptions s", newest="entries e\nJOIN subscriptions s"
+)
