@@ -96,6 +96,8 @@ class SqliteAccounts(SqliteEngine):
         self, user_id: UserId, token_hash: str, *, now: datetime, expires: datetime
     ) -> None:
         with self._write() as conn:
+            if conn.execute("SELECT 1 FROM users WHERE id = ?", (user_id,)).fetchone() is None:
+                raise NotFoundError(f"no user {user_id}")
             conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (to_ts(now),))
             conn.execute(
                 "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
