@@ -13,7 +13,7 @@ from typing import Any
 
 from tidings.adapters.store.sql.rows import to_ts
 from tidings.adapters.store.sqlite.engine import SqliteEngine
-from tidings.errors import AccountError, NotFoundError, StorageError
+from tidings.errors import AccountError, NotFoundError
 from tidings.model import User, UserId
 
 _USER = "SELECT id, name, is_admin, password_hash IS NOT NULL AS has_password FROM users"
@@ -43,27 +43,23 @@ class SqliteAccounts(SqliteEngine):
         return (UserId(rows[0][0]), rows[0][1]) if rows else None
 
     def create_user(self, name: str, password_hash: str, *, is_admin: bool, now: datetime) -> User:
-        try:
-            with self._write() as conn:
-                row = conn.execute(
-                    "SELECT id, password_hash FROM users WHERE name = ?", (name,)
-                ).fetchone()
-                if row is not None and row[1] is not None:
-                    raise AccountError(f"user {name!r} already exists")
-                if row is None:
-                    conn.execute(
-                        "INSERT INTO users (name, password_hash, is_admin, created_at) "
-                        "VALUES (?, ?, ?, ?)",
-                        (name, password_hash, int(is_admin), to_ts(now)),
-                    )
-                else:
-                    conn.execute(
-                        "UPDATE users SET password_hash = ?, is_admin = MAX(is_admin, ?) "
-                        "WHERE id = ?",
-                        (password_hash, int(is_admin), row[0]),
-                    )
-        except sqlite3.Error as exc:
-            raise StorageError(str(exc)) from exc
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id, password_hash FROM users WHERE name = ?", (name,)
+            ).fetchone()
+            if row is not None and row[1] is not None:
+                raise AccountError(f"user {name!r} already exists")
+            if row is None:
+                conn.execute(
+                    "INSERT INTO users (name, password_hash, is_admin, created_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (name, password_hash, int(is_admin), to_ts(now)),
+                )
+            else:
+                conn.execute(
+                    "UPDATE users SET password_hash = ?, is_admin = MAX(is_admin, ?) WHERE id = ?",
+                    (password_hash, int(is_admin), row[0]),
+                )
         found = self.get_password_hash(name)
         assert found is not None
         return self.get_user(found[0])
