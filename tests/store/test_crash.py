@@ -44,7 +44,9 @@ def test_sigkill_mid_refresh_leaves_no_half_written_feed(tmp_path: Path, seed: i
     db = tmp_path / "crash.db"
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, f"sqlite:///{db}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert child.stdout is not None
     acked = -1

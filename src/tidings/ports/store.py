@@ -76,7 +76,9 @@ class AccountStore(Protocol):
     def add_session(
         self, user_id: UserId, token_hash: str, *, now: datetime, expires: datetime
     ) -> None:
-        """Store a session by the hash of its token; expired sessions are purged."""
+        """Store a session by the hash of its token; expired sessions are purged.
+
+        Raises ``NotFoundError`` for a user that does not exist."""
         ...
 
     def get_session_user(self, token_hash: str, *, now: datetime) -> User | None:
@@ -208,7 +210,9 @@ class StoryStore(Protocol):
 
     def get_story_options(self, feed_id: FeedId) -> StoryOptions: ...
 
-    def set_story_options(self, feed_id: FeedId, options: StoryOptions) -> None: ...
+    def set_story_options(self, feed_id: FeedId, options: StoryOptions) -> None:
+        """Replace the feed's extraction options; raises ``NotFoundError``."""
+        ...
 
 
 class RuleStore(Protocol):

@@ -13,7 +13,7 @@ from typing import Any
 
 from tidings.adapters.store.sql.rows import to_ts
 from tidings.adapters.store.sqlite.engine import SqliteEngine
-from tidings.errors import AccountError, NotFoundError, StorageError
+from tidings.errors import AccountError, NotFoundError
 from tidings.model import User, UserId
 
 _USER = "SELECT id, name, is_admin, password_hash IS NOT NULL AS has_password FROM users"
@@ -43,27 +43,24 @@ class SqliteAccounts(SqliteEngine):
         return (UserId(rows[0][0]), rows[0][1]) if rows else None
 
     def create_user(self, name: str, password_hash: str, *, is_admin: bool, now: datetime) -> User:
-        try:
-            with self._write() as conn:
-                row = conn.execute(
-                    "SELECT id, password_hash FROM users WHERE name = ?", (name,)
-                ).fetchone()
-                if row is not None and row[1] is not None:
-                    raise AccountError(f"user {name!r} already exists")
-                if row is None:
-                    conn.execute(
-                        "INSERT INTO users (name, password_hash, is_admin, created_at) "
-                        "VALUES (?, ?, ?, ?)",
-                        (name, password_hash, int(is_admin), to_ts(now)),
-                    )
-                else:
-                    conn.execute(
-                        "UPDATE users SET password_hash = ?, "
-                        "is_admin = CASE WHEN ? = 1 THEN 1 ELSE is_admin END WHERE id = ?",
-                        (password_hash, int(is_admin), row[0]),
-                    )
-        except sqlite3.Error as exc:
-            raise StorageError(str(exc)) from exc
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id, password_hash FROM users WHERE name = ?", (name,)
+            ).fetchone()
+            if row is not None and row[1] is not None:
+                raise AccountError(f"user {name!r} already exists")
+            if row is None:
+                conn.execute(
+                    "INSERT INTO users (name, password_hash, is_admin, created_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (name, password_hash, int(is_admin), to_ts(now)),
+                )
+            else:
+                conn.execute(
+                    "UPDATE users SET password_hash = ?, "
+                    "is_admin = CASE WHEN ? = 1 THEN 1 ELSE is_admin END WHERE id = ?",
+                    (password_hash, int(is_admin), row[0]),
+                )
         found = self.get_password_hash(name)
         assert found is not None
         return self.get_user(found[0])
@@ -96,6 +93,8 @@ class SqliteAccounts(SqliteEngine):
         self, user_id: UserId, token_hash: str, *, now: datetime, expires: datetime
     ) -> None:
         with self._write() as conn:
+            if conn.execute("SELECT 1 FROM users WHERE id = ?", (user_id,)).fetchone() is None:
+                raise NotFoundError(f"no user {user_id}")
             conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (to_ts(now),))
             conn.execute(
                 "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "

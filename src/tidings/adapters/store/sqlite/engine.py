@@ -8,6 +8,7 @@ validators without their entries (HOSTILE F1, F5).
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -52,8 +53,9 @@ class SqliteEngine:
 
     dialect = SQLITE
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
@@ -68,12 +70,15 @@ class SqliteEngine:
         if conn is None:
             try:
                 conn = sqlite3.connect(
-                    self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+                    self.path,
+                    isolation_level=None,
+                    check_same_thread=False,
+                    timeout=self.busy_timeout_ms / 1000,
                 )
                 conn.row_factory = sqlite3.Row
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
                 conn.execute("PRAGMA foreign_keys=ON")
             except sqlite3.Error as exc:
                 raise StorageError(f"cannot open {self.path}: {exc}") from exc
@@ -83,29 +88,55 @@ class SqliteEngine:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE), serialized in this process."""
+        """One write transaction (BEGIN IMMEDIATE), serialized in this process.
+
+        A driver error anywhere in it, the body's statements included, rolls the
+        transaction back and comes out as ``StorageError``.
+        """
         with self._write_lock:
             conn = self._conn()
-            if not getattr(self._local, "writes", False):
-                # Refresh writes touch B-trees at random (search index, story keys):
-                # a bigger page cache for connections that write cuts ~10% (16 MiB; 32 MiB:
-                # ~15%, but the refresh of 2,000 feeds then peaked above 300 MB; #4).
-                conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
-                self._local.writes = True
             try:
+                if not getattr(self._local, "writes", False):
+                    # Refresh writes touch B-trees at random (search index, story keys):
+                    # a bigger page cache for connections that write cuts ~10% (16 MiB;
+                    # 32 MiB: ~15%, but the refresh of 2,000 feeds then peaked above
+                    # 300 MB; #4).
+                    conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
+                    self._local.writes = True
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise StorageError(str(exc)) from exc
             try:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            try:
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                conn.execute("ROLLBACK")
+                self._rollback(conn)
                 raise StorageError(str(exc)) from exc
+            except BaseException:
+                self._rollback(conn)
+                raise
+
+    def _rollback(self, conn: sqlite3.Connection) -> None:
+        """Roll back what is left of a failed transaction (SQLite may have done it already).
+
+        A connection that cannot roll back is closed and forgotten, so the next call
+        in this thread starts on a new one instead of inside a broken transaction.
+        """
+        if not conn.in_transaction:
+            return
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            self._forget(conn)
+
+    def _forget(self, conn: sqlite3.Connection) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
+        if conn in self._all:
+            self._all.remove(conn)
+        if getattr(self._local, "conn", None) is conn:
+            self._local.conn = None
+            self._local.writes = False
 
     def _read(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
@@ -131,5 +162,5 @@ class SqliteEngine:
                     for statement in _statements(script):
                         conn.execute(statement)
                     conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
-        except sqlite3.Error as exc:
+        except StorageError as exc:
             raise StorageError(f"migration failed: {exc}") from exc

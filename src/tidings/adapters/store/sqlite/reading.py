@@ -153,6 +153,7 @@ class SqliteReading(SqliteEngine):
         params: dict[str, Any] = {"user_id": user_id, "read": int(read), "now": to_ts(now)}
         params.update((f"id{i}", entry_id) for i, entry_id in enumerate(ids))
         where = " WHERE e.id IN (" + ", ".join(f":id{i}" for i in range(len(ids))) + ")"
+        where += " AND COALESCE(st.read, 0) != :read"  # count changes only
         with self._write() as conn:
             cur = conn.execute(MARK_READ.format(joins=USER_ENTRY_JOINS, where=where), params)
             return cur.rowcount

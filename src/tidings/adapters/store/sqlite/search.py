@@ -176,10 +176,11 @@ class SqliteSearch(SqliteEngine):
             marks = ", ".join(f":id{i}" for i in range(len(page)))
             params.update((f"id{i}", entry_id) for i, entry_id in enumerate(page))
             rows = conn.execute(DETAILS.format(ids=marks), params).fetchall()
-        except sqlite3.OperationalError as exc:  # quoting makes this unexpected; stay friendly
-            raise SearchQueryError("That search could not be run; try simpler words.") from exc
         except sqlite3.Error as exc:
-            raise StorageError(str(exc)) from exc
+            if isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == 1:
+                # SQLITE_ERROR: FTS5 refused the query (quoting makes this unexpected)
+                raise SearchQueryError("That search could not be run; try simpler words.") from exc
+            raise StorageError(str(exc)) from exc  # busy, interrupted, I/O, ...
         by_id = {r["id"]: r for r in rows}
         return [
             SearchHit(entry_from_row(r), r["hit_title"], r["hit_body"])

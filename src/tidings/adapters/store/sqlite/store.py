@@ -81,23 +81,20 @@ class SqliteStore(
         self, user_id: UserId, url: str, *, category: str | None, now: datetime
     ) -> FeedState:
         ts = to_ts(now)
-        try:
-            with self._write() as conn:
-                conn.execute(
-                    "INSERT INTO feeds (url, next_check_at, created_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT (url) DO NOTHING",
-                    (url, ts, ts),
-                )
-                feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
-                category_id = self._category_id(conn, user_id, category)
-                conn.execute(
-                    "INSERT INTO subscriptions (user_id, feed_id, category_id, created_at) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, feed_id) DO UPDATE SET "
-                    "category_id = COALESCE(excluded.category_id, subscriptions.category_id)",
-                    (user_id, feed_id, category_id, ts),
-                )
-        except sqlite3.Error as exc:
-            raise StorageError(str(exc)) from exc
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO feeds (url, next_check_at, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (url) DO NOTHING",
+                (url, ts, ts),
+            )
+            feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
+            category_id = self._category_id(conn, user_id, category)
+            conn.execute(
+                "INSERT INTO subscriptions (user_id, feed_id, category_id, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, feed_id) DO UPDATE SET "
+                "category_id = COALESCE(excluded.category_id, subscriptions.category_id)",
+                (user_id, feed_id, category_id, ts),
+            )
         return self.get_feed_state(FeedId(feed_id))
 
     def remove_feed(self, user_id: UserId, url: str) -> None:
@@ -184,20 +181,17 @@ class SqliteStore(
     ) -> list[StorageError | None]:
         """Many feeds in one transaction; a savepoint keeps each feed whole (see ``Store``)."""
         errors: list[StorageError | None] = []
-        try:
-            with self._write() as conn:
-                for update, entries in batch:
-                    conn.execute("SAVEPOINT feed")
-                    try:
-                        self._write_refresh(conn, update, entries)
-                    except sqlite3.Error as exc:
-                        conn.execute("ROLLBACK TO feed")
-                        errors.append(StorageError(str(exc)))
-                    else:
-                        errors.append(None)
-                    conn.execute("RELEASE feed")
-        except sqlite3.Error as exc:
-            raise StorageError(str(exc)) from exc
+        with self._write() as conn:
+            for update, entries in batch:
+                conn.execute("SAVEPOINT feed")
+                try:
+                    self._write_refresh(conn, update, entries)
+                except sqlite3.Error as exc:
+                    conn.execute("ROLLBACK TO feed")
+                    errors.append(StorageError(str(exc)))
+                else:
+                    errors.append(None)
+                conn.execute("RELEASE feed")
         return errors
 
     def _write_refresh(

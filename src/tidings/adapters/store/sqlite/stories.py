@@ -21,6 +21,7 @@ from tidings.adapters.store.sqlite.engine import SqliteEngine
 from tidings.content.cluster import KeyHit, StoryPrint, choose_cluster, comparable, print_keys
 from tidings.content.fingerprint import minhash_from_bytes, minhash_to_bytes
 from tidings.content.text import html_to_text
+from tidings.errors import NotFoundError
 from tidings.model import (
     Article,
     EntryUpdate,
@@ -147,6 +148,8 @@ class SqliteStories(SqliteEngine):
 
     def set_story_options(self, feed_id: FeedId, options: StoryOptions) -> None:
         with self._write() as conn:
+            if conn.execute("SELECT 1 FROM feeds WHERE id = ?", (feed_id,)).fetchone() is None:
+                raise NotFoundError(f"no feed {feed_id}")
             conn.execute(
                 "INSERT INTO feed_story_options (feed_id, body_selector, remove_selectors) "
                 "VALUES (?, ?, ?) ON CONFLICT (feed_id) DO UPDATE SET "
