@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tidings.errors import SettingsError
+from tidings.logs import FORMATS, LEVELS
 
 __all__ = ["SETTINGS", "Setting", "Settings", "default_data_dir", "load_settings"]
 
@@ -34,6 +35,16 @@ def _bool(value: str) -> bool:
     if v in {"0", "false", "no", "off", ""}:
         return False
     raise ValueError(f"not a boolean: {value!r}")
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        v = value.strip().lower()
+        if v not in choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+        return v
+
+    return parse
 
 
 def _list(value: str) -> tuple[str, ...]:
@@ -89,6 +100,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("full_text_default", "auto", str, "Default full-text mode of new feeds."),
     Setting("background_refresh", True, _bool, "Refresh due feeds in the background of serve."),
+    Setting("log_format", "text", _one_of(*FORMATS), "Log lines on stderr: text or json."),
+    Setting(
+        "log_level",
+        "info",
+        _one_of(*LEVELS),
+        "Least severe level logged: " + ", ".join(LEVELS) + ".",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -114,6 +132,8 @@ class Settings:
     base_url: str
     full_text_default: str
     background_refresh: bool
+    log_format: str
+    log_level: str
 
     @property
     def db_url(self) -> str:
