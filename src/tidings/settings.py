@@ -98,7 +98,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Public base URL of the web app (generated links; the WebSub callback: without "
         "it, hubs are not asked to push).",
     ),
-    Setting("full_text_default", "auto", str, "Default full-text mode of new feeds."),
+    Setting(
+        "full_text_default",
+        "auto",
+        _one_of("auto", "always", "never"),
+        "Full-text mode of a feed subscribed to for the first time (auto, always, never).",
+    ),
     Setting("background_refresh", True, _bool, "Refresh due feeds in the background of serve."),
     Setting("log_format", "text", _one_of(*FORMATS), "Log lines on stderr: text or json."),
     Setting(

@@ -83,3 +83,15 @@ def test_serve_logs_json_and_refreshes_in_the_background(
     (line,) = [r for r in records if r["logger"] == "tidings.refresh.batch"]
     assert line["url"] == feed_server.url("/a.xml") and line["new"] == 2
 
+
+def test_background_refresh_off(
+    tidings: Tidings, feed_server: FeedServer, serve: Callable[..., Serve]
+) -> None:
+    feed_server.set("/a.xml", rss(2))
+    tidings.run("add", feed_server.url("/a.xml"), "--no-discover")
+    s = serve(TIDINGS_BACKGROUND_REFRESH="false")
+    _wait(lambda: s.logged("Application startup complete"), "the server")
+    assert s.logged("background refresh is off")
+    s.stop()
+    assert feed_server.hits("/a.xml") == 0
+    assert tidings.json("feeds")[0]["last_fetched"] is None

@@ -341,7 +341,8 @@ def serve(c: Context, host: str, port: int, no_refresh: bool) -> None:
     from tidings.web.server import run_server
 
     c.log_to_stderr()
-    run_server(c.settings, host=host, port=port, background_refresh=not no_refresh)
+    refresh = c.settings.background_refresh and not no_refresh
+    run_server(c.settings, host=host, port=port, background_refresh=refresh)
 
 
 @cli.command()

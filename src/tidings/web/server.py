@@ -7,6 +7,7 @@ root logger like every other, in the same format.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import uvicorn
 
@@ -14,6 +15,8 @@ from tidings.aggregator import make_app
 from tidings.settings import Settings
 from tidings.web.app import make_web_app
 from tidings.worker.loop import run_worker
+
+log = logging.getLogger(__name__)
 
 
 def run_server(settings: Settings, *, host: str, port: int, background_refresh: bool) -> None:
@@ -23,6 +26,8 @@ def run_server(settings: Settings, *, host: str, port: int, background_refresh: 
         stop = asyncio.Event()
         await run_worker(agg, stop=stop)
 
+    if not background_refresh:
+        log.info("background refresh is off: run `tidings worker` to refresh feeds")
     app = make_web_app(agg, background=background if background_refresh else None)
     try:
         uvicorn.run(
