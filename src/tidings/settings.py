@@ -64,7 +64,7 @@ SETTINGS: tuple[Setting, ...] = (
         "db",
         "",
         str,
-        "Database URL: sqlite:///path or postgresql://…; default a SQLite file in the data dir.",
+        "Database URL: sqlite:///path; default a SQLite file in the data dir.",
     ),
     Setting("data_dir", "", str, "Directory for the SQLite database and caches."),
     Setting(

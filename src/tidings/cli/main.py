@@ -55,7 +55,7 @@ def _dump(data: Any) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="TIDINGS_DB", help="Database URL (sqlite:///path or postgresql://…).")
+@click.option("--db", envvar="TIDINGS_DB", help="Database URL (sqlite:///path).")
 @click.option(
     "--user",
     envvar="TIDINGS_USER",
