@@ -68,5 +68,7 @@ def test_log_level_quiets_the_lines(tidings: Tidings, feed_server: FeedServer) -
     _two_feeds(tidings, feed_server)
     proc = tidings.run("--log-level", "warning", "--log-format", "json", "worker", "--once")
     assert [r["outcome"] for r in _refresh_lines(proc.stderr).values()] == ["error"]
+    quiet = tidings.run("refresh", "--all", "--quiet")
+    assert quiet.stderr == "" and "1 failed" in quiet.stdout
     bad = tidings.run("--log-format", "xml", "worker", "--once", check=False)
     assert bad.returncode == 2 and "xml" in bad.stderr

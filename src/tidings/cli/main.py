@@ -142,11 +142,12 @@ def _short(iso: str | None) -> str:
 @cli.command()
 @click.argument("urls", nargs=-1)
 @click.option("--all", "all_feeds", is_flag=True, help="Refresh every feed, due or not.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line (no log lines).")
 @pass_ctx
 def refresh(c: Context, urls: tuple[str, ...], all_feeds: bool, quiet: bool) -> None:
     """Fetch the due feeds (or the named ones, or --all) and store new entries."""
-    c.log_to_stderr()
+    if not quiet:
+        c.log_to_stderr()
     with c.app() as (agg, _user):
         summary = _refresh_with_progress(agg, urls, all_feeds, quiet)
     for r in summary.results:
