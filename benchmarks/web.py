@@ -146,7 +146,7 @@ def main() -> None:
             "category": lambda: "/category/" + quote(rng.choice(["Science", "World", "Sport"])),
             "story": lambda: f"/entry/{rng.randint(1, args.entries)}",
             "search": lambda: "/search?q=" + quote(rng.choice(SEARCHES)),
-            "poll": lambda: f"/api/new?view=all&after={latest}",
+            "poll": lambda: f"/river/new?view=all&after={latest}",
         }
         for fn in pages.values():  # warm up
             measure(session, fn, 20)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tidings.errors import SettingsError
+from tidings.logs import FORMATS, LEVELS
 
 __all__ = ["SETTINGS", "Setting", "Settings", "default_data_dir", "load_settings"]
 
@@ -36,6 +37,16 @@ def _bool(value: str) -> bool:
     raise ValueError(f"not a boolean: {value!r}")
 
 
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        v = value.strip().lower()
+        if v not in choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+        return v
+
+    return parse
+
+
 def _list(value: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in value.split(",") if p.strip())
 
@@ -53,7 +64,7 @@ SETTINGS: tuple[Setting, ...] = (
         "db",
         "",
         str,
-        "Database URL: sqlite:///path or postgresql://…; default a SQLite file in the data dir.",
+        "Database URL: sqlite:///path; default a SQLite file in the data dir.",
     ),
     Setting("data_dir", "", str, "Directory for the SQLite database and caches."),
     Setting(
@@ -87,8 +98,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Public base URL of the web app (generated links; the WebSub callback: without "
         "it, hubs are not asked to push).",
     ),
-    Setting("full_text_default", "auto", str, "Default full-text mode of new feeds."),
+    Setting(
+        "full_text_default",
+        "auto",
+        _one_of("auto", "always", "never"),
+        "Full-text mode of a feed subscribed to for the first time (auto, always, never).",
+    ),
     Setting("background_refresh", True, _bool, "Refresh due feeds in the background of serve."),
+    Setting("log_format", "text", _one_of(*FORMATS), "Log lines on stderr: text or json."),
+    Setting(
+        "log_level",
+        "info",
+        _one_of(*LEVELS),
+        "Least severe level logged: " + ", ".join(LEVELS) + ".",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -114,6 +137,8 @@ class Settings:
     base_url: str
     full_text_default: str
     background_refresh: bool
+    log_format: str
+    log_level: str
 
     @property
     def db_url(self) -> str:

@@ -232,7 +232,7 @@ def test_pages_need_login(web: WebServer) -> None:
         assert response.status == 303 and response.header(
             "location",
         ).startswith("/login"), path
-    assert stranger.get("/api/new", headers={"Accept": "application/json"}).status == 401
+    assert stranger.get("/river/new", headers={"Accept": "application/json"}).status == 401
 
 
 def test_secrets_never_reach_the_logs(web: WebServer, caplog: pytest.LogCaptureFixture) -> None:

@@ -67,7 +67,7 @@ def test_foreign_ids_in_bulk_actions_change_nothing(
     bob.post("/mark-all-read", {"feed_id": str(ids["feed"]), "up_to": "999999", "view": "all"})
     bob.post("/mark-all-read", {"category": "Private", "up_to": "999999", "view": "all"})
     polled = bob.get(
-        f"/api/new?feed_id={ids['feed']}&after=0", headers={"Accept": "application/json"}
+        f"/river/new?feed_id={ids['feed']}&after=0", headers={"Accept": "application/json"}
     )
     assert json.loads(polled.body) == {"count": 0}
     found = bob.get("/search?q=zanzibar")

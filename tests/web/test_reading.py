@@ -90,11 +90,13 @@ def test_new_stories_are_announced_and_served(web: WebServer) -> None:
     page = client.get("/")
     latest = re.search(r'data-latest="(\d+)"', page.body)
     assert latest
-    poll = client.get(f"/api/new?view=all&after={latest.group(1)}", headers=JSON)
+    assert 'data-poll="/river/new?' in page.body
+    assert client.get("/api/new?after=0", headers=JSON).status == 404  # /api/ is the APIs'
+    poll = client.get(f"/river/new?view=all&after={latest.group(1)}", headers=JSON)
     assert json.loads(poll.body) == {"count": 0}
     admin = web.agg.accounts.get_users()[0]
     web.feed(admin, "https://news.example/feed", [entry(50, id="fresh", title="Fresh news")])
-    poll = client.get(f"/api/new?view=all&after={latest.group(1)}", headers=JSON)
+    poll = client.get(f"/river/new?view=all&after={latest.group(1)}", headers=JSON)
     assert json.loads(poll.body) == {"count": 1}
     fresh = client.get(f"/?after={latest.group(1)}")
     assert "Fresh news" in fresh.body and "<html" not in fresh.body

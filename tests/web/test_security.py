@@ -116,7 +116,7 @@ def test_gets_have_no_side_effects(setup: tuple[WebServer, Client, dict[str, str
         "/?view=unread",
         "/?view=starred",
         "/search?q=harbour",
-        "/api/new?after=0",
+        "/river/new?after=0",
         "/?partial=1",
         "/static/tidings.css",
     ]

@@ -34,6 +34,7 @@ from tidings.model import (
     FeedUpdate,
     Fetched,
     FetchError,
+    FullTextMode,
     RefreshResult,
     UserId,
 )
@@ -178,11 +179,21 @@ class Aggregator:
         )
 
     async def add_feed(
-        self, user: UserId, url: str, *, category: str | None = None, discover: bool = True
+        self,
+        user: UserId,
+        url: str,
+        *,
+        category: str | None = None,
+        discover: bool = True,
+        full_text: FullTextMode | None = None,
     ) -> FeedState:
-        """Subscribe to a feed (resolving a site address to its feed); it is due at once."""
+        """Subscribe to a feed (resolving a site address to its feed); it is due at once.
+
+        A feed new to the server gets ``full_text``, or the ``full_text_default`` setting.
+        """
         feed_url = (await self.discover(url))[0] if discover else check_url(url)
-        state = self.store.add_feed(user, feed_url, category=category, now=utcnow())
+        mode = full_text or FullTextMode(self.settings.full_text_default)
+        state = self.store.add_feed(user, feed_url, category=category, now=utcnow(), full_text=mode)
         self.scheduling.wake()  # due now: a sleeping scheduler fetches it at once
         return state
 
@@ -288,7 +299,8 @@ class Aggregator:
             except ValueError as exc:
                 problems.append(f"{item.url}: {exc}")
                 continue
-            self.store.add_feed(user, url, category=item.category, now=utcnow())
+            mode = FullTextMode(self.settings.full_text_default)
+            self.store.add_feed(user, url, category=item.category, now=utcnow(), full_text=mode)
             added += 1
         self.scheduling.wake()
         return added, problems

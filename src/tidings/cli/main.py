@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from tidings import logs
 from tidings.aggregator import Aggregator, make_app, read_feed
 from tidings.api.serialize import entry_json, feed_data_json, feed_status
 from tidings.cli.rules import feed_options, rules
@@ -27,6 +28,10 @@ class Context:
     def __init__(self, settings: Settings, user: str) -> None:
         self.settings = settings
         self.user_name = user
+
+    def log_to_stderr(self) -> None:
+        """Log lines on stderr (``serve``, ``worker`` and ``refresh``); stdout is unchanged."""
+        logs.configure(self.settings.log_format, self.settings.log_level)
 
     @contextmanager
     def app(self) -> Iterator[tuple[Aggregator, UserId]]:
@@ -50,7 +55,7 @@ def _dump(data: Any) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="TIDINGS_DB", help="Database URL (sqlite:///path or postgresql://…).")
+@click.option("--db", envvar="TIDINGS_DB", help="Database URL (sqlite:///path).")
 @click.option(
     "--user",
     envvar="TIDINGS_USER",
@@ -58,12 +63,24 @@ def _dump(data: Any) -> None:
     show_default=True,
     help="Whose subscriptions and read state to use.",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(logs.FORMATS),
+    help="Log lines of serve, worker and refresh on stderr: text (default) or json.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(logs.LEVELS, case_sensitive=False),
+    help="Least severe level logged (default info).",
+)
 @click.version_option(package_name="tidings")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, user: str) -> None:
+def cli(
+    ctx: click.Context, db: str | None, user: str, log_format: str | None, log_level: str | None
+) -> None:
     """Tidings: a self-hosted news feed aggregator and reader."""
     try:
-        settings = load_settings({"db": db})
+        settings = load_settings({"db": db, "log_format": log_format, "log_level": log_level})
     except TidingsError as exc:
         raise click.ClickException(str(exc)) from exc
     ctx.obj = Context(settings, user)
@@ -125,10 +142,12 @@ def _short(iso: str | None) -> str:
 @cli.command()
 @click.argument("urls", nargs=-1)
 @click.option("--all", "all_feeds", is_flag=True, help="Refresh every feed, due or not.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line (no log lines).")
 @pass_ctx
 def refresh(c: Context, urls: tuple[str, ...], all_feeds: bool, quiet: bool) -> None:
     """Fetch the due feeds (or the named ones, or --all) and store new entries."""
+    if not quiet:
+        c.log_to_stderr()
     with c.app() as (agg, _user):
         summary = _refresh_with_progress(agg, urls, all_feeds, quiet)
     for r in summary.results:
@@ -322,7 +341,9 @@ def serve(c: Context, host: str, port: int, no_refresh: bool) -> None:
     """Run the web reader, refreshing due feeds in the background."""
     from tidings.web.server import run_server
 
-    run_server(c.settings, host=host, port=port, background_refresh=not no_refresh)
+    c.log_to_stderr()
+    refresh = c.settings.background_refresh and not no_refresh
+    run_server(c.settings, host=host, port=port, background_refresh=refresh)
 
 
 @cli.command()
@@ -332,6 +353,7 @@ def worker(c: Context, once: bool) -> None:
     """Run the scheduler loop: refresh feeds as they come due."""
     from tidings.worker.loop import run_worker
 
+    c.log_to_stderr()
     with c.app() as (agg, _user):
         asyncio.run(run_worker(agg, once=once))
 

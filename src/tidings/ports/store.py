@@ -281,9 +281,16 @@ class FeedStore(Protocol):
     def ensure_user(self, name: str, *, is_admin: bool = False) -> UserId: ...
 
     def add_feed(
-        self, user_id: UserId, url: str, *, category: str | None, now: datetime
+        self,
+        user_id: UserId,
+        url: str,
+        *,
+        category: str | None,
+        now: datetime,
+        full_text: FullTextMode = FullTextMode.AUTO,
     ) -> FeedState:
-        """Subscribe the user; create the shared feed row if it is new (due now)."""
+        """Subscribe the user; create the shared feed row if it is new (due now,
+        in ``full_text`` mode; an existing feed keeps its mode)."""
         ...
 
     def remove_feed(self, user_id: UserId, url: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 from tidings.core import decide
@@ -35,6 +36,7 @@ async def refresh_feeds(
 
     async def one(state: FeedState) -> None:
         async with BatchSlot(work, writes) as slot:
+            started = time.monotonic()  # from its work slot to its commit
             try:
                 result = await refresh_feed(deps, state, slot=slot)
             except StorageError as exc:
@@ -44,6 +46,7 @@ async def refresh_feeds(
                 log.exception("refresh of %s crashed", state.url)
                 result = RefreshResult(state.url, "error", error=f"internal error: {exc!r}")
                 await _record_crash(deps, state, result.error or "")
+        _log_result(state, result, time.monotonic() - started)
         summary.add(result)
         if on_result is not None:
             on_result(result)
@@ -52,6 +55,22 @@ async def refresh_feeds(
         for state in states:
             group.create_task(one(state))
     return summary
+
+
+def _log_result(state: FeedState, result: RefreshResult, seconds: float) -> None:
+    """The one log line of a feed's refresh (every result passes here)."""
+    fields: dict[str, object] = {
+        "feed_id": state.id,
+        "url": state.url,
+        "outcome": result.status,
+        "new": result.new,
+        "changed": result.changed,
+        "duration_ms": round(seconds * 1000),
+    }
+    if result.status == "error":
+        log.warning("feed refresh failed", extra=fields | {"error": result.error})
+    else:
+        log.info("feed refreshed", extra=fields)
 
 
 async def _record_crash(deps: Deps, state: FeedState, message: str) -> None:

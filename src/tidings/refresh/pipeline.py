@@ -15,7 +15,6 @@ propagate, and the batch turns even those into a failed result for that feed.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,8 +34,6 @@ from tidings.model import (
 )
 from tidings.ports import Fetcher
 from tidings.refresh.process import Processed, StoryStep
-
-log = logging.getLogger(__name__)
 
 
 class Processor(Protocol):
@@ -197,6 +194,5 @@ async def _fail(
     *,
     slot: BatchSlot | None = None,
 ) -> RefreshResult:
-    log.info("refresh failed: %s: %s", state.url, message)
     await record(deps, decide.failed(state, message, now, deps.limits, result), slot=slot)
     return RefreshResult(state.url, "error", error=message)

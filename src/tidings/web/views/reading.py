@@ -86,7 +86,7 @@ class ReadingViews:
             g("/entries/read", self.mark_many, methods=("POST",)),
             g("/mark-all-read", self.mark_all, methods=("POST",)),
             g("/search", self.search),
-            g("/api/new", self.poll),
+            g("/river/new", self.poll),
             g("/refresh", self.refresh, methods=("POST",)),
         ]
 

@@ -33,6 +33,7 @@ from tidings.model import (
     FeedId,
     FeedState,
     FeedUpdate,
+    FullTextMode,
     UserId,
 )
 
@@ -78,14 +79,20 @@ class SqliteStore(
         return int(row[0])
 
     def add_feed(
-        self, user_id: UserId, url: str, *, category: str | None, now: datetime
+        self,
+        user_id: UserId,
+        url: str,
+        *,
+        category: str | None,
+        now: datetime,
+        full_text: FullTextMode = FullTextMode.AUTO,
     ) -> FeedState:
         ts = to_ts(now)
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO feeds (url, next_check_at, created_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (url) DO NOTHING",
-                (url, ts, ts),
+                "INSERT INTO feeds (url, next_check_at, created_at, full_text) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
+                (url, ts, ts, full_text.value),
             )
             feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
             category_id = self._category_id(conn, user_id, category)

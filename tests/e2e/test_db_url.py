@@ -1,0 +1,22 @@
+"""Only SQLite works today: a PostgreSQL URL gets a clear message, and no help offers one."""
+
+from __future__ import annotations
+
+from conftest import Tidings
+
+from tidings.settings import SETTINGS
+
+
+def test_postgresql_url_is_refused_clearly(tidings: Tidings) -> None:
+    for url in ("postgresql://tidings@localhost/tidings", "postgres://h/db"):
+        proc = tidings.run("--db", url, "feeds", check=False)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr
+        assert "PostgreSQL engine is not available yet; use sqlite:///path" in proc.stderr
+    env = Tidings({**tidings.env, "TIDINGS_DB": "postgresql://h/db"})
+    proc = env.run("worker", "--once", check=False)
+    assert proc.returncode == 1 and "PostgreSQL engine is not available yet" in proc.stderr
+
+
+def test_no_help_offers_postgresql(tidings: Tidings) -> None:
+    assert "postgres" not in tidings.run("--help").stdout.lower()
+    assert all("postgres" not in s.help.lower() for s in SETTINGS)

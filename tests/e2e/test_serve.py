@@ -1,0 +1,97 @@
+"""`tidings serve` as a subprocess: its log lines and the ``background_refresh`` setting."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Tidings
+from feeds import rss
+from feedserver import FeedServer
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(ready: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+class Serve:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        port = _free_port()
+        exe = Path(sys.executable).with_name("tidings")
+        with log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [str(exe), "--log-format", "json", "serve", "--port", str(port)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=out,
+            )
+
+    def lines(self) -> list[dict[str, Any]]:
+        text = self.log.read_text()
+        return [json.loads(line) for line in text.splitlines()[: text.count("\n")]]
+
+    def logged(self, msg: str) -> bool:
+        return any(msg in r["msg"] for r in self.lines())
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+
+
+@pytest.fixture
+def serve(tidings: Tidings, tmp_path: Path) -> Iterator[Callable[..., Serve]]:
+    started: list[Serve] = []
+
+    def start(**env: str) -> Serve:
+        started.append(Serve({**tidings.env, **env}, tmp_path / f"serve{len(started)}.log"))
+        return started[-1]
+
+    yield start
+    for s in started:
+        if s.proc.poll() is None:
+            s.stop()
+
+
+def test_serve_logs_json_and_refreshes_in_the_background(
+    tidings: Tidings, feed_server: FeedServer, serve: Callable[..., Serve]
+) -> None:
+    feed_server.set("/a.xml", rss(2))
+    tidings.run("add", feed_server.url("/a.xml"), "--no-discover")
+    s = serve()
+    _wait(lambda: any(r.get("outcome") == "ok" for r in s.lines()), "the background refresh")
+    s.stop()
+    records = s.lines()  # every line is one JSON object, uvicorn's too
+    assert any(r["logger"].startswith("uvicorn") for r in records)
+    (line,) = [r for r in records if r["logger"] == "tidings.refresh.batch"]
+    assert line["url"] == feed_server.url("/a.xml") and line["new"] == 2
+
+
+def test_background_refresh_off(
+    tidings: Tidings, feed_server: FeedServer, serve: Callable[..., Serve]
+) -> None:
+    feed_server.set("/a.xml", rss(2))
+    tidings.run("add", feed_server.url("/a.xml"), "--no-discover")
+    s = serve(TIDINGS_BACKGROUND_REFRESH="false")
+    _wait(lambda: s.logged("Application startup complete"), "the server")
+    assert s.logged("background refresh is off")
+    s.stop()
+    assert feed_server.hits("/a.xml") == 0
+    assert tidings.json("feeds")[0]["last_fetched"] is None

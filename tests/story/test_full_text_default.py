@@ -1,0 +1,54 @@
+"""The ``full_text_default`` setting: the mode of a feed subscribed to for the first time."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from conftest import Tidings
+from feedserver import FeedServer
+
+from story.pages import article_page, teaser_feed
+from tidings.aggregator import make_app
+from tidings.errors import SettingsError
+from tidings.model import FullTextMode
+from tidings.settings import load_settings
+
+
+def test_never_by_default_keeps_the_teasers(tidings: Tidings, feed_server: FeedServer) -> None:
+    feed_server.set("/article/0", article_page(0), content_type="text/html; charset=utf-8")
+    feed_server.set("/feed.xml", teaser_feed(feed_server.url("/"), [0]))
+    never = Tidings({**tidings.env, "TIDINGS_FULL_TEXT_DEFAULT": "never"})
+    never.run("add", feed_server.url("/feed.xml"))
+    assert "1 new entries" in never.run("refresh").stdout
+    (entry,) = never.json("entries")
+    assert entry["full_text"] is False
+    assert feed_server.hits("/article/0") == 0
+
+
+def test_new_feeds_get_the_default_unless_told(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"db": f"sqlite:///{tmp_path / 't.db'}", "full_text_default": "always"}, environ={}
+    )
+    opml = b"""<?xml version="1.0"?><opml version="2.0"><body>
+<outline text="C" type="rss" xmlUrl="https://c.example/feed"/></body></opml>"""
+    with make_app(settings) as agg:
+        user, other = agg.user_id(), agg.user_id("bob")
+        a = asyncio.run(agg.add_feed(user, "https://a.example/feed", discover=False))
+        b = asyncio.run(
+            agg.add_feed(
+                user, "https://b.example/feed", discover=False, full_text=FullTextMode.NEVER
+            )
+        )
+        again = asyncio.run(agg.add_feed(other, "https://b.example/feed", discover=False))
+        agg.import_opml(user, opml)
+        c = agg.store.get_feed_state_by_url("https://c.example/feed")
+    assert a.full_text is FullTextMode.ALWAYS and c.full_text is FullTextMode.ALWAYS
+    assert b.full_text is FullTextMode.NEVER
+    assert again.full_text is FullTextMode.NEVER  # an existing feed keeps its mode
+
+
+def test_a_bad_default_is_a_settings_error() -> None:
+    with pytest.raises(SettingsError, match="full_text_default"):
+        load_settings({"full_text_default": "sometimes"}, environ={})
