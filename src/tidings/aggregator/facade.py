@@ -17,6 +17,7 @@ from tidings.aggregator.accounts import Accounts
 from tidings.aggregator.reading import Reading
 from tidings.aggregator.rules import Stories
 from tidings.aggregator.scheduling import InFlight, Scheduling
+from tidings.aggregator.subscriptions import Subscriptions
 from tidings.aggregator.websub import Poster, WebSub
 from tidings.content.story import with_search_text
 from tidings.core import schedule
@@ -92,7 +93,8 @@ class Aggregator:
         self.accounts = Accounts(store)  # users, passwords, sessions (#6)
         self.reading = Reading(store, settings)  # sidebar, search, bulk marks (#6)
         self.stories = Stories(store)  # filter rules, extraction options (#5)
-        self.scheduling = Scheduling(store, settings)  # interval overrides, next due (#4)
+        self.scheduling = Scheduling(store, settings)  # next due, wake-ups (#4)
+        self.subscriptions = Subscriptions(store, settings, self.scheduling)  # settings (#10)
         self._in_flight = InFlight()  # never two refreshes of one feed at once (#4)
         self.websub = WebSub(  # hub subscriptions and pushes (#4)
             store,
