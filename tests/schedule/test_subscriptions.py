@@ -109,3 +109,13 @@ def test_feed_id_for_resolves_only_the_users_own_subscriptions(agg: Aggregator) 
     with pytest.raises(NotFoundError, match=f"not subscribed: {URL}"):
         agg.subscriptions.feed_id_for(bob, URL)
 
+
+def test_user_id_creates_only_the_first_default_user(agg: Aggregator) -> None:
+    with pytest.raises(NotFoundError, match="typo"):
+        agg.user_id("typo")  # an empty database: still not a typo's user
+    admin = agg.user_id()  # the first command: the default CLI user, an admin
+    assert [(u.name, u.is_admin) for u in agg.accounts.get_users()] == [("admin", True)]
+    assert agg.user_id() == admin
+    with pytest.raises(NotFoundError, match="typo"):
+        agg.user_id("typo")
+    assert [u.name for u in agg.accounts.get_users()] == ["admin"]

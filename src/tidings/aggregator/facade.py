@@ -142,8 +142,19 @@ class Aggregator:
 
     # users
 
-    def user_id(self, name: str = DEFAULT_USER, *, is_admin: bool = True) -> UserId:
-        return self.store.ensure_user(name, is_admin=is_admin)
+    def user_id(self, name: str = DEFAULT_USER) -> UserId:
+        """The id of the user called ``name``; ``NotFoundError`` if there is none.
+
+        Only on a database without users is one made: the default CLI user, an
+        admin, so that a newcomer's first ``tidings add`` just works.
+        """
+        users = self.store.get_users()
+        found = next((u.id for u in users if u.name == name), None)
+        if found is not None:
+            return found
+        if not users and name == DEFAULT_USER:
+            return self.store.ensure_user(name, is_admin=True)
+        raise NotFoundError(f"no user {name!r}")
 
     # subscriptions
 
