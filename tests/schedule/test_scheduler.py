@@ -115,9 +115,15 @@ def test_interval_override_is_clamped_and_takes_effect_at_once(agg: Aggregator, 
     asyncio.run(agg.refresh())
     before = agg.store.get_feed_state_by_url(url).next_check_at
     assert before is not None
-    assert agg.scheduling.set_interval(user, url, 10) == agg.settings.min_interval  # clamped
-    assert agg.scheduling.set_interval(user, url, 10**9) == agg.settings.max_interval
-    assert agg.scheduling.set_interval(user, url, 900) == 900
+    feed_id = agg.subscriptions.feed_id_for(user, url)
+
+    def set_interval(seconds: int | None) -> int | None:
+        feed = agg.subscriptions.update_subscription(user, feed_id, interval=seconds)
+        return feed.state.interval_override
+
+    assert set_interval(10) == agg.settings.min_interval  # clamped
+    assert set_interval(10**9) == agg.settings.max_interval
+    assert set_interval(900) == 900
     state = agg.store.get_feed_state_by_url(url)
     assert state.interval_override == 900
     assert state.next_check_at is not None
@@ -126,5 +132,5 @@ def test_interval_override_is_clamped_and_takes_effect_at_once(agg: Aggregator, 
     after = agg.store.get_feed_state_by_url(url).next_check_at
     assert after is not None
     assert abs((after - datetime.now(UTC)).total_seconds() - 900) < 60  # the override is used
-    assert agg.scheduling.set_interval(user, url, None) is None
-    assert agg.scheduling.get_interval(user, url) is None
+    assert set_interval(None) is None
+    assert agg.store.get_feed_state_by_url(url).interval_override is None

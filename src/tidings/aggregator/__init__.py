@@ -4,6 +4,7 @@
 """
 
 from tidings.aggregator.facade import DEFAULT_USER, Aggregator
+from tidings.aggregator.subscriptions import UNSET, Unset
 from tidings.aggregator.wiring import make_app, read_feed
 
-__all__ = ["DEFAULT_USER", "Aggregator", "make_app", "read_feed"]
+__all__ = ["DEFAULT_USER", "UNSET", "Aggregator", "Unset", "make_app", "read_feed"]

@@ -17,6 +17,7 @@ from tidings.aggregator.accounts import Accounts
 from tidings.aggregator.reading import Reading
 from tidings.aggregator.rules import Stories
 from tidings.aggregator.scheduling import InFlight, Scheduling
+from tidings.aggregator.subscriptions import Subscriptions
 from tidings.aggregator.websub import Poster, WebSub
 from tidings.content.story import with_search_text
 from tidings.core import schedule
@@ -93,7 +94,8 @@ class Aggregator:
         self.accounts = Accounts(store)  # users, passwords, sessions (#6)
         self.reading = Reading(store, settings)  # sidebar, search, bulk marks (#6)
         self.stories = Stories(store)  # filter rules, extraction options (#5)
-        self.scheduling = Scheduling(store, settings)  # interval overrides, next due (#4)
+        self.scheduling = Scheduling(store, settings)  # next due, wake-ups (#4)
+        self.subscriptions = Subscriptions(store, settings, self.scheduling)  # settings (#10)
         self._in_flight = InFlight()  # never two refreshes of one feed at once (#4)
         self.websub = WebSub(  # hub subscriptions and pushes (#4)
             store,
@@ -141,8 +143,19 @@ class Aggregator:
 
     # users
 
-    def user_id(self, name: str = DEFAULT_USER, *, is_admin: bool = True) -> UserId:
-        return self.store.ensure_user(name, is_admin=is_admin)
+    def user_id(self, name: str = DEFAULT_USER) -> UserId:
+        """The id of the user called ``name``; ``NotFoundError`` if there is none.
+
+        Only on a database without users is one made: the default CLI user, an
+        admin, so that a newcomer's first ``tidings add`` just works.
+        """
+        users = self.store.get_users()
+        found = next((u.id for u in users if u.name == name), None)
+        if found is not None:
+            return found
+        if not users and name == DEFAULT_USER:
+            return self.store.ensure_user(name, is_admin=True)
+        raise NotFoundError(f"no user {name!r}")
 
     # subscriptions
 

@@ -1,4 +1,4 @@
-"""Reading: the sidebar, search, bulk marking and per-feed settings.
+"""Reading: the sidebar, one subscription, search and bulk marking.
 
 Part of the ``Aggregator`` facade (``agg.reading``). Everything takes the
 user's id and is scoped to that user's subscriptions.
@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from tidings.core.search import SearchHit, parse_query
 from tidings.errors import SearchQueryError
-from tidings.model import EntryFilter, EntryId, Feed, FeedCount, FeedId, FullTextMode, UserId
+from tidings.model import EntryFilter, EntryId, Feed, FeedCount, FeedId, UserId
 from tidings.ports import Store
 from tidings.settings import Settings
 
@@ -76,29 +76,6 @@ class Reading:
     def get_feed(self, user: UserId, feed_id: int) -> Feed:
         """One of the user's subscriptions; ``NotFoundError`` for anyone else's."""
         return self.store.get_feed(user, FeedId(feed_id))
-
-    def set_feed_settings(
-        self,
-        user: UserId,
-        feed_id: int,
-        *,
-        category: str | None,
-        full_text: str,
-        interval_minutes: int | None,
-    ) -> None:
-        """Category, full-text mode and refresh interval (clamped to the server's limits)."""
-        mode = FullTextMode(full_text)  # ValueError for anything else
-        interval = None
-        if interval_minutes:
-            low, high = self.settings.min_interval, self.settings.max_interval
-            interval = max(low, min(high, interval_minutes * 60))
-        self.store.set_subscription(
-            user,
-            FeedId(feed_id),
-            category=(category or "").strip()[:100] or None,
-            full_text=mode,
-            interval=interval,
-        )
 
     def search(self, user: UserId, text: str, *, limit: int = 30, offset: int = 0) -> SearchResult:
         """Ranked, highlighted results; a query that cannot run gives a message."""

@@ -1,27 +1,23 @@
-"""Stories: filter rules and per-feed extraction options (issue #5).
+"""Stories: filter rules (issue #5).
 
 Part of the ``Aggregator`` facade (``agg.stories``). Rules belong to the user
-who makes them; a rule for one feed needs a subscription to it. Extraction
-options (CSS selectors) and the full-text mode are properties of the shared
-feed: every subscriber benefits from them.
+who makes them; a rule for one feed needs a subscription to it. A feed's
+extraction options (CSS selectors) and full-text mode are set through
+``agg.subscriptions`` (#10).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from tidings.content.clutter import compile_selector
 from tidings.content.rules import RuleSubject, Verdict, evaluate, validate_rule
 from tidings.content.text import html_to_text
-from tidings.errors import NotFoundError
-from tidings.model import Entry, FullTextMode, Rule, StoryOptions, UserId
+from tidings.model import Entry, Rule, UserId
 from tidings.ports import Store
 
 __all__ = ["DryRun", "Stories"]
 
-MAX_SELECTORS = 20
 DRY_RUN_ENTRIES = 5000
 
 
@@ -36,7 +32,7 @@ class DryRun:
 
 
 class Stories:
-    """Rules and extraction options, scoped to one user's subscriptions."""
+    """Rules, scoped to one user's subscriptions."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -62,44 +58,6 @@ class Stories:
         probe = replace(rule, id=-1)
         matched = tuple(e for e in entries if evaluate(probe, rule_subject(e), verdict))
         return DryRun(rule, len(entries), matched, bool(verdict.timed_out))
-
-    # per-feed options
-
-    def set_options(
-        self,
-        user: UserId,
-        url: str,
-        *,
-        full_text: FullTextMode | None = None,
-        body_selector: str | None = None,
-        remove_selectors: Sequence[str] | None = None,
-    ) -> StoryOptions:
-        """Change a followed feed's full-text mode and CSS selectors (None: keep;
-        an empty body selector or list clears it)."""
-        feed = next((f for f in self.store.get_feeds(user) if f.state.url == url), None)
-        if feed is None:
-            raise NotFoundError(f"not subscribed: {url}")
-        current = self.store.get_story_options(feed.state.id)
-        body = current.body_selector if body_selector is None else (body_selector.strip() or None)
-        remove = (
-            current.remove_selectors
-            if remove_selectors is None
-            else tuple(s.strip() for s in remove_selectors if s.strip())[:MAX_SELECTORS]
-        )
-        for selector in (body, *remove):
-            if selector:
-                compile_selector(selector)  # raises InvalidSelectorError
-        options = StoryOptions(body_selector=body, remove_selectors=remove)
-        self.store.set_story_options(feed.state.id, options)
-        if full_text is not None:
-            self.store.set_feed_options(feed.state.id, full_text=full_text.value)
-        return options
-
-    def get_options(self, user: UserId, url: str) -> tuple[FullTextMode, StoryOptions]:
-        feed = next((f for f in self.store.get_feeds(user) if f.state.url == url), None)
-        if feed is None:
-            raise NotFoundError(f"not subscribed: {url}")
-        return feed.state.full_text, self.store.get_story_options(feed.state.id)
 
 
 def rule_subject(entry: Entry) -> RuleSubject:

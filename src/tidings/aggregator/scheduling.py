@@ -1,4 +1,4 @@
-"""Scheduling (#4): per-feed interval overrides, when the next feed is due, and the
+"""Scheduling (#4): when the next feed is due, waking the scheduler loops, and the
 guard that keeps one feed from being refreshed twice at once in this process.
 
 The intervals themselves are computed by ``tidings.core.schedule`` when a refresh
@@ -10,12 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime
 
-from tidings.core.schedule import clamp
-from tidings.errors import NotFoundError
-from tidings.model import Feed, FeedId, FeedState, UserId
+from tidings.model import FeedId, FeedState
 from tidings.ports import Store
 from tidings.settings import Settings
 
@@ -50,7 +48,8 @@ class InFlight:
 
 
 class Scheduling:
-    """Interval overrides and the next due time (``agg.scheduling``)."""
+    """The next due time and the scheduler's wake-ups (``agg.scheduling``); interval
+    overrides are set through ``agg.subscriptions`` (#10)."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
@@ -80,40 +79,3 @@ class Scheduling:
     def next_check_at(self) -> datetime | None:
         """When the earliest followed feed is next due (None: no feeds)."""
         return self.store.get_next_check_at()
-
-    def get_interval(self, user: UserId, url: str) -> int | None:
-        """The feed's interval override in seconds (None: from its posting rate)."""
-        return self._subscription(user, url).state.interval_override
-
-    def set_interval(
-        self, user: UserId, url: str, seconds: int | None, *, now: datetime | None = None
-    ) -> int | None:
-        """Check the feed every ``seconds`` (None: back to its posting rate).
-
-        The value is clamped to the server's ``[min_interval, max_interval]``, as
-        in the web app. A shorter interval takes effect at once: the next check
-        moves forward to at most ``seconds`` from now. Returns the stored value.
-        """
-        feed = self._subscription(user, url)
-        interval = None
-        if seconds is not None:
-            low, high = self.settings.min_interval, self.settings.max_interval
-            interval = int(clamp(seconds, low, high))
-        self.store.set_subscription(user, feed.state.id, category=feed.category, interval=interval)
-        if interval is not None:
-            soonest = (now or datetime.now(UTC)) + timedelta(seconds=interval)
-            current = feed.state.next_check_at
-            if current is None or current > soonest:
-                self.store.set_feed_options(feed.state.id, next_check_at=soonest)
-                self.wake()
-        return interval
-
-    def _subscription(self, user: UserId, url: str) -> Feed:
-        found = _find(self.store.get_feeds(user), url)
-        if found is None:
-            raise NotFoundError(f"not subscribed: {url}")
-        return found
-
-
-def _find(feeds: Sequence[Feed], url: str) -> Feed | None:
-    return next((f for f in feeds if f.state.url == url), None)

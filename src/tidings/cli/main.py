@@ -13,13 +13,13 @@ from typing import Any
 import click
 
 from tidings import logs
-from tidings.aggregator import Aggregator, make_app, read_feed
+from tidings.aggregator import DEFAULT_USER, Aggregator, make_app, read_feed
 from tidings.api.serialize import entry_json, feed_data_json, feed_status
 from tidings.cli.rules import feed_options, rules
 from tidings.cli.textview import entry_text
 from tidings.cli.users import user as user_group
 from tidings.core.search import MARK_END, MARK_START
-from tidings.errors import TidingsError
+from tidings.errors import NotFoundError, TidingsError
 from tidings.model import BatchSummary, EntryFilter, RefreshResult, UserId
 from tidings.settings import Settings, load_settings
 
@@ -34,17 +34,31 @@ class Context:
         logs.configure(self.settings.log_format, self.settings.log_level)
 
     @contextmanager
-    def app(self) -> Iterator[tuple[Aggregator, UserId]]:
+    def aggregator(self) -> Iterator[Aggregator]:
+        """The facade, for commands that act for no user (refresh, worker, user)."""
         try:
             agg = make_app(self.settings)
         except TidingsError as exc:
             raise click.ClickException(str(exc)) from exc
         try:
-            yield agg, agg.user_id(self.user_name)
+            yield agg
         except TidingsError as exc:
             raise click.ClickException(str(exc)) from exc
         finally:
             agg.close()
+
+    @contextmanager
+    def app(self) -> Iterator[tuple[Aggregator, UserId]]:
+        """The facade and the ``--user``'s id; an unknown user is an error, never made."""
+        with self.aggregator() as agg:
+            try:
+                user = agg.user_id(self.user_name)
+            except NotFoundError:
+                raise click.ClickException(
+                    f"no user {self.user_name!r}: create it with "
+                    f"`tidings user add {self.user_name}`, or pick one with --user"
+                ) from None
+            yield agg, user
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -59,7 +73,7 @@ def _dump(data: Any) -> None:
 @click.option(
     "--user",
     envvar="TIDINGS_USER",
-    default="admin",
+    default=DEFAULT_USER,
     show_default=True,
     help="Whose subscriptions and read state to use.",
 )
@@ -148,7 +162,7 @@ def refresh(c: Context, urls: tuple[str, ...], all_feeds: bool, quiet: bool) -> 
     """Fetch the due feeds (or the named ones, or --all) and store new entries."""
     if not quiet:
         c.log_to_stderr()
-    with c.app() as (agg, _user):
+    with c.aggregator() as agg:
         summary = _refresh_with_progress(agg, urls, all_feeds, quiet)
     for r in summary.results:
         if r.status == "error" and not quiet:
@@ -354,7 +368,7 @@ def worker(c: Context, once: bool) -> None:
     from tidings.worker.loop import run_worker
 
     c.log_to_stderr()
-    with c.app() as (agg, _user):
+    with c.aggregator() as agg:
         asyncio.run(run_worker(agg, once=once))
 
 

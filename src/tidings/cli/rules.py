@@ -1,4 +1,4 @@
-"""``tidings rules`` and ``tidings feed-options`` (issues #5 and #4: the interval)."""
+"""``tidings rules`` and ``tidings feed-options`` (issues #5, #4: the interval, #10)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 
 import click
 
+from tidings.aggregator import UNSET, Unset
 from tidings.api.serialize import rule_json
 from tidings.core.schedule import parse_interval
 from tidings.model import FullTextMode, Rule, RuleAction, RuleField
@@ -104,6 +105,8 @@ def remove_rule(ctx: click.Context, rule_id: int) -> None:
 
 @click.command("feed-options")
 @click.argument("url")
+@click.option("--category", help="File the feed under this category ('' for none).")
+@click.option("--title", help="Your name for the feed ('' for the feed's own title).")
 @click.option(
     "--full-text",
     type=click.Choice([m.value for m in FullTextMode]),
@@ -124,31 +127,45 @@ def remove_rule(ctx: click.Context, rule_id: int) -> None:
 def feed_options(
     ctx: click.Context,
     url: str,
+    category: str | None,
+    title: str | None,
     full_text: str | None,
     body_selector: str | None,
     remove_selectors: tuple[str, ...],
     clear_selectors: bool,
     interval: str | None,
 ) -> None:
-    """Show or set a feed's full-text mode, refresh interval and extraction selectors."""
-    seconds = _interval(interval) if interval is not None else None
+    """Show or set a feed's category, title, full-text mode, refresh interval and
+    extraction selectors."""
+    body: str | Unset | None = _given(body_selector)
+    remove: tuple[str, ...] | Unset = remove_selectors or UNSET
+    if clear_selectors:
+        body, remove = None, ()
+    seconds = UNSET if interval is None else _interval(interval)
     with ctx.obj.app() as (agg, user):
-        if interval is not None:
-            agg.scheduling.set_interval(user, url, seconds)
-        override = agg.scheduling.get_interval(user, url)
-        if full_text or body_selector is not None or remove_selectors or clear_selectors:
-            agg.stories.set_options(
-                user,
-                url,
-                full_text=FullTextMode(full_text) if full_text else None,
-                body_selector="" if clear_selectors else body_selector,
-                remove_selectors=() if clear_selectors else (remove_selectors or None),
-            )
-        mode, options = agg.stories.get_options(user, url)
-    click.echo(f"full text: {mode.value}")
+        feed_id = agg.subscriptions.feed_id_for(user, url)
+        feed = agg.subscriptions.update_subscription(
+            user,
+            feed_id,
+            category=_given(category),
+            title=_given(title),
+            interval=seconds,
+            full_text=_given(full_text),
+            body_selector=body,
+            remove_selectors=remove,
+        )
+        options = agg.subscriptions.get_story_options(user, feed_id)
+    override = feed.state.interval_override
+    click.echo(f"category: {feed.category or '(none)'}")
+    click.echo(f"full text: {feed.state.full_text.value}")
     click.echo(f"interval: {_duration(override) if override else 'auto (posting rate)'}")
     click.echo(f"body: {options.body_selector or '(automatic)'}")
     click.echo("remove: " + (", ".join(options.remove_selectors) or "(none)"))
+
+
+def _given(value: str | None) -> str | Unset:
+    """An option's value; UNSET when it was not given."""
+    return UNSET if value is None else value
 
 
 def _interval(text: str) -> int | None:

@@ -28,7 +28,7 @@ def user() -> None:
 @click.pass_context
 def add_user(ctx: click.Context, name: str, admin: bool, password_stdin: bool) -> None:
     """Create a user (or give a password to one the command line made)."""
-    with ctx.obj.app() as (agg, _user):
+    with ctx.obj.aggregator() as agg:
         try:
             created = agg.accounts.add_user(name, _password(password_stdin), is_admin=admin)
         except TidingsError as exc:
@@ -42,7 +42,7 @@ def add_user(ctx: click.Context, name: str, admin: bool, password_stdin: bool) -
 @click.pass_context
 def passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
     """Set a user's password; the user's web sessions end."""
-    with ctx.obj.app() as (agg, _user):
+    with ctx.obj.aggregator() as agg:
         found = [u for u in agg.accounts.get_users() if u.name == name]
         if not found:
             raise click.ClickException(f"no user {name!r}")
@@ -60,7 +60,7 @@ def list_users(ctx: click.Context, as_json: bool) -> None:
     """List users."""
     import json
 
-    with ctx.obj.app() as (agg, _user):
+    with ctx.obj.aggregator() as agg:
         users = agg.accounts.get_users()
     if as_json:
         rows = [{"name": u.name, "admin": u.is_admin, "password": u.has_password} for u in users]

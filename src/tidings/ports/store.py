@@ -120,6 +120,10 @@ class ReadingStore(Protocol):
         and refresh interval (seconds; None: automatic). Raises ``NotFoundError``."""
         ...
 
+    def set_feed_title(self, user_id: UserId, feed_id: FeedId, title: str | None) -> None:
+        """The user's own name for the feed (None: the feed's title). Raises ``NotFoundError``."""
+        ...
+
     def mark_entries_read(
         self, user_id: UserId, entry_ids: Sequence[EntryId], *, read: bool, now: datetime
     ) -> int:

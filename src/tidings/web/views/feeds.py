@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from tidings.aggregator import Aggregator
 from tidings.errors import NotFoundError, ParseError, TidingsError
-from tidings.model import FullTextMode
+from tidings.model import FeedId, FullTextMode
 from tidings.web.gate import Gate, Visitor
 from tidings.web.jobs import BackgroundJobs
 from tidings.web.render import Renderer
@@ -86,20 +86,23 @@ class FeedViews:
 
     async def save(self, request: Request, v: Visitor) -> Response:
         feed_id = request.path_params["feed_id"]
-        await self._feed(v, feed_id)
         mode = _text(v.form.get("full_text")) or "auto"
         minutes_text = _text(v.form.get("interval"))
         if mode not in FULL_TEXT_MODES or (minutes_text and not minutes_text.isdigit()):
             raise HTTPException(400, "Invalid feed settings")
-        await run_in_threadpool(
-            lambda: self.agg.reading.set_feed_settings(
-                v.uid,
-                feed_id,
-                category=_text(v.form.get("category")),
-                full_text=mode,
-                interval_minutes=int(minutes_text) if minutes_text else None,
+        minutes = int(minutes_text) if minutes_text else 0
+        try:
+            await run_in_threadpool(
+                lambda: self.agg.subscriptions.update_subscription(
+                    v.uid,
+                    FeedId(feed_id),
+                    category=_text(v.form.get("category")),
+                    full_text=mode,
+                    interval=minutes * 60 or None,  # empty or 0: automatic
+                )
             )
-        )
+        except NotFoundError as exc:
+            raise HTTPException(404, "No such feed") from exc
         return RedirectResponse(f"/feed/{feed_id}/edit?saved=1", 303)
 
     async def remove(self, request: Request, v: Visitor) -> Response:

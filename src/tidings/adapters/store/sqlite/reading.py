@@ -144,6 +144,14 @@ class SqliteReading(SqliteEngine):
                 (full_text.value if full_text else None, interval, feed_id),
             )
 
+    def set_feed_title(self, user_id: UserId, feed_id: FeedId, title: str | None) -> None:
+        self.get_feed(user_id, feed_id)
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE subscriptions SET title = ? WHERE user_id = ? AND feed_id = ?",
+                (title, user_id, feed_id),
+            )
+
     def mark_entries_read(
         self, user_id: UserId, entry_ids: Sequence[EntryId], *, read: bool, now: datetime
     ) -> int:
