@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Awaitable, Callable, Sequence
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tidings.aggregator.accounts import Accounts
 from tidings.aggregator.reading import Reading
 from tidings.aggregator.rules import Stories
-from tidings.aggregator.scheduling import InFlight, Scheduling
+from tidings.aggregator.scheduling import Claims, Scheduling, new_worker_id, release_dead_owners
 from tidings.aggregator.subscriptions import Subscriptions
 from tidings.aggregator.websub import Poster, WebSub
 from tidings.content.story import with_search_text
@@ -31,6 +32,7 @@ from tidings.model import (
     EntryUpdate,
     Feed,
     FeedData,
+    FeedId,
     FeedState,
     FeedUpdate,
     Fetched,
@@ -96,7 +98,8 @@ class Aggregator:
         self.stories = Stories(store)  # filter rules, extraction options (#5)
         self.scheduling = Scheduling(store, settings)  # next due, wake-ups (#4)
         self.subscriptions = Subscriptions(store, settings, self.scheduling)  # settings (#10)
-        self._in_flight = InFlight()  # never two refreshes of one feed at once (#4)
+        self.worker_id = new_worker_id()  # names this process's leases (#10)
+        self._claims = itertools.count(1)
         self.websub = WebSub(  # hub subscriptions and pushes (#4)
             store,
             settings,
@@ -232,33 +235,49 @@ class Aggregator:
     ) -> BatchSummary:
         """Refresh the named feeds, every feed, or (by default) the due ones.
 
-        A feed this process is already refreshing (the scheduler and a reader's
-        "refresh" at once) is left to that refresh, never fetched twice at once.
+        Feeds are claimed with a lease in the store (#10): a feed another refresh
+        holds (the scheduler and a reader's "refresh" at once, or another worker
+        on the same database) is left to it, never fetched twice at once. Due
+        feeds are claimed a few per host at a time (``per_host_concurrency``,
+        counting every worker's leases) until none is left.
         ``fetcher`` (closed afterwards) replaces the guarded HTTP fetcher: a
         WebSub push refreshes its feed from the pushed document this way.
         """
+        now = utcnow()
+        ids: list[FeedId] = []
         if urls:
-            states = [self.store.get_feed_state_by_url(u) for u in urls]
+            ids = [self.store.get_feed_state_by_url(u).id for u in urls]
         elif all_feeds:
-            states = self.store.get_all_feeds()
-        else:
-            states = self.store.get_due_feeds(utcnow())
-        states = self._in_flight.claim(states)
-        try:
-            return await self._refresh(states, on_start, on_result, fetcher or self.new_fetcher())
-        finally:
-            self._in_flight.release(states)
+            ids = [s.id for s in self.store.get_all_feeds()]
+        await asyncio.to_thread(release_dead_owners, self.store, now)
+        owner = f"{self.worker_id}:{next(self._claims)}"
+        async with Claims(self.store, owner, clock=utcnow) as claims:
+            states: Sequence[FeedState] | AsyncIterator[FeedState]
+            if urls or all_feeds:
+                states = await claims.claim_feeds(ids)
+                count = len(states)
+            else:
+                count = len(self.store.get_due_feeds(now))  # for progress and the pool
+                states = claims.due_iter(due_by=now, per_host=self.settings.per_host_concurrency)
+
+            def done(result: RefreshResult) -> None:
+                claims.done()
+                if on_result is not None:
+                    on_result(result)
+
+            return await self._refresh(states, count, on_start, done, fetcher or self.new_fetcher())
 
     async def _refresh(
         self,
-        states: Sequence[FeedState],
+        states: Sequence[FeedState] | AsyncIterator[FeedState],
+        count: int,
         on_start: Callable[[int], None] | None,
         on_result: Callable[[RefreshResult], None] | None,
         fetcher: Fetcher,
     ) -> BatchSummary:
         if on_start is not None:
-            on_start(len(states))
-        use_pool = len(states) >= POOL_THRESHOLD and self._processors.workers > 1
+            on_start(count)
+        use_pool = count >= POOL_THRESHOLD and self._processors.workers > 1
         run_cpu = self._processors.call if use_pool else asyncio.to_thread
         enricher = LazyEnricher(self.store, fetcher, run_store=self._read, run_cpu=run_cpu)
         deps = Deps(

@@ -1,5 +1,5 @@
-"""Scheduling (#4): when the next feed is due, waking the scheduler loops, and the
-guard that keeps one feed from being refreshed twice at once in this process.
+"""Scheduling (#4, #10): when the next feed is due, waking the scheduler loops, and
+the leases that keep one feed from being refreshed twice at once by any process.
 
 The intervals themselves are computed by ``tidings.core.schedule`` when a refresh
 is recorded; this is the facade the CLI, the web app and the scheduler loop use.
@@ -9,42 +9,139 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import os
+import secrets
+import socket
 import threading
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 
+from tidings.errors import StorageError
 from tidings.model import FeedId, FeedState
-from tidings.ports import Store
+from tidings.ports import JobQueue, Store
 from tidings.settings import Settings
 
-__all__ = ["InFlight", "Scheduling"]
+__all__ = ["Claims", "Scheduling", "new_worker_id", "release_dead_owners"]
+
+log = logging.getLogger(__name__)
 
 
-class InFlight:
-    """The feeds being refreshed in this process (the scheduler loop, a reader's
-    "refresh now", an OPML import's first fetch may overlap)."""
+LEASE_SECONDS = 600.0  # a claimed feed is its refresh's this long, unless renewed
+RENEW_EVERY = 120.0  # how often a running refresh renews its leases
+CLAIM_WINDOW = 96  # due feeds one refresh holds at once: the batch's 64 running + 32 writing
 
-    def __init__(self) -> None:
-        self._ids: set[FeedId] = set()
-        self._lock = threading.Lock()
 
-    def claim(self, states: Iterable[FeedState]) -> list[FeedState]:
-        """The feeds of ``states`` nobody is refreshing, now marked as being refreshed."""
-        claimed = []
-        with self._lock:
+def new_worker_id() -> str:
+    """``host:pid:random``: names this process's claims in the shared store."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class Claims:
+    """One refresh's leases (#10): claimed through the ``JobQueue``, renewed while
+    the refresh runs, and those its results did not end released on exit.
+
+    ``owner`` names this claim alone (the worker id and a number), so a refresh
+    never ends the leases of another refresh of the same process.
+    """
+
+    def __init__(self, jobs: JobQueue, owner: str, *, clock: Callable[[], datetime]) -> None:
+        self.jobs = jobs
+        self.owner = owner
+        self.clock = clock
+        self._running = 0  # claimed, result not yet in
+        self._finished = asyncio.Event()
+        self._renewer: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Claims:
+        self._renewer = asyncio.create_task(self._renew())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._renewer is not None:
+            self._renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewer
+        await asyncio.to_thread(self.jobs.release_leases, self.owner)
+
+    async def claim_feeds(self, feed_ids: Sequence[FeedId]) -> list[FeedState]:
+        """These feeds, less those another refresh holds."""
+        states = await asyncio.to_thread(
+            self.jobs.claim_feeds,
+            self.owner,
+            feed_ids,
+            now=self.clock(),
+            lease_seconds=LEASE_SECONDS,
+        )
+        self._running += len(states)
+        return states
+
+    async def due_iter(self, *, due_by: datetime, per_host: int) -> AsyncIterator[FeedState]:
+        """The feeds due by ``due_by``, claimed as the per-host cap allows: after each
+        claim, wait for a result of this refresh and claim again; end when nothing
+        more can be claimed and every claimed feed has its result."""
+        while True:
+            self._finished.clear()
+            room = CLAIM_WINDOW - self._running
+            states: list[FeedState] = []
+            if room > 0:
+                states = await asyncio.to_thread(
+                    self.jobs.claim_due,
+                    self.owner,
+                    now=self.clock(),
+                    due_by=due_by,
+                    limit=room,
+                    lease_seconds=LEASE_SECONDS,
+                    per_host=per_host,
+                )
+            self._running += len(states)
             for state in states:
-                if state.id not in self._ids:
-                    self._ids.add(state.id)
-                    claimed.append(state)
-        return claimed
+                yield state
+            if self._running == 0:
+                return
+            await self._finished.wait()
 
-    def release(self, states: Iterable[FeedState]) -> None:
-        with self._lock:
-            self._ids.difference_update(s.id for s in states)
+    def done(self) -> None:
+        """One claimed feed has its result (which ended its lease)."""
+        self._running -= 1
+        self._finished.set()
 
-    def __contains__(self, feed_id: object) -> bool:
-        with self._lock:
-            return feed_id in self._ids
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW_EVERY)
+            try:
+                await asyncio.to_thread(
+                    self.jobs.renew_leases,
+                    self.owner,
+                    now=self.clock(),
+                    lease_seconds=LEASE_SECONDS,
+                )
+            except StorageError as exc:  # the next renewal may succeed; the lease is long
+                log.warning("cannot renew the leases of %s: %s", self.owner, exc)
+
+
+def release_dead_owners(jobs: JobQueue, now: datetime) -> int:
+    """End the leases of claims made on this machine by processes that are gone
+    (a killed ``tidings refresh`` or worker), so a restart need not wait for them
+    to expire. Returns how many leases ended."""
+    here = socket.gethostname()
+    released = 0
+    for owner in jobs.get_lease_owners(now):
+        parts = owner.rsplit(":", 3)  # host:pid:random:claim
+        mine = len(parts) == 4 and parts[0] == here and parts[1].isdigit()
+        if mine and not _alive(int(parts[1])):
+            released += jobs.release_leases(owner)
+    return released
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process (EPERM): alive
+        return True
+    return True
 
 
 class Scheduling:

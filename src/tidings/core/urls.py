@@ -68,6 +68,14 @@ def _check_http_url(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)  # pure; a big refresh asks for the same hosts thousands of times
+def host_of(url: str) -> str:
+    """The URL's host name, lower case, without port or user info ("" if none)."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
 def is_hostname(host: str) -> bool:
     try:
         ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host

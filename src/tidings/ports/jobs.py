@@ -1,10 +1,12 @@
-"""Who refreshes which feed when: due feeds claimed with a lease (#10, #13).
+"""Who refreshes which feed when: feeds claimed with a lease (#10, #13).
 
 A claim marks feeds as being refreshed by ``owner`` until the lease expires;
-the owner renews the lease while it works and releases each feed with its
-result (``Store.apply_refresh`` ends the lease in the same transaction). A
-worker that dies loses its feeds only until the lease expires; then any
-worker may claim them. On SQLite the claim is one ``BEGIN IMMEDIATE``
+the owner renews its leases while it works, and each feed's result ends that
+feed's lease (``Store.apply_refresh`` in the same transaction). An owner names
+one claim: the worker's id and a number, so two refreshes of one process never
+end each other's leases. A worker that dies keeps its feeds only until the
+lease expires (or until a worker on its machine sees its process is gone);
+then any worker may claim them. On SQLite the claim is one ``BEGIN IMMEDIATE``
 transaction; PostgreSQL adds ``FOR UPDATE SKIP LOCKED``.
 """
 
@@ -19,27 +21,38 @@ from tidings.model import FeedId, FeedState
 
 class JobQueue(Protocol):
     def claim_due(
-        self, owner: str, *, now: datetime, limit: int, lease_seconds: float, per_host: int
+        self,
+        owner: str,
+        *,
+        now: datetime,
+        due_by: datetime | None = None,
+        limit: int,
+        lease_seconds: float,
+        per_host: int,
     ) -> list[FeedState]:
         """Lease up to ``limit`` due feeds (followed, not disabled, next check at or
-        before ``now``) that no live lease holds, at most ``per_host`` per host
-        counting the feeds other owners hold. Soonest due first."""
+        before ``due_by``, default ``now``) that no live lease holds, so that no host
+        has more than ``per_host`` live leases, whoever holds them. Soonest due first."""
         ...
 
     def claim_feeds(
         self, owner: str, feed_ids: Sequence[FeedId], *, now: datetime, lease_seconds: float
     ) -> list[FeedState]:
         """Lease these feeds whether due or not (``refresh --all``, a named feed, a
-        reader's "refresh now", a WebSub push); feeds another live lease holds are
-        left out."""
+        reader's "refresh now", a WebSub push), in the given order without repeats;
+        feeds a live lease holds, and feeds that are gone, are left out."""
         ...
 
-    def renew_leases(
-        self, owner: str, feed_ids: Sequence[FeedId], *, now: datetime, lease_seconds: float
-    ) -> int:
-        """Extend ``owner``'s leases on these feeds; returns how many it still held."""
+    def renew_leases(self, owner: str, *, now: datetime, lease_seconds: float) -> int:
+        """Extend every lease ``owner`` still holds to ``now + lease_seconds``;
+        returns how many."""
         ...
 
-    def release_leases(self, owner: str, feed_ids: Sequence[FeedId]) -> None:
-        """End ``owner``'s leases on these feeds (those not released by their result)."""
+    def release_leases(self, owner: str) -> int:
+        """End every lease ``owner`` still holds (those its results did not end);
+        returns how many."""
+        ...
+
+    def get_lease_owners(self, now: datetime) -> list[str]:
+        """The owners of live leases (to find those of dead local processes)."""
         ...

@@ -30,6 +30,7 @@ from tidings.model import (
     UserId,
     WebSubState,
 )
+from tidings.ports.jobs import JobQueue
 
 
 class AccountStore(Protocol):
@@ -335,7 +336,8 @@ class RefreshStore(Protocol):
         ...
 
     def apply_refresh(self, update: FeedUpdate, entries: Sequence[EntryUpdate]) -> None:
-        """Write the feed row, its new/changed entries and their search text in one transaction."""
+        """Write the feed row, its new/changed entries and their search text in one
+        transaction, which also ends the feed's lease (``JobQueue``)."""
         ...
 
     def apply_refreshes(
@@ -354,6 +356,7 @@ class RefreshStore(Protocol):
 class Store(
     AccountStore,
     FeedStore,
+    JobQueue,
     RefreshStore,
     ReadingStore,
     SearchStore,

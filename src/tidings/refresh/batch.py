@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable
 
 from tidings.core import decide
 from tidings.errors import StorageError
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 async def refresh_feeds(
     deps: Deps,
-    states: Sequence[FeedState],
+    states: Iterable[FeedState] | AsyncIterable[FeedState],
     *,
     on_result: Callable[[RefreshResult], None] | None = None,
     concurrency: int = 64,
@@ -30,6 +30,7 @@ async def refresh_feeds(
     waiting for the writer's commit (see ``BatchSlot``); together they bound memory
     (at N=2000, 256 refreshes in flight peaked the main process at 199 MB, 64 + 32
     at 117 MB) and keep the writer's groups large (one feed per commit: +25% time; #4).
+    ``states`` may be an async iterator that yields feeds as they are claimed (#10).
     """
     summary = BatchSummary()
     work, writes = asyncio.Semaphore(concurrency), asyncio.Semaphore(pending_writes)
@@ -52,8 +53,12 @@ async def refresh_feeds(
             on_result(result)
 
     async with asyncio.TaskGroup() as group:
-        for state in states:
-            group.create_task(one(state))
+        if isinstance(states, AsyncIterable):
+            async for state in states:
+                group.create_task(one(state))
+        else:
+            for state in states:
+                group.create_task(one(state))
     return summary
 
 

@@ -21,8 +21,9 @@ async def run_worker(
     ``refresh_every`` seconds, at least one); until ``stop`` is set.
 
     One pass at a time: a pass ends before the next starts, and
-    ``Aggregator.refresh`` skips feeds another task of this process is
-    refreshing. Returns the summary of the last pass.
+    ``Aggregator.refresh`` claims its feeds with a lease, so feeds another
+    refresh holds (in this process or another) are skipped. Returns the
+    summary of the last pass.
     """
     stop = stop or asyncio.Event()
     wake = agg.scheduling.waker()

@@ -90,23 +90,26 @@ ON CONFLICT (feed_id, guid) DO UPDATE SET
     content_hash = excluded.content_hash
 """
 
+# A refresh's result ends the feed's lease (#10).
 UPDATE_FEED_OK = """
 UPDATE feeds SET
-    url = COALESCE(:url, url),
+    url = COALESCE(:url, url), host = COALESCE(:host, host),
     title = COALESCE(:title, title), link = COALESCE(:link, link),
     description = COALESCE(:description, description),
     language = COALESCE(:language, language), icon = COALESCE(:icon, icon),
     hub = :hub, etag = :etag, last_modified = :last_modified,
     last_fetched_at = :fetched_at, last_success_at = :fetched_at,
     last_error = NULL, error_count = 0, next_check_at = :next_check_at,
-    entries_per_week = COALESCE(:entries_per_week, entries_per_week)
+    entries_per_week = COALESCE(:entries_per_week, entries_per_week),
+    lease_owner = NULL, lease_until = NULL
 WHERE id = :feed_id
 """
 
 UPDATE_FEED_ERROR = """
 UPDATE feeds SET
     last_fetched_at = :fetched_at, last_error = :error, error_count = error_count + 1,
-    next_check_at = :next_check_at, disabled = :disabled
+    next_check_at = :next_check_at, disabled = :disabled,
+    lease_owner = NULL, lease_until = NULL
 WHERE id = :feed_id
 """
 

@@ -17,12 +17,14 @@ from tidings.adapters.store.sql.rows import (
 )
 from tidings.adapters.store.sqlite.accounts import SqliteAccounts
 from tidings.adapters.store.sqlite.engine import SqliteEngine
+from tidings.adapters.store.sqlite.jobs import SqliteJobs
 from tidings.adapters.store.sqlite.reading import SqliteReading, entry_where, river_sql
 from tidings.adapters.store.sqlite.rules import SqliteRules
 from tidings.adapters.store.sqlite.search import SqliteSearch
 from tidings.adapters.store.sqlite.stories import SqliteStories
 from tidings.adapters.store.sqlite.story_reading import story_where
 from tidings.adapters.store.sqlite.websub import SqliteWebSub
+from tidings.core.urls import host_of
 from tidings.errors import NotFoundError, StorageError
 from tidings.model import (
     Entry,
@@ -45,6 +47,7 @@ class SqliteStore(
     SqliteStories,
     SqliteRules,
     SqliteWebSub,
+    SqliteJobs,
     SqliteEngine,
 ):
     """A Store on one SQLite file (WAL, busy timeout, BEGIN IMMEDIATE writes)."""
@@ -90,9 +93,9 @@ class SqliteStore(
         ts = to_ts(now)
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO feeds (url, next_check_at, created_at, full_text) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
-                (url, ts, ts, full_text.value),
+                "INSERT INTO feeds (url, host, next_check_at, created_at, full_text) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
+                (url, host_of(url), ts, ts, full_text.value),
             )
             feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
             category_id = self._category_id(conn, user_id, category)
@@ -270,6 +273,7 @@ def _feed_update_params(update: FeedUpdate) -> dict[str, Any]:
         "fetched_at": to_ts(update.fetched_at),
         "next_check_at": to_ts(update.next_check_at),
         "url": update.url,
+        "host": None if update.url is None else host_of(update.url),
         "title": update.title,
         "link": update.link,
         "description": update.description,

@@ -1,0 +1,139 @@
+"""The ``JobQueue`` on SQLite (issue #10; migration 0006): feeds claimed with a lease.
+
+A claim is one ``BEGIN IMMEDIATE`` transaction: SQLite has one writer, so two
+workers on one file cannot both see a feed unleased. The due claim picks its
+feeds and caps each host in one ``UPDATE ... RETURNING``; the feeds' states are
+then read in the same transaction. ``apply_refresh`` ends a feed's lease with
+its result (``queries.UPDATE_FEED_OK`` / ``UPDATE_FEED_ERROR``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from tidings.adapters.store.sql import queries as _sql
+from tidings.adapters.store.sql.rows import feed_state_from_row, to_ts
+from tidings.adapters.store.sqlite.engine import SqliteEngine
+from tidings.errors import StorageError
+from tidings.model import FeedId, FeedState
+
+# Due, unleased feeds ranked within their host; a host's rank plus its live
+# leases (anyone's) must stay within :per_host. Soonest due first.
+CLAIM_DUE = """
+WITH live AS (
+    SELECT host, COUNT(*) AS n FROM feeds
+    WHERE lease_owner IS NOT NULL AND lease_until > :now GROUP BY host
+),
+due AS (
+    SELECT f.id, f.next_check_at,
+           ROW_NUMBER() OVER (PARTITION BY f.host ORDER BY f.next_check_at, f.id) AS rank,
+           COALESCE(live.n, 0) AS held
+    FROM feeds f LEFT JOIN live ON live.host = f.host
+    WHERE f.disabled = 0 AND f.next_check_at <= :due_by
+      AND (f.lease_owner IS NULL OR f.lease_until <= :now)
+      AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
+),
+picked AS (
+    SELECT id FROM due WHERE rank + held <= :per_host
+    ORDER BY next_check_at, id LIMIT :limit
+)
+UPDATE feeds SET lease_owner = :owner, lease_until = :until
+WHERE id IN (SELECT id FROM picked)
+RETURNING id
+"""
+
+CLAIM_FEEDS = """
+UPDATE feeds SET lease_owner = :owner, lease_until = :until
+WHERE id IN (SELECT value FROM json_each(:ids))
+  AND (lease_owner IS NULL OR lease_until <= :now)
+RETURNING id
+"""
+
+
+class SqliteJobs(SqliteEngine):
+    """Leases on the feeds table: ``lease_owner``, ``lease_until`` and ``host``."""
+
+    def claim_due(
+        self,
+        owner: str,
+        *,
+        now: datetime,
+        due_by: datetime | None = None,
+        limit: int,
+        lease_seconds: float,
+        per_host: int,
+    ) -> list[FeedState]:
+        params = {
+            "owner": owner,
+            "now": to_ts(now),
+            "due_by": to_ts(due_by or now),
+            "until": to_ts(now + timedelta(seconds=lease_seconds)),
+            "limit": limit,
+            "per_host": per_host,
+        }
+        try:
+            with self._write() as conn:
+                ids = [r[0] for r in conn.execute(CLAIM_DUE, params)]
+                return _states(conn, ids)
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+
+    def claim_feeds(
+        self, owner: str, feed_ids: Sequence[FeedId], *, now: datetime, lease_seconds: float
+    ) -> list[FeedState]:
+        params = {
+            "owner": owner,
+            "now": to_ts(now),
+            "until": to_ts(now + timedelta(seconds=lease_seconds)),
+            "ids": json.dumps(list(feed_ids)),
+        }
+        try:
+            with self._write() as conn:
+                ids = [r[0] for r in conn.execute(CLAIM_FEEDS, params)]
+                states = {s.id: s for s in _states(conn, ids)}
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+        return [states[i] for i in dict.fromkeys(feed_ids) if i in states]
+
+    def renew_leases(self, owner: str, *, now: datetime, lease_seconds: float) -> int:
+        until = to_ts(now + timedelta(seconds=lease_seconds))
+        try:
+            with self._write() as conn:
+                cur = conn.execute(
+                    "UPDATE feeds SET lease_until = ? WHERE lease_owner = ?", (until, owner)
+                )
+                return cur.rowcount
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+
+    def release_leases(self, owner: str) -> int:
+        try:
+            with self._write() as conn:
+                cur = conn.execute(
+                    "UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+                    (owner,),
+                )
+                return cur.rowcount
+        except sqlite3.Error as exc:
+            raise StorageError(str(exc)) from exc
+
+    def get_lease_owners(self, now: datetime) -> list[str]:
+        rows = self._read(
+            "SELECT DISTINCT lease_owner FROM feeds "
+            "WHERE lease_owner IS NOT NULL AND lease_until > ? ORDER BY lease_owner",
+            (to_ts(now),),
+        )
+        return [r[0] for r in rows]
+
+
+def _states(conn: sqlite3.Connection, ids: Sequence[int]) -> list[FeedState]:
+    """The feeds' states, soonest due first (read in the claim's transaction)."""
+    if not ids:
+        return []
+    sql = _sql.FEED_BY + (
+        " WHERE f.id IN (SELECT value FROM json_each(?)) ORDER BY f.next_check_at, f.id"
+    )
+    return [feed_state_from_row(r) for r in conn.execute(sql, (json.dumps(list(ids)),))]
