@@ -40,6 +40,8 @@ class Dialect:
     #: the user's subscriptions, per listing (the ``ON`` clause follows).
     river: str
     newest: str
+    #: the ids of a JSON array parameter, as a subquery (``{param}``: its placeholder)
+    id_list: str = "SELECT value FROM json_each({param})"
     plain: str = "entries e\nJOIN subscriptions s"
 
     def entries_join(self, listing: Listing) -> str:
@@ -56,5 +58,8 @@ SQLITE = Dialect(
     newest="entries e NOT INDEXED\nCROSS JOIN subscriptions s",
 )
 POSTGRES = Dialect(
-    "postgresql", river="entries e\nJOIN subscriptions s", newest="entries e\nJOIN subscriptions s"
+    "postgresql",
+    river="entries e\nJOIN subscriptions s",
+    newest="entries e\nJOIN subscriptions s",
+    id_list="SELECT CAST(jsonb_array_elements_text(CAST({param} AS jsonb)) AS bigint)",
 )

@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
+from tidings.adapters.store.sql.db import Params, SqlDb
 from tidings.adapters.store.sql.dialect import SQLITE
 from tidings.errors import StorageError
 
@@ -44,14 +44,15 @@ def _statements(script: str) -> Iterator[str]:
             buf = []
 
 
-class SqliteEngine:
+class SqliteEngine(SqlDb):
     """One SQLite file: per-thread connections, one writer, migrations.
 
-    Domain mixins (feeds, entries, accounts, search, ...) build on ``_read`` and
-    ``_write``; ``sqlite.SqliteStore`` puts them together.
+    The shared SQL's domain mixins (``sql/``) build on ``_read`` and ``_write``;
+    ``sqlite.SqliteStore`` puts them together with FTS5 search.
     """
 
     dialect = SQLITE
+    driver_error = sqlite3.Error
 
     def __init__(self, path: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = path
@@ -138,7 +139,7 @@ class SqliteEngine:
             self._local.conn = None
             self._local.writes = False
 
-    def _read(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _read(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         try:
             return self._conn().execute(sql, params).fetchall()
         except sqlite3.Error as exc:

@@ -22,6 +22,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from tidings.adapters.store.sql import queries as _sql
+from tidings.adapters.store.sql.db import Conn
 from tidings.adapters.store.sql.rows import entry_from_row
 from tidings.adapters.store.sqlite.engine import SqliteEngine
 from tidings.content.text import plain_text
@@ -128,9 +129,7 @@ def search_filters(query: SearchQuery, params: dict[str, Any]) -> str:
 class SqliteSearch(SqliteEngine):
     """The search half of the Store protocol (see ``tidings.ports.SearchStore``)."""
 
-    def _index_entries(
-        self, conn: sqlite3.Connection, feed_id: FeedId, entries: Sequence[EntryUpdate]
-    ) -> None:
+    def _index_entries(self, conn: Conn, feed_id: FeedId, entries: Sequence[EntryUpdate]) -> None:
         """Write the searchable text of ``entries`` (call inside the refresh transaction)."""
         conn.executemany(
             INDEX_ENTRY,

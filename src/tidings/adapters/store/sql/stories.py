@@ -1,4 +1,4 @@
-"""Stories on SQLite (issue #5): the refresh half.
+"""Stories (issue #5): the refresh half.
 
 ``_apply_stories`` runs inside ``apply_refresh``'s transaction, after the
 entries are upserted: it writes each entry's story, puts a new entry into its
@@ -12,12 +12,11 @@ reaching into storage mid-loop.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tidings.adapters.store.sql.db import Conn, SqlDb
 from tidings.adapters.store.sql.rows import to_ts
-from tidings.adapters.store.sqlite.engine import SqliteEngine
 from tidings.content.cluster import KeyHit, StoryPrint, choose_cluster, comparable, print_keys
 from tidings.content.fingerprint import minhash_from_bytes, minhash_to_bytes
 from tidings.content.text import html_to_text
@@ -99,7 +98,7 @@ def _chunks(items: Sequence[Any], size: int = _MAX_IN) -> Iterable[Sequence[Any]
         yield items[start : start + size]
 
 
-class SqliteStories(SqliteEngine):
+class SqlStories(SqlDb):
     """Story columns, clusters and rule outcomes on the refresh path."""
 
     _story_keys_pruned_at: int | None = None
@@ -161,7 +160,7 @@ class SqliteStories(SqliteEngine):
     # inside apply_refresh's transaction
 
     def _apply_stories(
-        self, conn: sqlite3.Connection, update: FeedUpdate, entries: Sequence[EntryUpdate]
+        self, conn: Conn, update: FeedUpdate, entries: Sequence[EntryUpdate]
     ) -> None:
         now = to_ts(update.fetched_at) or 0
         if any(e.is_new and e.story is not None for e in entries):
@@ -191,7 +190,7 @@ class SqliteStories(SqliteEngine):
                 )
 
     def _cluster(
-        self, conn: sqlite3.Connection, entry_id: int, feed_id: FeedId, story: StoryData, now: int
+        self, conn: Conn, entry_id: int, feed_id: FeedId, story: StoryData, now: int
     ) -> None:
         me = StoryPrint(
             entry_id,
@@ -217,7 +216,7 @@ class SqliteStories(SqliteEngine):
             )
         conn.execute("UPDATE entries SET cluster_id = ? WHERE id = ?", (cluster, entry_id))
 
-    def _prune_story_keys(self, conn: sqlite3.Connection, now: int) -> None:
+    def _prune_story_keys(self, conn: Conn, now: int) -> None:
         """Forget keys older than the window: a scan of the log, so once an hour."""
         last = self._story_keys_pruned_at
         if last is not None and 0 <= now - last < PRUNE_EVERY:
@@ -226,7 +225,7 @@ class SqliteStories(SqliteEngine):
         self._story_keys_pruned_at = now
 
     def _record_outcomes(
-        self, conn: sqlite3.Connection, entry_id: int, outcomes: Sequence[RuleOutcome], now: int
+        self, conn: Conn, entry_id: int, outcomes: Sequence[RuleOutcome], now: int
     ) -> None:
         for o in outcomes:
             conn.execute(

@@ -1,4 +1,4 @@
-"""Accounts on SQLite: users, password hashes, sessions and per-user settings.
+"""Accounts: users, password hashes, sessions and per-user settings.
 
 Passwords arrive here already hashed (argon2, ``tidings.aggregator.accounts``) and session
 tokens as their SHA-256: the store never sees a secret it could leak.
@@ -7,23 +7,22 @@ tokens as their SHA-256: the store never sees a secret it could leak.
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any
 
+from tidings.adapters.store.sql.db import Row, SqlDb
 from tidings.adapters.store.sql.rows import to_ts
-from tidings.adapters.store.sqlite.engine import SqliteEngine
 from tidings.errors import AccountError, NotFoundError
 from tidings.model import User, UserId
 
 _USER = "SELECT id, name, is_admin, password_hash IS NOT NULL AS has_password FROM users"
 
 
-def _user(row: sqlite3.Row) -> User:
+def _user(row: Row) -> User:
     return User(UserId(row[0]), row[1], bool(row[2]), bool(row[3]))
 
 
-class SqliteAccounts(SqliteEngine):
+class SqlAccounts(SqlDb):
     """The account half of the Store protocol (see ``tidings.ports.AccountStore``)."""
 
     def get_user(self, user_id: UserId) -> User:

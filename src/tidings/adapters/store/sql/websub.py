@@ -1,4 +1,4 @@
-"""WebSub subscriptions on SQLite (issue #4; migration 0004).
+"""WebSub subscriptions (issue #4; migration 0004).
 
 A row per feed we asked a hub to push: the hub, the topic, our callback id and
 the HMAC secret, and where the subscription stands (``requested`` until the
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tidings.adapters.store.sql.db import SqlDb
 from tidings.adapters.store.sql.rows import RowLike, from_ts, to_ts
-from tidings.adapters.store.sqlite.engine import SqliteEngine
 from tidings.model import FeedId, WebSubState
 
 _COLUMNS = (
@@ -62,7 +62,7 @@ def _state(row: RowLike) -> WebSubState:
     )
 
 
-class SqliteWebSub(SqliteEngine):
+class SqlWebSub(SqlDb):
     """The WebSub half of the Store protocol (see ``tidings.ports.WebSubStore``)."""
 
     def get_websub_candidates(

@@ -1,4 +1,4 @@
-"""Reading on SQLite: listing filters, bulk marking, new-arrival counts, one subscription.
+"""Reading: listing filters, bulk marking, new-arrival counts, one subscription.
 
 Everything here is scoped by ``user_id``: a feed or entry the user does not
 follow is invisible (``NotFoundError``), never someone else's (HOSTILE E6).
@@ -12,10 +12,19 @@ from typing import Any
 
 from tidings.adapters.store.sql import queries as _sql
 from tidings.adapters.store.sql.dialect import Dialect, listing_of
-from tidings.adapters.store.sql.rows import feed_state_from_row, to_ts
-from tidings.adapters.store.sqlite.engine import SqliteEngine
+from tidings.adapters.store.sql.rows import entry_from_row, feed_state_from_row, to_ts
+from tidings.adapters.store.sql.story_reading import SqlStoryReading, story_where
 from tidings.errors import NotFoundError
-from tidings.model import EntryFilter, EntryId, Feed, FeedCount, FeedId, FullTextMode, UserId
+from tidings.model import (
+    Entry,
+    EntryFilter,
+    EntryId,
+    Feed,
+    FeedCount,
+    FeedId,
+    FullTextMode,
+    UserId,
+)
 
 USER_ENTRY_JOINS = _sql.USER_ENTRY_JOINS
 
@@ -98,7 +107,7 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-class SqliteReading(SqliteEngine):
+class SqlReading(SqlStoryReading):
     """The reading half of the Store protocol (see ``tidings.ports.ReadingStore``)."""
 
     def get_feed(self, user_id: UserId, feed_id: FeedId) -> Feed:
@@ -226,3 +235,48 @@ class SqliteReading(SqliteEngine):
             (user_id,),
         )
         return EntryId(rows[0][0] if rows else 0)
+
+    # entries, as one user sees them
+
+    def get_entries(self, user_id: UserId, filter: EntryFilter) -> list[Entry]:
+        where, params = entry_where(user_id, filter)
+        where = story_where(where, filter)  # each story once
+        sql = river_sql(self.dialect, filter) + where
+        sql += " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit"
+        return self._with_stories(user_id, [entry_from_row(r) for r in self._read(sql, params)])
+
+    def get_entry(self, user_id: UserId, entry_id: EntryId) -> Entry:
+        rows = self._read(
+            _sql.USER_ENTRIES + " WHERE e.id = :id", {"user_id": user_id, "id": entry_id}
+        )
+        if not rows:
+            raise NotFoundError(f"no entry {entry_id}")
+        return self._with_stories(user_id, [entry_from_row(rows[0])])[0]
+
+    def mark_entry(
+        self,
+        user_id: UserId,
+        entry_id: EntryId,
+        *,
+        read: bool | None = None,
+        starred: bool | None = None,
+        now: datetime,
+    ) -> None:
+        self.get_entry(user_id, entry_id)  # 404 for entries the user cannot see
+        with self._write() as conn:
+            conn.execute(
+                _sql.MARK_ENTRY,
+                {
+                    "user_id": user_id,
+                    "entry_id": entry_id,
+                    "read": None if read is None else int(read),
+                    "starred": None if starred is None else int(starred),
+                    "now": to_ts(now),
+                },
+            )
+
+    def get_categories(self, user_id: UserId) -> list[str]:
+        rows = self._read(
+            "SELECT name FROM categories WHERE user_id = ? ORDER BY LOWER(name)", (user_id,)
+        )
+        return [r[0] for r in rows]

@@ -1,4 +1,4 @@
-"""Stories on SQLite (issue #5): the reading half.
+"""Stories (issue #5): the reading half.
 
 Entries as a user sees them get their story: the extracted article instead of
 the teaser, metadata, source and section, the user's tags and category, and
@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from tidings.adapters.store.sqlite.engine import SqliteEngine
+from tidings.adapters.store.sql.db import SqlDb
 from tidings.content.source import shown_source
 from tidings.model import Duplicate, Entry, EntryFilter, EntryId, UserId
 
@@ -60,7 +60,7 @@ def _in(prefix: str, values: Sequence[int]) -> tuple[str, dict[str, int]]:
     return ",".join(f":{n}" for n in names), dict(zip(names, values, strict=True))
 
 
-class SqliteStoryReading(SqliteEngine):
+class SqlStoryReading(SqlDb):
     """Entries with their stories, as one user sees them."""
 
     def _with_stories(self, user_id: UserId, entries: Sequence[Entry]) -> list[Entry]:

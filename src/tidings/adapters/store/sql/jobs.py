@@ -1,7 +1,8 @@
-"""The ``JobQueue`` on SQLite (issue #10; migration 0006): feeds claimed with a lease.
+"""The ``JobQueue`` (issue #10; migration 0006): feeds claimed with a lease.
 
-A claim is one ``BEGIN IMMEDIATE`` transaction: SQLite has one writer, so two
-workers on one file cannot both see a feed unleased. The due claim picks its
+A claim is one write transaction. On SQLite (``BEGIN IMMEDIATE``, one writer)
+two workers on one file cannot both see a feed unleased; the PostgreSQL engine
+(#13) adds ``FOR UPDATE SKIP LOCKED`` to the due claim. The due claim picks its
 feeds and caps each host in one ``UPDATE ... RETURNING``; the feeds' states are
 then read in the same transaction. ``apply_refresh`` ends a feed's lease with
 its result (``queries.UPDATE_FEED_OK`` / ``UPDATE_FEED_ERROR``).
@@ -10,14 +11,13 @@ its result (``queries.UPDATE_FEED_OK`` / ``UPDATE_FEED_ERROR``).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from tidings.adapters.store.sql import queries as _sql
+from tidings.adapters.store.sql.db import Conn, SqlDb
+from tidings.adapters.store.sql.dialect import Dialect
 from tidings.adapters.store.sql.rows import feed_state_from_row, to_ts
-from tidings.adapters.store.sqlite.engine import SqliteEngine
-from tidings.errors import StorageError
 from tidings.model import FeedId, FeedState
 
 # Due, unleased feeds ranked within their host; a host's rank plus its live
@@ -47,13 +47,13 @@ RETURNING id
 
 CLAIM_FEEDS = """
 UPDATE feeds SET lease_owner = :owner, lease_until = :until
-WHERE id IN (SELECT value FROM json_each(:ids))
+WHERE id IN ({ids})
   AND (lease_owner IS NULL OR lease_until <= :now)
 RETURNING id
 """
 
 
-class SqliteJobs(SqliteEngine):
+class SqlJobs(SqlDb):
     """Leases on the feeds table: ``lease_owner``, ``lease_until`` and ``host``."""
 
     def claim_due(
@@ -74,12 +74,9 @@ class SqliteJobs(SqliteEngine):
             "limit": limit,
             "per_host": per_host,
         }
-        try:
-            with self._write() as conn:
-                ids = [r[0] for r in conn.execute(CLAIM_DUE, params)]
-                return _states(conn, ids)
-        except sqlite3.Error as exc:
-            raise StorageError(str(exc)) from exc
+        with self._write() as conn:
+            ids = [r[0] for r in conn.execute(CLAIM_DUE, params)]
+            return _states(self.dialect, conn, ids)
 
     def claim_feeds(
         self, owner: str, feed_ids: Sequence[FeedId], *, now: datetime, lease_seconds: float
@@ -90,35 +87,31 @@ class SqliteJobs(SqliteEngine):
             "until": to_ts(now + timedelta(seconds=lease_seconds)),
             "ids": json.dumps(list(feed_ids)),
         }
-        try:
-            with self._write() as conn:
-                ids = [r[0] for r in conn.execute(CLAIM_FEEDS, params)]
-                states = {s.id: s for s in _states(conn, ids)}
-        except sqlite3.Error as exc:
-            raise StorageError(str(exc)) from exc
+        with self._write() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    CLAIM_FEEDS.format(ids=self.dialect.id_list.format(param=":ids")), params
+                )
+            ]
+            states = {s.id: s for s in _states(self.dialect, conn, ids)}
         return [states[i] for i in dict.fromkeys(feed_ids) if i in states]
 
     def renew_leases(self, owner: str, *, now: datetime, lease_seconds: float) -> int:
         until = to_ts(now + timedelta(seconds=lease_seconds))
-        try:
-            with self._write() as conn:
-                cur = conn.execute(
-                    "UPDATE feeds SET lease_until = ? WHERE lease_owner = ?", (until, owner)
-                )
-                return cur.rowcount
-        except sqlite3.Error as exc:
-            raise StorageError(str(exc)) from exc
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE feeds SET lease_until = ? WHERE lease_owner = ?", (until, owner)
+            )
+            return cur.rowcount
 
     def release_leases(self, owner: str) -> int:
-        try:
-            with self._write() as conn:
-                cur = conn.execute(
-                    "UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
-                    (owner,),
-                )
-                return cur.rowcount
-        except sqlite3.Error as exc:
-            raise StorageError(str(exc)) from exc
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+                (owner,),
+            )
+            return cur.rowcount
 
     def get_lease_owners(self, now: datetime) -> list[str]:
         rows = self._read(
@@ -129,11 +122,11 @@ class SqliteJobs(SqliteEngine):
         return [r[0] for r in rows]
 
 
-def _states(conn: sqlite3.Connection, ids: Sequence[int]) -> list[FeedState]:
+def _states(dialect: Dialect, conn: Conn, ids: Sequence[int]) -> list[FeedState]:
     """The feeds' states, soonest due first (read in the claim's transaction)."""
     if not ids:
         return []
     sql = _sql.FEED_BY + (
-        " WHERE f.id IN (SELECT value FROM json_each(?)) ORDER BY f.next_check_at, f.id"
+        f" WHERE f.id IN ({dialect.id_list.format(param='?')}) ORDER BY f.next_check_at, f.id"
     )
     return [feed_state_from_row(r) for r in conn.execute(sql, (json.dumps(list(ids)),))]

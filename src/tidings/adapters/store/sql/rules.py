@@ -1,7 +1,7 @@
-"""Filter rules and per-feed extraction options on SQLite (issue #5).
+"""Filter rules and per-feed extraction options (issue #5).
 
 Rules belong to a user; a rule for one feed names a feed the user follows.
-Their effects are written on the refresh path (``sqlite_stories``).
+Their effects are written on the refresh path (``sql.stories``).
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from datetime import datetime
 
 from tidings.adapters.store.sql import queries as _sql
 from tidings.adapters.store.sql.rows import entry_from_row, to_ts
-from tidings.adapters.store.sqlite.stories import RULE_COLUMNS, rule_from_row
-from tidings.adapters.store.sqlite.story_reading import SqliteStoryReading
+from tidings.adapters.store.sql.stories import RULE_COLUMNS, rule_from_row
+from tidings.adapters.store.sql.story_reading import SqlStoryReading
 from tidings.errors import NotFoundError
 from tidings.model import Entry, FeedId, Rule, UserId
 
 
-class SqliteRules(SqliteStoryReading):
+class SqlRules(SqlStoryReading):
     """A user's rules, and the stored entries a rule would look at."""
 
     def get_rules(self, user_id: UserId) -> list[Rule]:

@@ -1,0 +1,66 @@
+"""The small database interface the shared SQL is written against (#10).
+
+The domain mixins of ``sql/`` (feeds, reading, accounts, stories, rules, websub,
+jobs) build on ``SqlDb``: ``_read`` for a query, ``_write`` for a transaction,
+the engine's ``Dialect``, and the driver's error classes. An engine
+(``sqlite.engine.SqliteEngine``, the PostgreSQL engine to come) implements
+them; every driver error leaves the engine as ``StorageError``.
+
+SQL here uses ``?`` or ``:name`` parameters (the PostgreSQL engine rewrites
+them), rows are read by column name or position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, ClassVar, Protocol, TypeAlias
+
+from tidings.adapters.store.sql.dialect import Dialect
+from tidings.model import EntryUpdate, FeedId
+
+__all__ = ["Conn", "Cursor", "Params", "Row", "SqlDb"]
+
+Params: TypeAlias = Mapping[str, Any] | Sequence[Any]
+Row: TypeAlias = Any  # by name (row["id"]) and by position (row[0]), as sqlite3.Row
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Row: ...
+
+    def fetchall(self) -> list[Row]: ...
+
+    def __iter__(self) -> Any: ...
+
+
+class Conn(Protocol):
+    """A connection inside one of ``SqlDb._write``'s transactions."""
+
+    def execute(self, sql: str, params: Params = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, params: Iterable[Params], /) -> Cursor: ...
+
+
+class SqlDb:
+    """What the shared SQL needs from an engine (implemented by each engine)."""
+
+    dialect: ClassVar[Dialect]
+    #: the driver's base error (caught where one feed's statements may fail alone)
+    driver_error: ClassVar[type[Exception]]
+
+    def _read(self, sql: str, params: Params = ()) -> list[Row]:
+        """Run one query; ``StorageError`` for a driver failure."""
+        raise NotImplementedError
+
+    def _write(self) -> AbstractContextManager[Conn]:
+        """One write transaction, committed on exit, rolled back on an exception;
+        a driver failure anywhere in it comes out as ``StorageError``."""
+        raise NotImplementedError
+
+    def _index_entries(self, conn: Conn, feed_id: FeedId, entries: Sequence[EntryUpdate]) -> None:
+        """Write the searchable text of ``entries`` in the refresh's transaction
+        (the engine's full-text search: FTS5 on SQLite)."""
+        raise NotImplementedError

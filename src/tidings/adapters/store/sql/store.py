@@ -1,0 +1,235 @@
+"""The Store protocol in SQL both engines run: the domain mixins put together,
+with the feeds, subscriptions and the refresh's write (``SqlStore``). An engine
+adds its connections (``SqlDb``) and its full-text search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from tidings.adapters.store.sql import queries as _sql
+from tidings.adapters.store.sql.accounts import SqlAccounts
+from tidings.adapters.store.sql.db import Conn, SqlDb
+from tidings.adapters.store.sql.jobs import SqlJobs
+from tidings.adapters.store.sql.reading import SqlReading
+from tidings.adapters.store.sql.rows import (
+    entry_params,
+    feed_state_from_row,
+    from_ts,
+    to_ts,
+)
+from tidings.adapters.store.sql.rules import SqlRules
+from tidings.adapters.store.sql.stories import SqlStories
+from tidings.adapters.store.sql.websub import SqlWebSub
+from tidings.core.urls import host_of
+from tidings.errors import NotFoundError, StorageError
+from tidings.model import (
+    EntryUpdate,
+    Feed,
+    FeedId,
+    FeedState,
+    FeedUpdate,
+    FullTextMode,
+    UserId,
+)
+
+
+class SqlStore(
+    SqlAccounts,
+    SqlReading,
+    SqlStories,
+    SqlRules,
+    SqlWebSub,
+    SqlJobs,
+    SqlDb,
+):
+    """The Store's shared SQL; ``sqlite.SqliteStore`` runs it on one SQLite file."""
+
+    # users
+
+    def ensure_user(self, name: str, *, is_admin: bool = False) -> UserId:
+        with self._write() as conn:
+            row = conn.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
+            if row:
+                return UserId(row[0])
+            row = conn.execute(
+                "INSERT INTO users (name, is_admin, created_at) VALUES (?, ?, ?) RETURNING id",
+                (name, int(is_admin), to_ts(datetime.now(UTC))),
+            ).fetchone()
+            return UserId(row[0])
+
+    # feeds and subscriptions
+
+    def _category_id(self, conn: Conn, user_id: UserId, name: str | None) -> int | None:
+        if not name:
+            return None
+        conn.execute(
+            "INSERT INTO categories (user_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (user_id, name),
+        )
+        row = conn.execute(
+            "SELECT id FROM categories WHERE user_id = ? AND name = ?", (user_id, name)
+        ).fetchone()
+        return int(row[0])
+
+    def add_feed(
+        self,
+        user_id: UserId,
+        url: str,
+        *,
+        category: str | None,
+        now: datetime,
+        full_text: FullTextMode = FullTextMode.AUTO,
+    ) -> FeedState:
+        ts = to_ts(now)
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO feeds (url, host, next_check_at, created_at, full_text) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
+                (url, host_of(url), ts, ts, full_text.value),
+            )
+            feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
+            category_id = self._category_id(conn, user_id, category)
+            conn.execute(
+                "INSERT INTO subscriptions (user_id, feed_id, category_id, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, feed_id) DO UPDATE SET "
+                "category_id = COALESCE(excluded.category_id, subscriptions.category_id)",
+                (user_id, feed_id, category_id, ts),
+            )
+        return self.get_feed_state(FeedId(feed_id))
+
+    def remove_feed(self, user_id: UserId, url: str) -> None:
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT f.id FROM feeds f JOIN subscriptions s ON s.feed_id = f.id "
+                "WHERE f.url = ? AND s.user_id = ?",
+                (url, user_id),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"not subscribed: {url}")
+            conn.execute(
+                "DELETE FROM subscriptions WHERE user_id = ? AND feed_id = ?", (user_id, row[0])
+            )
+            conn.execute(
+                "DELETE FROM feeds WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM subscriptions WHERE feed_id = ?)",
+                (row[0], row[0]),
+            )
+
+    def get_feeds(self, user_id: UserId) -> list[Feed]:
+        rows = self._read(_sql.USER_FEEDS, {"user_id": user_id})
+        return [
+            Feed(feed_state_from_row(r), category=r["category"], unread=r["unread"]) for r in rows
+        ]
+
+    def get_feed_state(self, feed_id: FeedId) -> FeedState:
+        rows = self._read(_sql.FEED_BY + " WHERE f.id = ?", (feed_id,))
+        if not rows:
+            raise NotFoundError(f"no feed {feed_id}")
+        return feed_state_from_row(rows[0])
+
+    def get_feed_state_by_url(self, url: str) -> FeedState:
+        rows = self._read(_sql.FEED_BY + " WHERE f.url = ?", (url,))
+        if not rows:
+            raise NotFoundError(f"no feed {url}")
+        return feed_state_from_row(rows[0])
+
+    def get_due_feeds(self, now: datetime, limit: int | None = None) -> list[FeedState]:
+        sql = _sql.DUE_FEEDS + (" LIMIT :limit" if limit else "")
+        rows = self._read(sql, {"now": to_ts(now), "limit": limit})
+        return [feed_state_from_row(r) for r in rows]
+
+    def get_next_check_at(self) -> datetime | None:
+        rows = self._read(
+            "SELECT f.next_check_at FROM feeds f WHERE f.disabled = 0 AND EXISTS "
+            "(SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id) "
+            "ORDER BY f.next_check_at LIMIT 1"
+        )
+        return from_ts(rows[0][0]) if rows else None
+
+    def get_all_feeds(self) -> list[FeedState]:
+        return [feed_state_from_row(r) for r in self._read(_sql.ALL_FEEDS)]
+
+    def set_feed_options(
+        self,
+        feed_id: FeedId,
+        *,
+        full_text: str | None = None,
+        interval_override: int | None = None,
+        next_check_at: datetime | None = None,
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE feeds SET full_text = COALESCE(?, full_text), "
+                "interval_override = COALESCE(?, interval_override), "
+                "next_check_at = COALESCE(?, next_check_at) WHERE id = ?",
+                (full_text, interval_override, to_ts(next_check_at), feed_id),
+            )
+
+    # refresh
+
+    def get_entry_hashes(self, feed_id: FeedId) -> dict[str, str]:
+        rows = self._read("SELECT guid, content_hash FROM entries WHERE feed_id = ?", (feed_id,))
+        return {r[0]: r[1] for r in rows}
+
+    def apply_refresh(self, update: FeedUpdate, entries: Sequence[EntryUpdate]) -> None:
+        error = self.apply_refreshes([(update, entries)])[0]
+        if error is not None:
+            raise error
+
+    def apply_refreshes(
+        self, batch: Sequence[tuple[FeedUpdate, Sequence[EntryUpdate]]]
+    ) -> list[StorageError | None]:
+        """Many feeds in one transaction; a savepoint keeps each feed whole (see ``Store``)."""
+        errors: list[StorageError | None] = []
+        with self._write() as conn:
+            for update, entries in batch:
+                conn.execute("SAVEPOINT feed")
+                try:
+                    self._write_refresh(conn, update, entries)
+                except self.driver_error as exc:
+                    conn.execute("ROLLBACK TO feed")
+                    errors.append(StorageError(str(exc)))
+                else:
+                    errors.append(None)
+                conn.execute("RELEASE feed")
+        return errors
+
+    def _write_refresh(
+        self, conn: Conn, update: FeedUpdate, entries: Sequence[EntryUpdate]
+    ) -> None:
+        if entries:
+            conn.executemany(
+                _sql.UPSERT_ENTRY,
+                [
+                    entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
+                    for e in entries
+                ],
+            )
+            self._index_entries(conn, update.feed_id, entries)
+            self._apply_stories(conn, update, entries)
+        sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
+        conn.execute(sql, _feed_update_params(update))
+
+
+def _feed_update_params(update: FeedUpdate) -> dict[str, Any]:
+    caching = update.caching
+    return {
+        "feed_id": update.feed_id,
+        "fetched_at": to_ts(update.fetched_at),
+        "next_check_at": to_ts(update.next_check_at),
+        "url": update.url,
+        "host": None if update.url is None else host_of(update.url),
+        "title": update.title,
+        "link": update.link,
+        "description": update.description,
+        "language": update.language,
+        "icon": update.icon,
+        "hub": update.hub,
+        "etag": caching.etag if caching else None,
+        "last_modified": caching.last_modified if caching else None,
+        "error": update.error,
+        "disabled": int(update.disabled),
+        "entries_per_week": update.entries_per_week,
+    }
