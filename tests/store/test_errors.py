@@ -123,6 +123,7 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "get_entry": lambda s, k: s.get_entry(k.user, k.entry),
         "mark_entry": lambda s, k: s.mark_entry(k.user, k.entry, starred=True, now=NOW),
         "get_categories": lambda s, k: s.get_categories(k.user),
+        "set_feed_title": lambda s, k: s.set_feed_title(k.user, k.feed, "Mine"),
         # search, stories, rules
         "search_entries": lambda s, k: s.search_entries(k.user, q),
         "get_story_context": lambda s, k: s.get_story_context(k.feed, ["https://x.example/1"]),
@@ -144,6 +145,14 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "get_websub": lambda s, k: s.get_websub("cb"),
         "update_websub": lambda s, k: s.update_websub(k.feed, state="active", expires_at=LATER),
         "record_websub_push": lambda s, k: s.record_websub_push(k.feed, NOW),
+        # jobs
+        "claim_due": lambda s, k: s.claim_due(
+            "w1", now=LATER, limit=10, lease_seconds=60, per_host=4
+        ),
+        "claim_feeds": lambda s, k: s.claim_feeds("w2", [k.feed], now=NOW, lease_seconds=60),
+        "renew_leases": lambda s, k: s.renew_leases("w1", now=NOW, lease_seconds=60),
+        "release_leases": lambda s, k: s.release_leases("w1"),
+        "get_lease_owners": lambda s, k: s.get_lease_owners(NOW),
     }
 
 
@@ -158,7 +167,7 @@ CALLS = _call_each()
 METHODS = sorted(
     name
     for protocol in ports.Store.__mro__
-    if protocol.__module__ == ports.__name__
+    if protocol.__module__.startswith("tidings.ports.")  # store.py's and JobQueue
     for name, value in vars(protocol).items()
     if callable(value) and not name.startswith("_")
 )

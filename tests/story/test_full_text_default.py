@@ -34,7 +34,8 @@ def test_new_feeds_get_the_default_unless_told(tmp_path: Path) -> None:
     opml = b"""<?xml version="1.0"?><opml version="2.0"><body>
 <outline text="C" type="rss" xmlUrl="https://c.example/feed"/></body></opml>"""
     with make_app(settings) as agg:
-        user, other = agg.user_id(), agg.user_id("bob")
+        user = agg.user_id()
+        other = agg.accounts.add_user("bob", "correct horse battery").id
         a = asyncio.run(agg.add_feed(user, "https://a.example/feed", discover=False))
         b = asyncio.run(
             agg.add_feed(

@@ -44,7 +44,7 @@ from tidings.model import (
 from tidings.parser import parse_feed
 from tidings.parser.discovery import find_feed_links
 from tidings.parser.opml import OpmlFeed, parse_opml, write_opml
-from tidings.ports import Fetcher, Store
+from tidings.ports import Fetcher, Notifier, Store
 from tidings.refresh.batch import refresh_feeds
 from tidings.refresh.enrich import LazyEnricher
 from tidings.refresh.pipeline import Deps
@@ -89,6 +89,7 @@ class Aggregator:
         new_fetcher: Callable[[], HttpClient],
         writer: Writer,
         processors: Processors,
+        notifiers: Sequence[Notifier] = (),
     ) -> None:
         self.settings = settings
         self.store = store
@@ -110,6 +111,7 @@ class Aggregator:
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         self._processors = processors
         self._writer = writer  # every refresh write; commits in groups
+        self._notifiers = tuple(notifiers)  # told of each committed refresh
         self._readers = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="tidings-read")
 
     # lifecycle
@@ -291,6 +293,7 @@ class Aggregator:
             story=self._story_job,
             enrich=enricher,
             max_entries=self.settings.max_entries_per_fetch,
+            notifiers=self._notifiers,
             clock=utcnow,
         )
         try:

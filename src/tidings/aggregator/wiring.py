@@ -29,6 +29,7 @@ def make_app(settings: Settings, store: Store | None = None) -> Aggregator:
         new_fetcher=lambda: HttpFetcher(settings),
         writer=StoreWriter(store),
         processors=Processors(settings.parse_workers or os.cpu_count() or 1),
+        notifiers=(),  # none yet: webhooks, metrics and live updates plug in here
     )
 
 

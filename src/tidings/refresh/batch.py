@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterable, Callable, Iterable
+from collections.abc import AsyncIterable, Callable, Iterable, Sequence
 
 from tidings.core import decide
 from tidings.errors import StorageError
 from tidings.model import BatchSummary, FeedState, RefreshResult
+from tidings.ports import Notifier
 from tidings.refresh.pipeline import BatchSlot, Deps, record, refresh_feed
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,18 @@ async def refresh_feeds(
             started = time.monotonic()  # from its work slot to its commit
             try:
                 result = await refresh_feed(deps, state, slot=slot)
-            except StorageError as exc:
+                committed = True
+            except StorageError as exc:  # nothing written: the feed is tried again when due
                 log.error("storage failed for %s: %s", state.url, exc)
                 result = RefreshResult(state.url, "error", error=f"storage: {exc}")
+                committed = False
             except Exception as exc:  # the batch boundary: an unexpected bug is one failed feed
                 log.exception("refresh of %s crashed", state.url)
                 result = RefreshResult(state.url, "error", error=f"internal error: {exc!r}")
-                await _record_crash(deps, state, result.error or "")
+                committed = await _record_crash(deps, state, result.error or "")
         _log_result(state, result, time.monotonic() - started)
+        if committed:
+            _notify(deps.notifiers, state, result)
         summary.add(result)
         if on_result is not None:
             on_result(result)
@@ -78,8 +83,20 @@ def _log_result(state: FeedState, result: RefreshResult, seconds: float) -> None
         log.info("feed refreshed", extra=fields)
 
 
-async def _record_crash(deps: Deps, state: FeedState, message: str) -> None:
+def _notify(notifiers: Sequence[Notifier], state: FeedState, result: RefreshResult) -> None:
+    """Tell each notifier of a committed refresh; one that raises is logged and skipped."""
+    for notifier in notifiers:
+        try:
+            notifier.feed_refreshed(state, result)
+        except Exception:
+            log.exception("notifier %r failed for %s", notifier, state.url)
+
+
+async def _record_crash(deps: Deps, state: FeedState, message: str) -> bool:
+    """Record a crashed refresh as the feed's failure; whether that was committed."""
     try:
         await record(deps, decide.failed(state, message, deps.clock(), deps.limits))
     except Exception:
         log.exception("could not record the failure of %s", state.url)
+        return False
+    return True

@@ -32,7 +32,7 @@ from tidings.model import (
     NotModified,
     RefreshResult,
 )
-from tidings.ports import Fetcher
+from tidings.ports import Fetcher, Notifier
 from tidings.refresh.process import Processed, StoryStep
 
 
@@ -100,7 +100,8 @@ class Deps:
     ``story`` makes the feed's story step, which ``process`` runs in the same
     call as the parse (in the parsing worker of a big refresh: the entries cross
     processes once); None leaves the stories out (a diagnostic, and tests of the
-    fetch-and-store line alone).
+    fetch-and-store line alone). ``notifiers`` hear of each refresh once its
+    write is committed (the batch calls them; ``Notifier``).
     """
 
     fetcher: Fetcher
@@ -111,6 +112,7 @@ class Deps:
     story: StoryJobs | None = None
     enrich: Enrich = keep_updates
     max_entries: int = 2000
+    notifiers: Sequence[Notifier] = ()
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 

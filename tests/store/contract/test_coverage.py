@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import tidings.ports.store as ports
-from tidings.ports import Store
+from tidings.ports import JobQueue, Store
 
 from .conftest import CALLS_ENV
 
@@ -29,6 +29,7 @@ MODULES: dict[type, str] = {
     ports.StoryStore: "test_stories",
     ports.RuleStore: "test_rules",
     ports.WebSubStore: "test_websub",
+    JobQueue: "test_jobs",
     Store: "test_store",
 }
 
@@ -39,7 +40,7 @@ def _methods(protocol: type) -> set[str]:
 
 
 def test_every_protocol_of_store_has_a_contract_module() -> None:
-    protocols = {c for c in Store.__mro__ if c.__module__ == ports.__name__}
+    protocols = {c for c in Store.__mro__ if c.__module__.startswith("tidings.ports.")}
     assert protocols == set(MODULES)
     assert all((HERE / f"{name}.py").is_file() for name in MODULES.values())
     assert sum(len(_methods(p)) for p in protocols) >= 50  # the walk finds the methods

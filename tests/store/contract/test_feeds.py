@@ -34,6 +34,18 @@ def test_add_feed_is_due_and_shared(store: Store) -> None:
         store.remove_feed(bob, URL)
 
 
+def test_add_feed_sets_the_mode_of_a_new_feed_only(store: Store) -> None:
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    plain = store.add_feed(alice, "https://x.example/plain", category=None, now=NOW)
+    assert plain.full_text == FullTextMode.AUTO  # the default
+    new = store.add_feed(alice, URL, category=None, now=NOW, full_text=FullTextMode.ALWAYS)
+    assert new.full_text == FullTextMode.ALWAYS
+    again = store.add_feed(bob, URL, category=None, now=NOW, full_text=FullTextMode.NEVER)
+    assert again.id == new.id and again.full_text == FullTextMode.ALWAYS  # keeps its mode
+    assert store.get_feed_state(new.id).full_text == FullTextMode.ALWAYS
+
+
 def test_ensure_user_makes_distinct_users(store: Store) -> None:
     alice = store.ensure_user("alice", is_admin=True)
     bob = store.ensure_user("bob")

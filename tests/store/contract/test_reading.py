@@ -106,6 +106,27 @@ def test_set_subscription_of_another_users_feed_is_not_found(store: Store) -> No
     assert store.get_categories(mallory) == []
 
 
+def test_set_feed_title_names_the_feed_for_that_user_only(store: Store) -> None:
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    mallory = store.ensure_user("mallory")
+    feed = feed_with_entries(store, alice, n=1)  # the feed's own title: "Feed"
+    store.add_feed(bob, URL, category=None, now=NOW)
+    store.set_feed_title(alice, feed.id, "Mine")
+    assert [c.title for c in store.get_feed_counts(alice)] == ["Mine"]
+    assert [e.feed_title for e in store.get_entries(alice, EntryFilter())] == ["Mine"]
+    assert [c.title for c in store.get_feed_counts(bob)] == ["Feed"]  # bob's view unchanged
+    assert [e.feed_title for e in store.get_entries(bob, EntryFilter())] == ["Feed"]
+    with pytest.raises(NotFoundError):
+        store.set_feed_title(mallory, feed.id, "Theirs")  # not followed: not found
+    with pytest.raises(NotFoundError):
+        store.set_feed_title(alice, FeedId(999_999), "Gone")
+    assert store.get_feed_counts(mallory) == []
+    assert [c.title for c in store.get_feed_counts(bob)] == ["Feed"]
+    store.set_feed_title(alice, feed.id, None)  # None: the feed's own title again
+    assert [c.title for c in store.get_feed_counts(alice)] == ["Feed"]
+
+
 def test_mark_entries_read_counts_changes_and_ignores_others_entries(store: Store) -> None:
     alice = store.ensure_user("alice")
     mallory = store.ensure_user("mallory")

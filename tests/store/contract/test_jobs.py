@@ -1,11 +1,12 @@
-"""The JobQueue contract (#10): feeds claimed with a lease, run against every engine."""
+"""JobQueue: feeds claimed with a lease, renewed, released, ended by their result (#10, #13)."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from importlib import resources
-from pathlib import Path
+
+import pytest
 
 from tidings.adapters.store import open_store
 from tidings.adapters.store.sqlite.engine import _statements
@@ -13,7 +14,8 @@ from tidings.core.urls import host_of
 from tidings.model import FeedId, FeedState, FeedUpdate
 from tidings.ports import Store
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+from .samples import NOW
+
 LEASE = 600.0
 HOUR = timedelta(hours=1)
 
@@ -139,7 +141,9 @@ def test_a_permanent_redirect_moves_the_feed_to_its_new_host(store: Store) -> No
     assert claim(store, "b", per_host=1) == [feed.id]  # new.example's first: the moved feed
 
 
-def test_the_migration_fills_hosts_as_the_store_does(tmp_path: Path) -> None:
+def test_the_migration_fills_hosts_as_the_store_does(store_url: str) -> None:
+    if not store_url.startswith("sqlite:///"):
+        pytest.skip("the SQLite migration's UPDATE")
     urls = [
         "https://Example.COM/feed",
         "http://u:p@a.example:8080/x?y",
@@ -148,8 +152,8 @@ def test_the_migration_fills_hosts_as_the_store_does(tmp_path: Path) -> None:
         "https://c.example#f",
         "http://127.0.0.1:9/rss",
     ]
-    db = tmp_path / "t.db"
-    s = open_store(f"sqlite:///{db}")
+    db = store_url.removeprefix("sqlite:///")
+    s = open_store(store_url)
     user = s.ensure_user("u")
     for url in urls:
         s.add_feed(user, url, category=None, now=NOW)
