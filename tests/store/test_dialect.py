@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tidings.adapters.store.sql.dialect import POSTGRES, SQLITE, Listing, listing_of
-from tidings.adapters.store.sqlite import SqliteStore
 from tidings.adapters.store.sql.reading import entry_where, river_sql
+from tidings.adapters.store.sqlite import SqliteStore
 from tidings.model import EntryFilter, EntryId, FeedId, UserId
 
 
