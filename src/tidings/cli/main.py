@@ -3,69 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 
 from tidings import logs
-from tidings.aggregator import DEFAULT_USER, Aggregator, make_app, read_feed
+from tidings.aggregator import DEFAULT_USER, Aggregator, read_feed
 from tidings.api.serialize import entry_json, feed_data_json, feed_status
+from tidings.cli.context import Context, echo_json, pass_ctx
 from tidings.cli.rules import feed_options, rules
 from tidings.cli.textview import entry_text
 from tidings.cli.users import user as user_group
 from tidings.core.search import MARK_END, MARK_START
-from tidings.errors import NotFoundError, TidingsError
-from tidings.model import BatchSummary, EntryFilter, RefreshResult, UserId
-from tidings.settings import Settings, load_settings
-
-
-class Context:
-    def __init__(self, settings: Settings, user: str) -> None:
-        self.settings = settings
-        self.user_name = user
-
-    def log_to_stderr(self) -> None:
-        """Log lines on stderr (``serve``, ``worker`` and ``refresh``); stdout is unchanged."""
-        logs.configure(self.settings.log_format, self.settings.log_level)
-
-    @contextmanager
-    def aggregator(self) -> Iterator[Aggregator]:
-        """The facade, for commands that act for no user (refresh, worker, user)."""
-        try:
-            agg = make_app(self.settings)
-        except TidingsError as exc:
-            raise click.ClickException(str(exc)) from exc
-        try:
-            yield agg
-        except TidingsError as exc:
-            raise click.ClickException(str(exc)) from exc
-        finally:
-            agg.close()
-
-    @contextmanager
-    def app(self) -> Iterator[tuple[Aggregator, UserId]]:
-        """The facade and the ``--user``'s id; an unknown user is an error, never made."""
-        with self.aggregator() as agg:
-            try:
-                user = agg.user_id(self.user_name)
-            except NotFoundError:
-                raise click.ClickException(
-                    f"no user {self.user_name!r}: create it with "
-                    f"`tidings user add {self.user_name}`, or pick one with --user"
-                ) from None
-            yield agg, user
-
-
-pass_ctx = click.make_pass_decorator(Context)
-
-
-def _dump(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+from tidings.errors import TidingsError
+from tidings.model import BatchSummary, EntryFilter, RefreshResult
+from tidings.settings import load_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -130,7 +83,7 @@ def feeds(c: Context, as_json: bool) -> None:
     with c.app() as (agg, user):
         rows = [feed_status(f) for f in agg.get_feeds(user)]
     if as_json:
-        _dump(rows)
+        echo_json(rows)
         return
     from rich.console import Console
     from rich.table import Table
@@ -218,7 +171,7 @@ def entries(
     with c.app() as (agg, user):
         found = agg.get_entries(user, flt)
     if as_json:
-        _dump([entry_json(e) for e in found])
+        echo_json([entry_json(e) for e in found])
         return
     for e in found:
         flags = ("*" if e.starred else " ") + (" " if e.read else "N")
@@ -241,7 +194,7 @@ def search(c: Context, words: tuple[str, ...], limit: int, as_json: bool) -> Non
     if result.message is not None:
         raise click.UsageError(result.message)
     if as_json:
-        _dump(
+        echo_json(
             [
                 entry_json(h.entry) | {"hit_title": _plain(h.title), "hit": _plain(h.snippet)}
                 for h in result.hits
@@ -279,7 +232,7 @@ def show(c: Context, entry_id: int, as_json: bool) -> None:
     with c.app() as (agg, user):
         entry = agg.get_entry(user, entry_id)
     if as_json:
-        _dump(entry_json(entry))
+        echo_json(entry_json(entry))
     else:
         click.echo(entry_text(entry))
 
@@ -341,7 +294,7 @@ def parse(c: Context, source: str, as_json: bool) -> None:
     from tidings.cli.textview import feed_data_text
 
     if as_json:
-        _dump(feed_data_json(feed))
+        echo_json(feed_data_json(feed))
     else:
         click.echo(feed_data_text(feed))
 
