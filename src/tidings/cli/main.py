@@ -8,7 +8,7 @@ from tidings import logs
 from tidings.aggregator import DEFAULT_USER
 from tidings.cli import entries, feeds, parse, serve
 from tidings.cli.context import Context
-from tidings.cli.rules import feed_options, rules
+from tidings.cli.rules import rules
 from tidings.cli.users import user as user_group
 from tidings.errors import TidingsError
 from tidings.settings import load_settings
@@ -50,6 +50,7 @@ for command in (
     feeds.add,
     feeds.remove,
     feeds.feeds,
+    feeds.feed_options,
     feeds.refresh,
     feeds.import_opml,
     feeds.export_opml,
@@ -62,7 +63,6 @@ for command in (
     serve.worker,
     user_group,
     rules,
-    feed_options,
 ):
     cli.add_command(command)
 
