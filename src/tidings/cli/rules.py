@@ -1,4 +1,4 @@
-"""``tidings rules`` and ``tidings feed-options`` (issues #5, #4: the interval, #10)."""
+"""``tidings rules``: filter rules, listed, added (or tried) and removed (issue #5)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ import json
 
 import click
 
-from tidings.aggregator import UNSET, Unset
 from tidings.api.serialize import rule_json
-from tidings.core.schedule import parse_interval
-from tidings.model import FullTextMode, Rule, RuleAction, RuleField
+from tidings.model import Rule, RuleAction, RuleField
 
 _FIELDS = [f.value for f in RuleField]
 _ACTIONS = [a.value for a in RuleAction]
@@ -101,82 +99,3 @@ def remove_rule(ctx: click.Context, rule_id: int) -> None:
     with ctx.obj.app() as (agg, user):
         agg.stories.remove_rule(user, rule_id)
     click.echo(f"removed rule {rule_id}")
-
-
-@click.command("feed-options")
-@click.argument("url")
-@click.option("--category", help="File the feed under this category ('' for none).")
-@click.option("--title", help="Your name for the feed ('' for the feed's own title).")
-@click.option(
-    "--full-text",
-    type=click.Choice([m.value for m in FullTextMode]),
-    help="Fetch the article for teasers (auto), for every entry (always), or never.",
-)
-@click.option("--body", "body_selector", help="CSS selector of the article body on its pages.")
-@click.option(
-    "--remove", "remove_selectors", multiple=True, help="CSS selector of clutter to cut (repeat)."
-)
-@click.option("--clear-selectors", is_flag=True, help="Forget the feed's CSS selectors.")
-@click.option(
-    "--interval",
-    metavar="DURATION",
-    help="Check the feed this often (90s, 30m, 2h, 1d; a bare number is minutes), "
-    "or 'auto' to follow its posting rate again.",
-)
-@click.pass_context
-def feed_options(
-    ctx: click.Context,
-    url: str,
-    category: str | None,
-    title: str | None,
-    full_text: str | None,
-    body_selector: str | None,
-    remove_selectors: tuple[str, ...],
-    clear_selectors: bool,
-    interval: str | None,
-) -> None:
-    """Show or set a feed's category, title, full-text mode, refresh interval and
-    extraction selectors."""
-    body: str | Unset | None = _given(body_selector)
-    remove: tuple[str, ...] | Unset = remove_selectors or UNSET
-    if clear_selectors:
-        body, remove = None, ()
-    seconds = UNSET if interval is None else _interval(interval)
-    with ctx.obj.app() as (agg, user):
-        feed_id = agg.subscriptions.feed_id_for(user, url)
-        feed = agg.subscriptions.update_subscription(
-            user,
-            feed_id,
-            category=_given(category),
-            title=_given(title),
-            interval=seconds,
-            full_text=_given(full_text),
-            body_selector=body,
-            remove_selectors=remove,
-        )
-        options = agg.subscriptions.get_story_options(user, feed_id)
-    override = feed.state.interval_override
-    click.echo(f"category: {feed.category or '(none)'}")
-    click.echo(f"full text: {feed.state.full_text.value}")
-    click.echo(f"interval: {_duration(override) if override else 'auto (posting rate)'}")
-    click.echo(f"body: {options.body_selector or '(automatic)'}")
-    click.echo("remove: " + (", ".join(options.remove_selectors) or "(none)"))
-
-
-def _given(value: str | None) -> str | Unset:
-    """An option's value; UNSET when it was not given."""
-    return UNSET if value is None else value
-
-
-def _interval(text: str) -> int | None:
-    try:
-        return parse_interval(text)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--interval") from None
-
-
-def _duration(seconds: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"

@@ -1,0 +1,61 @@
+"""What every command gets: the settings, the ``--user``, and the facade opened for it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from tidings import logs
+from tidings.aggregator import Aggregator, make_app
+from tidings.errors import NotFoundError, TidingsError
+from tidings.model import UserId
+from tidings.settings import Settings
+
+
+class Context:
+    def __init__(self, settings: Settings, user: str) -> None:
+        self.settings = settings
+        self.user_name = user
+
+    def log_to_stderr(self) -> None:
+        """Log lines on stderr (``serve``, ``worker`` and ``refresh``); stdout is unchanged."""
+        logs.configure(self.settings.log_format, self.settings.log_level)
+
+    @contextmanager
+    def aggregator(self) -> Iterator[Aggregator]:
+        """The facade, for commands that act for no user (refresh, worker, user)."""
+        try:
+            agg = make_app(self.settings)
+        except TidingsError as exc:
+            raise click.ClickException(str(exc)) from exc
+        try:
+            yield agg
+        except TidingsError as exc:
+            raise click.ClickException(str(exc)) from exc
+        finally:
+            agg.close()
+
+    @contextmanager
+    def app(self) -> Iterator[tuple[Aggregator, UserId]]:
+        """The facade and the ``--user``'s id; an unknown user is an error, never made."""
+        with self.aggregator() as agg:
+            try:
+                user = agg.user_id(self.user_name)
+            except NotFoundError:
+                raise click.ClickException(
+                    f"no user {self.user_name!r}: create it with "
+                    f"`tidings user add {self.user_name}`, or pick one with --user"
+                ) from None
+            yield agg, user
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (the ``--json`` of every command)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
