@@ -56,3 +56,12 @@ def test_no_network_client_outside_the_fetcher() -> None:
         text = path.read_text("utf-8")
         for needle in needles:
             assert needle not in text, f"{rel} uses {needle}"
+
+
+def test_the_enrich_step_loads_the_extractor_only_once_a_page_came() -> None:
+    """A refresh that meets only 304s, or wants no article page, never pays for
+    trafilatura's import (~0.3 s): the enrich step imports it when a page arrives."""
+    loaded = _loaded_after(
+        "import tidings.aggregator.facade, tidings.refresh.enrich, tidings.content.story"
+    )
+    assert "trafilatura" not in loaded

@@ -46,7 +46,7 @@ from tidings.parser.discovery import find_feed_links
 from tidings.parser.opml import OpmlFeed, parse_opml, write_opml
 from tidings.ports import Fetcher, Notifier, Store
 from tidings.refresh.batch import refresh_feeds
-from tidings.refresh.enrich import LazyEnricher
+from tidings.refresh.enrich import Enricher
 from tidings.refresh.pipeline import Deps
 from tidings.refresh.pool import Processors
 from tidings.settings import Settings
@@ -281,7 +281,7 @@ class Aggregator:
             on_start(count)
         use_pool = count >= POOL_THRESHOLD and self._processors.workers > 1
         run_cpu = self._processors.call if use_pool else asyncio.to_thread
-        enricher = LazyEnricher(self.store, fetcher, run_store=self._read, run_cpu=run_cpu)
+        enricher = Enricher(self.store, fetcher, run_store=self._read, run_cpu=run_cpu)
         deps = Deps(
             fetcher=fetcher,
             # the parse and the story step in one call: a worker process in a big

@@ -44,7 +44,7 @@ from tidings.model import (
 )
 from tidings.ports import Store
 
-__all__ = ["Enricher", "LazyEnricher", "PageFetcher"]
+__all__ = ["Enricher", "PageFetcher"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -169,29 +169,3 @@ class Enricher:
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
         self._fetches.clear()
-
-
-class LazyEnricher:
-    """The enrich step, built when a feed first has new entries: a refresh that
-    meets only 304s never imports the extractor (trafilatura, ~0.3 s)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._args, self._kwargs = args, kwargs
-        self._enricher: Enricher | None = None
-
-    async def __call__(
-        self,
-        state: FeedState,
-        feed: FeedData,
-        updates: Sequence[EntryUpdate],
-        wanted: Mapping[str, str],
-    ) -> tuple[EntryUpdate, ...]:
-        if not updates or not wanted:
-            return tuple(updates)
-        if self._enricher is None:
-            self._enricher = Enricher(*self._args, **self._kwargs)
-        return await self._enricher(state, feed, updates, wanted)
-
-    async def aclose(self) -> None:
-        if self._enricher is not None:
-            await self._enricher.aclose()

@@ -66,16 +66,6 @@ class Enrich(Protocol):
     ) -> tuple[EntryUpdate, ...]: ...
 
 
-async def keep_updates(
-    state: FeedState,
-    feed: FeedData,
-    updates: Sequence[EntryUpdate],
-    wanted: Mapping[str, str],
-) -> tuple[EntryUpdate, ...]:
-    """No enrich step: the entries as the story step left them."""
-    return tuple(updates)
-
-
 class StoryJobs(Protocol):
     """Makes a feed's ``StoryStep`` (reads its options and rules from the store)."""
 
@@ -110,7 +100,7 @@ class Deps:
     record: Recorder
     limits: schedule.Limits
     story: StoryJobs | None = None
-    enrich: Enrich = keep_updates
+    enrich: Enrich | None = None  # None: no article pages fetched
     max_entries: int = 2000
     notifiers: Sequence[Notifier] = ()
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -168,7 +158,7 @@ async def refresh_feed(
     result = RefreshResult(state.url, "ok", new=processed.new, changed=processed.changed)
     del fetched  # memory: the document goes before the entries wait for enrich and the writer
     updates = processed.updates
-    if processed.wanted:
+    if processed.wanted and deps.enrich is not None:
         updates = await deps.enrich(state, processed.feed, updates, processed.wanted)
     del processed  # and the entries as parsed, once enriched
     await record(deps, update, updates, slot=slot)
