@@ -15,14 +15,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from tidings.adapters.store.sql import queries as _sql
-from tidings.adapters.store.sql.db import Conn, SqlDb
-from tidings.adapters.store.sql.dialect import Dialect
+from tidings.adapters.store.sql.db import SqlDb
 from tidings.adapters.store.sql.rows import feed_state_from_row, to_ts
 from tidings.model import FeedId, FeedState
 
+#: The claimed feeds' states, as the claim's UPDATE leaves them.
+CLAIMED = _sql.FEED_COLUMNS.replace("f.", "") + ", n_entries AS entry_count"
+
 # Due, unleased feeds ranked within their host; a host's rank plus its live
 # leases (anyone's) must stay within :per_host. Soonest due first.
-CLAIM_DUE = """
+CLAIM_DUE = f"""
 WITH live AS (
     SELECT host, COUNT(*) AS n FROM feeds
     WHERE lease_owner IS NOT NULL AND lease_until > :now GROUP BY host
@@ -42,14 +44,14 @@ picked AS (
 )
 UPDATE feeds SET lease_owner = :owner, lease_until = :until
 WHERE id IN (SELECT id FROM picked)
-RETURNING id
+RETURNING {CLAIMED}
 """
 
-CLAIM_FEEDS = """
+CLAIM_FEEDS = f"""
 UPDATE feeds SET lease_owner = :owner, lease_until = :until
-WHERE id IN ({ids})
+WHERE id IN ({{ids}})
   AND (lease_owner IS NULL OR lease_until <= :now)
-RETURNING id
+RETURNING {CLAIMED}
 """
 
 
@@ -75,8 +77,9 @@ class SqlJobs(SqlDb):
             "per_host": per_host,
         }
         with self._write() as conn:
-            ids = [r[0] for r in conn.execute(CLAIM_DUE, params)]
-            return _states(self.dialect, conn, ids)
+            rows = conn.execute(CLAIM_DUE, params).fetchall()
+        states = [feed_state_from_row(r) for r in rows]
+        return sorted(states, key=lambda s: (s.next_check_at or now, s.id))  # soonest due first
 
     def claim_feeds(
         self, owner: str, feed_ids: Sequence[FeedId], *, now: datetime, lease_seconds: float
@@ -87,14 +90,10 @@ class SqlJobs(SqlDb):
             "until": to_ts(now + timedelta(seconds=lease_seconds)),
             "ids": json.dumps(list(feed_ids)),
         }
+        sql = CLAIM_FEEDS.format(ids=self.dialect.id_list.format(param=":ids"))
         with self._write() as conn:
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    CLAIM_FEEDS.format(ids=self.dialect.id_list.format(param=":ids")), params
-                )
-            ]
-            states = {s.id: s for s in _states(self.dialect, conn, ids)}
+            rows = conn.execute(sql, params).fetchall()
+        states = {s.id: s for s in (feed_state_from_row(r) for r in rows)}
         return [states[i] for i in dict.fromkeys(feed_ids) if i in states]
 
     def renew_leases(self, owner: str, *, now: datetime, lease_seconds: float) -> int:
@@ -120,13 +119,3 @@ class SqlJobs(SqlDb):
             (to_ts(now),),
         )
         return [r[0] for r in rows]
-
-
-def _states(dialect: Dialect, conn: Conn, ids: Sequence[int]) -> list[FeedState]:
-    """The feeds' states, soonest due first (read in the claim's transaction)."""
-    if not ids:
-        return []
-    sql = _sql.FEED_BY + (
-        f" WHERE f.id IN ({dialect.id_list.format(param='?')}) ORDER BY f.next_check_at, f.id"
-    )
-    return [feed_state_from_row(r) for r in conn.execute(sql, (json.dumps(list(ids)),))]
