@@ -251,9 +251,9 @@ class Aggregator:
             ids = [self.store.get_feed_state_by_url(u).id for u in urls]
         elif all_feeds:
             ids = [s.id for s in self.store.get_all_feeds()]
-        await asyncio.to_thread(release_dead_owners, self.store, now)
+        await self._read(release_dead_owners, self.store, now)
         owner = f"{self.worker_id}:{next(self._claims)}"
-        async with Claims(self.store, owner, clock=utcnow) as claims:
+        async with Claims(self.store, owner, clock=utcnow, run=self._read) as claims:
             states: Sequence[FeedState] | AsyncIterator[FeedState]
             if urls or all_feeds:
                 states = await claims.claim_feeds(ids)

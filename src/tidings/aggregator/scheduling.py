@@ -14,8 +14,10 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from tidings.errors import StorageError
 from tidings.model import FeedId, FeedState
@@ -25,6 +27,13 @@ from tidings.settings import Settings
 __all__ = ["Claims", "Scheduling", "new_worker_id", "release_dead_owners"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Runner(Protocol):
+    """Runs a blocking store call off the event loop."""
+
+    def __call__(self, fn: Callable[..., T], /, *args: Any) -> Awaitable[T]: ...
 
 
 LEASE_SECONDS = 600.0  # a claimed feed is its refresh's this long, unless renewed
@@ -45,8 +54,16 @@ class Claims:
     never ends the leases of another refresh of the same process.
     """
 
-    def __init__(self, jobs: JobQueue, owner: str, *, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        jobs: JobQueue,
+        owner: str,
+        *,
+        clock: Callable[[], datetime],
+        run: Runner = asyncio.to_thread,
+    ) -> None:
         self.jobs = jobs
+        self.run = run  # runs a store call off the event loop
         self.owner = owner
         self.clock = clock
         self._running = 0  # claimed, result not yet in
@@ -62,16 +79,18 @@ class Claims:
             self._renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._renewer
-        await asyncio.to_thread(self.jobs.release_leases, self.owner)
+        await self.run(self.jobs.release_leases, self.owner)
 
     async def claim_feeds(self, feed_ids: Sequence[FeedId]) -> list[FeedState]:
         """These feeds, less those another refresh holds."""
-        states = await asyncio.to_thread(
-            self.jobs.claim_feeds,
-            self.owner,
-            feed_ids,
-            now=self.clock(),
-            lease_seconds=LEASE_SECONDS,
+        states = await self.run(
+            partial(
+                self.jobs.claim_feeds,
+                self.owner,
+                feed_ids,
+                now=self.clock(),
+                lease_seconds=LEASE_SECONDS,
+            )
         )
         self._running += len(states)
         return states
@@ -85,14 +104,16 @@ class Claims:
             room = CLAIM_WINDOW - self._running
             states: list[FeedState] = []
             if room > 0:
-                states = await asyncio.to_thread(
-                    self.jobs.claim_due,
-                    self.owner,
-                    now=self.clock(),
-                    due_by=due_by,
-                    limit=room,
-                    lease_seconds=LEASE_SECONDS,
-                    per_host=per_host,
+                states = await self.run(
+                    partial(
+                        self.jobs.claim_due,
+                        self.owner,
+                        now=self.clock(),
+                        due_by=due_by,
+                        limit=room,
+                        lease_seconds=LEASE_SECONDS,
+                        per_host=per_host,
+                    )
                 )
             self._running += len(states)
             for state in states:
@@ -110,11 +131,13 @@ class Claims:
         while True:
             await asyncio.sleep(RENEW_EVERY)
             try:
-                await asyncio.to_thread(
-                    self.jobs.renew_leases,
-                    self.owner,
-                    now=self.clock(),
-                    lease_seconds=LEASE_SECONDS,
+                await self.run(
+                    partial(
+                        self.jobs.renew_leases,
+                        self.owner,
+                        now=self.clock(),
+                        lease_seconds=LEASE_SECONDS,
+                    )
                 )
             except StorageError as exc:  # the next renewal may succeed; the lease is long
                 log.warning("cannot renew the leases of %s: %s", self.owner, exc)
