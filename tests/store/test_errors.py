@@ -150,6 +150,7 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
             "w1", now=LATER, limit=10, lease_seconds=60, per_host=4
         ),
         "claim_feeds": lambda s, k: s.claim_feeds("w2", [k.feed], now=NOW, lease_seconds=60),
+        "claim_all": lambda s, k: s.claim_all("w2", now=NOW, lease_seconds=60),
         "renew_leases": lambda s, k: s.renew_leases("w1", now=NOW, lease_seconds=60),
         "release_leases": lambda s, k: s.release_leases("w1"),
         "get_lease_owners": lambda s, k: s.get_lease_owners(NOW),

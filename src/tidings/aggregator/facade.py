@@ -32,7 +32,6 @@ from tidings.model import (
     EntryUpdate,
     Feed,
     FeedData,
-    FeedId,
     FeedState,
     FeedUpdate,
     Fetched,
@@ -246,17 +245,13 @@ class Aggregator:
         WebSub push refreshes its feed from the pushed document this way.
         """
         now = utcnow()
-        ids: list[FeedId] = []
-        if urls:
-            ids = [self.store.get_feed_state_by_url(u).id for u in urls]
-        elif all_feeds:
-            ids = [s.id for s in self.store.get_all_feeds()]
+        ids = [self.store.get_feed_state_by_url(u).id for u in urls]
         await self._read(release_dead_owners, self.store, now)
         owner = f"{self.worker_id}:{next(self._claims)}"
         async with Claims(self.store, owner, clock=utcnow, run=self._read) as claims:
             states: Sequence[FeedState] | AsyncIterator[FeedState]
             if urls or all_feeds:
-                states = await claims.claim_feeds(ids)
+                states = await (claims.claim_feeds(ids) if urls else claims.claim_all())
                 count = len(states)
             else:
                 count = len(self.store.get_due_feeds(now))  # for progress and the pool

@@ -81,6 +81,14 @@ class Claims:
                 await self._renewer
         await self.run(self.jobs.release_leases, self.owner)
 
+    async def claim_all(self) -> list[FeedState]:
+        """Every followed feed, less those another refresh holds."""
+        states = await self.run(
+            partial(self.jobs.claim_all, self.owner, now=self.clock(), lease_seconds=LEASE_SECONDS)
+        )
+        self._running += len(states)
+        return states
+
     async def claim_feeds(self, feed_ids: Sequence[FeedId]) -> list[FeedState]:
         """These feeds, less those another refresh holds."""
         states = await self.run(

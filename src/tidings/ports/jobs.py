@@ -43,6 +43,11 @@ class JobQueue(Protocol):
         feeds a live lease holds, and feeds that are gone, are left out."""
         ...
 
+    def claim_all(self, owner: str, *, now: datetime, lease_seconds: float) -> list[FeedState]:
+        """Lease every followed feed, due or not (``refresh --all``), in id order;
+        feeds a live lease holds are left out."""
+        ...
+
     def renew_leases(self, owner: str, *, now: datetime, lease_seconds: float) -> int:
         """Extend every lease ``owner`` still holds to ``now + lease_seconds``;
         returns how many."""

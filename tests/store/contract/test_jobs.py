@@ -111,6 +111,24 @@ def test_claim_feeds_leases_named_feeds_due_or_not(store: Store) -> None:
     assert store.claim_feeds("b", [one.id], now=NOW, lease_seconds=LEASE) == []
 
 
+def test_claim_all_leases_every_followed_feed_not_held(store: Store) -> None:
+    one, two, _unfollowed = feeds(
+        store,
+        ["https://a.example/1", "https://b.example/2", "https://c.example/3"],
+        due=NOW + timedelta(days=1),
+    )
+    store.remove_feed(store.ensure_user("alice"), "https://c.example/3")  # followed by nobody
+    assert store.claim_feeds("a", [two.id], now=NOW, lease_seconds=LEASE) != []
+    got = store.claim_all("b", now=NOW, lease_seconds=LEASE)
+    assert [s.id for s in got] == [one.id]  # not two (a's), not three (unfollowed)
+    assert got[0].url == "https://a.example/1" and got[0] == store.get_feed_state(one.id)
+    assert store.claim_all("c", now=NOW, lease_seconds=LEASE) == []
+    assert [
+        s.id
+        for s in store.claim_all("a", now=NOW + timedelta(seconds=LEASE + 1), lease_seconds=LEASE)
+    ] == [one.id, two.id]  # expired
+
+
 def test_apply_refresh_ends_the_lease(store: Store) -> None:
     ok, failed = feeds(store, ["https://a.example/1", "https://a.example/2"])
     assert claim(store, "a") == [ok.id, failed.id]

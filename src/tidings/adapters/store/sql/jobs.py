@@ -47,6 +47,13 @@ WHERE id IN (SELECT id FROM picked)
 RETURNING {CLAIMED}
 """
 
+CLAIM_ALL = f"""
+UPDATE feeds SET lease_owner = :owner, lease_until = :until
+WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = feeds.id)
+  AND (lease_owner IS NULL OR lease_until <= :now)
+RETURNING {CLAIMED}
+"""
+
 CLAIM_FEEDS = f"""
 UPDATE feeds SET lease_owner = :owner, lease_until = :until
 WHERE id IN ({{ids}})
@@ -95,6 +102,16 @@ class SqlJobs(SqlDb):
             rows = conn.execute(sql, params).fetchall()
         states = {s.id: s for s in (feed_state_from_row(r) for r in rows)}
         return [states[i] for i in dict.fromkeys(feed_ids) if i in states]
+
+    def claim_all(self, owner: str, *, now: datetime, lease_seconds: float) -> list[FeedState]:
+        params = {
+            "owner": owner,
+            "now": to_ts(now),
+            "until": to_ts(now + timedelta(seconds=lease_seconds)),
+        }
+        with self._write() as conn:
+            rows = conn.execute(CLAIM_ALL, params).fetchall()
+        return sorted((feed_state_from_row(r) for r in rows), key=lambda s: s.id)
 
     def renew_leases(self, owner: str, *, now: datetime, lease_seconds: float) -> int:
         until = to_ts(now + timedelta(seconds=lease_seconds))
