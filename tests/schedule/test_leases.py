@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from feeds import rss
 from feedserver import FeedServer
 
+from schedule.farm import subscribe
 from tidings.aggregator import Aggregator, make_app
 from tidings.settings import load_settings
 
@@ -32,17 +32,6 @@ def agg(tmp_path: Path) -> Iterator[Aggregator]:
     with make_app(settings) as app:
         yield app
 
-
-def _subscribe(agg: Aggregator, server: FeedServer, n: int) -> list[str]:
-    user = agg.user_id()
-    urls = []
-    for i in range(n):
-        server.set(f"/f{i}.xml", rss(2, title=f"F{i}", base=f"https://s{i}.example/"))
-        urls.append(server.url(f"/f{i}.xml"))
-        agg.store.add_feed(user, urls[-1], category=None, now=datetime.now(UTC))
-    return urls
-
-
 def _hold(agg: Aggregator, owner: str, url: str) -> None:
     feed = agg.store.get_feed_state_by_url(url)
     assert agg.store.claim_feeds(owner, [feed.id], now=datetime.now(UTC), lease_seconds=600)
@@ -51,7 +40,7 @@ def _hold(agg: Aggregator, owner: str, url: str) -> None:
 def test_one_pass_refreshes_every_due_feed_a_few_per_host_at_a_time(
     agg: Aggregator, feed_server: FeedServer
 ) -> None:
-    _subscribe(agg, feed_server, 10)  # one host, per_host_concurrency 2
+    subscribe(agg, feed_server, 10, entries=2)  # one host, per_host_concurrency 2
     starts: list[int] = []
     summary = asyncio.run(agg.refresh(on_start=starts.append))
     assert starts == [10]
@@ -63,7 +52,7 @@ def test_one_pass_refreshes_every_due_feed_a_few_per_host_at_a_time(
 def test_a_feed_another_worker_holds_is_left_to_it(
     agg: Aggregator, feed_server: FeedServer
 ) -> None:
-    urls = _subscribe(agg, feed_server, 3)
+    urls = subscribe(agg, feed_server, 3, entries=2)
     _hold(agg, "elsewhere:1:ab:1", urls[0])
     assert asyncio.run(agg.refresh([urls[0]])).results == []
     summary = asyncio.run(agg.refresh())
@@ -75,7 +64,7 @@ def test_a_feed_another_worker_holds_is_left_to_it(
 def test_leases_of_a_dead_process_on_this_machine_are_released(
     agg: Aggregator, feed_server: FeedServer
 ) -> None:
-    urls = _subscribe(agg, feed_server, 2)
+    urls = subscribe(agg, feed_server, 2, entries=2)
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,

@@ -11,6 +11,7 @@ import pytest
 from feeds import rss
 from feedserver import FeedServer
 
+from schedule.farm import subscribe
 from tidings.aggregator import Aggregator, make_app
 from tidings.settings import load_settings
 from tidings.worker.loop import _delay, run_worker
@@ -26,19 +27,8 @@ def agg(tmp_path: Path) -> Iterator[Aggregator]:
     with make_app(settings) as app:
         yield app
 
-
-def _subscribe(agg: Aggregator, server: FeedServer, n: int) -> list[str]:
-    user = agg.user_id()
-    urls = []
-    for i in range(n):
-        server.set(f"/f{i}.xml", rss(3, title=f"F{i}", base=f"https://s{i}.example/"))
-        urls.append(server.url(f"/f{i}.xml"))
-        agg.store.add_feed(user, urls[-1], category=None, now=datetime.now(UTC))
-    return urls
-
-
 def test_one_feed_is_never_refreshed_twice_at_once(agg: Aggregator, feed_server: FeedServer) -> None:
-    (url,) = _subscribe(agg, feed_server, 1)
+    (url,) = subscribe(agg, feed_server, 1)
 
     async def both() -> list[int]:
         first, second = await asyncio.gather(agg.refresh([url]), agg.refresh([url, url]))
@@ -52,7 +42,7 @@ def test_one_feed_is_never_refreshed_twice_at_once(agg: Aggregator, feed_server:
 
 
 def test_the_loop_sleeps_until_the_next_feed_is_due(agg: Aggregator, feed_server: FeedServer) -> None:
-    urls = _subscribe(agg, feed_server, 2)
+    urls = subscribe(agg, feed_server, 2)
     asyncio.run(agg.refresh())  # both are now scheduled far ahead
     soon = datetime.now(UTC) + timedelta(seconds=20)
     agg.store.set_feed_options(agg.store.get_feed_state_by_url(urls[1]).id, next_check_at=soon)
@@ -81,7 +71,7 @@ def _run_until(agg: Aggregator, done: Callable[[], bool]) -> None:
 
 
 def test_the_loop_wakes_when_the_next_feed_is_due(agg: Aggregator, feed_server: FeedServer) -> None:
-    (url,) = _subscribe(agg, feed_server, 1)
+    (url,) = subscribe(agg, feed_server, 1)
     asyncio.run(agg.refresh())
     due = datetime.now(UTC) + timedelta(seconds=1.5)
     agg.store.set_feed_options(agg.store.get_feed_state_by_url(url).id, next_check_at=due)
@@ -93,7 +83,7 @@ def test_the_loop_wakes_when_the_next_feed_is_due(agg: Aggregator, feed_server: 
 def test_a_feed_added_while_the_loop_sleeps_is_fetched_at_once(
     agg: Aggregator, feed_server: FeedServer
 ) -> None:
-    _subscribe(agg, feed_server, 1)
+    subscribe(agg, feed_server, 1)
     feed_server.set("/new.xml", rss(2, title="New"))
     added = False
 
@@ -110,7 +100,7 @@ def test_a_feed_added_while_the_loop_sleeps_is_fetched_at_once(
 
 
 def test_interval_override_is_clamped_and_takes_effect_at_once(agg: Aggregator, feed_server: FeedServer) -> None:
-    (url,) = _subscribe(agg, feed_server, 1)
+    (url,) = subscribe(agg, feed_server, 1)
     user = agg.user_id()
     asyncio.run(agg.refresh())
     before = agg.store.get_feed_state_by_url(url).next_check_at

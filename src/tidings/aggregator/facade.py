@@ -96,7 +96,7 @@ class Aggregator:
         self.accounts = Accounts(store)  # users, passwords, sessions (#6)
         self.reading = Reading(store, settings)  # sidebar, search, bulk marks (#6)
         self.stories = Stories(store)  # filter rules, extraction options (#5)
-        self.scheduling = Scheduling(store, settings)  # next due, wake-ups (#4)
+        self.scheduling = Scheduling(store)  # next due, wake-ups (#4)
         self.subscriptions = Subscriptions(store, settings, self.scheduling)  # settings (#10)
         self.worker_id = new_worker_id()  # names this process's leases (#10)
         self._claims = itertools.count(1)

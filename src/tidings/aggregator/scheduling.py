@@ -22,7 +22,6 @@ from typing import Any, Protocol, TypeVar
 from tidings.errors import StorageError
 from tidings.model import FeedId, FeedState
 from tidings.ports import JobQueue, Store
-from tidings.settings import Settings
 
 __all__ = ["Claims", "Scheduling", "new_worker_id", "release_dead_owners"]
 
@@ -179,9 +178,8 @@ class Scheduling:
     """The next due time and the scheduler's wake-ups (``agg.scheduling``); interval
     overrides are set through ``agg.subscriptions`` (#10)."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.settings = settings
         self._wakers: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
         self._lock = threading.Lock()
 

@@ -24,7 +24,10 @@ def open_store(url: str) -> Store:
     """Open (and migrate) the database at ``url``."""
     scheme = urlsplit(url).scheme.lower()
     if scheme in {"postgres", "postgresql"}:
-        raise SettingsError("the PostgreSQL engine is not available yet; use sqlite:///path")
+        raise SettingsError(
+            "Tidings stores its data in SQLite; postgresql:// URLs are not supported: "
+            "use sqlite:///path"
+        )
     if scheme in {"sqlite", ""} or len(scheme) == 1:  # bare path (or a Windows drive letter)
         from tidings.adapters.store.sqlite import SqliteStore
 
