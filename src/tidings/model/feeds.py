@@ -36,6 +36,9 @@ class FeedData:
     hub: str | None = None  # WebSub hub advertised by the feed
     self_url: str | None = None
     entries: tuple[EntryData, ...] = ()
+    # A defect of the document the parser worked around, for the feed's status:
+    # "document truncated: 3 entries read" (the refresh records it as a failure).
+    warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

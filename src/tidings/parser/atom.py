@@ -12,6 +12,14 @@ from lxml import etree
 from tidings.content.sanitize import clean_text, safe_url, sanitize_html
 from tidings.model import Enclosure, EntryData, FeedData
 from tidings.parser.dates import parse_date
+from tidings.parser.fields import (
+    MAX_AUTHOR_CHARS,
+    MAX_CATEGORIES,
+    MAX_CATEGORY_CHARS,
+    MAX_CONTENT_CHARS,
+    cap_text,
+    plain_title,
+)
 from tidings.parser.identity import pick_id, unique_entries
 from tidings.parser.xmltext import (
     ATOM03,
@@ -30,7 +38,6 @@ from tidings.parser.xmltext import (
     media_group_description,
     media_image,
     person_name,
-    plain_title,
     text_of,
 )
 
@@ -92,10 +99,10 @@ def _person(el: etree._Element, ns: str) -> str | None:
         return person_name(text_of(el))
     name = el.find(f"{{{ns}}}name" if ns else "name")
     if name is not None and text_of(name).strip():
-        return plain_title(text_of(name))
+        return plain_title(text_of(name), MAX_AUTHOR_CHARS)
     email = el.find(f"{{{ns}}}email" if ns else "email")
     if email is not None and text_of(email):
-        return plain_title(text_of(email))
+        return plain_title(text_of(email), MAX_AUTHOR_CHARS)
     return None
 
 
@@ -180,8 +187,9 @@ def _entry(entry: etree._Element, ctx: Context, ns: str, feed_author: str | None
             if person and person not in authors:
                 authors.append(person)
         elif kind == CATEGORY:
-            term = plain_title(child.get("term") or child.get("label") or text_of(child))
-            if term and term not in categories:
+            raw = child.get("term") or child.get("label") or text_of(child)
+            term = plain_title(raw, MAX_CATEGORY_CHARS)
+            if term and term not in categories and len(categories) < MAX_CATEGORIES:
                 categories.append(term)
         elif kind == MEDIA_:
             image = image or media_image(child, ctx.base_of(child))
@@ -198,7 +206,7 @@ def _entry(entry: etree._Element, ctx: Context, ns: str, feed_author: str | None
         id=pick_id(entry_id, link, title, summary, content),
         title=title,
         link=link,
-        author=", ".join(authors) if authors else feed_author,
+        author=_names(authors) or feed_author,
         published=published,
         updated=updated,
         summary=summary,
@@ -219,7 +227,11 @@ def _content(el: etree._Element, ctx: Context) -> str | None:
         if href is None:
             return None
         return sanitize_html(f'<p><a href="{escape(href)}">{escape(href)}</a></p>')
-    return atom_html(el, ctx)
+    return atom_html(el, ctx, MAX_CONTENT_CHARS)
+
+
+def _names(authors: list[str]) -> str | None:
+    return cap_text(", ".join(authors), MAX_AUTHOR_CHARS) if authors else None
 
 
 def parse_atom(root: etree._Element, ctx: Context, max_entries: int) -> FeedData:
@@ -245,7 +257,8 @@ def parse_atom(root: etree._Element, ctx: Context, max_entries: int) -> FeedData
                 authors.append(person)
         else:
             _feed_field(fields, kind, child, ctx)
-    feed_author = ", ".join(authors) or None
+    feed_author = _names(authors)
+    read = ((_entry(el, ctx, ns, feed_author), el) for el in entries)
     lang = root.get(XML_LANG)
     return FeedData(
         version="atom03" if ns == ATOM03 else "atom10",
@@ -258,7 +271,7 @@ def parse_atom(root: etree._Element, ctx: Context, max_entries: int) -> FeedData
         updated=_get(fields, "updated", datetime) or _get(fields, "published", datetime),
         hub=links.hub,
         self_url=links.self,
-        entries=unique_entries(_entry(e, ctx, ns, feed_author) for e in entries),
+        entries=unique_entries(entry for entry, el in read if ctx.complete(entry, el)),
     )
 
 

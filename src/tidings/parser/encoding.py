@@ -1,7 +1,10 @@
 """Character encodings of feed documents.
 
 Precedence: byte order mark > HTTP ``Content-Type`` charset > XML prolog >
-sniffing. The XML fast path hands the original bytes to libxml2 (which reads
+sniffing, with one exception: bytes that are valid UTF-8 and hold at least
+one multi-byte sequence are read as UTF-8 when the declared charset is a
+Latin-1 family one (ISO-8859-1/-15, windows-1252, US-ASCII; see
+:func:`is_utf8_in_disguise`). The XML fast path hands the original bytes to libxml2 (which reads
 the prolog itself); only when a BOM or an HTTP charset overrides the prolog,
 or when libxml2 reports an encoding error, are the bytes decoded here, with
 replacement characters, never an exception.
@@ -12,7 +15,14 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["decode_body", "http_charset", "prolog_encoding", "sniff_bom", "strip_to_markup"]
+__all__ = [
+    "decode_body",
+    "http_charset",
+    "is_utf8_in_disguise",
+    "prolog_encoding",
+    "sniff_bom",
+    "strip_to_markup",
+]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -89,6 +99,27 @@ def decode_body(body: bytes, encoding: str | None) -> str:
 
 #: Labels whose bytes 0x80-0x9F are windows-1252 in practice (cp1252 extends them).
 _WINDOWS_1252_LABELS = frozenset({"iso8859-1", "ascii"})
+_LATIN_LABELS = _WINDOWS_1252_LABELS | {"cp1252", "iso8859-15"}
+
+
+def is_utf8_in_disguise(encoding: str | None, body: bytes) -> bool:
+    """Whether ``body``, declared ``encoding``, is really UTF-8.
+
+    True when the label is a Latin-1 family one and the bytes are valid UTF-8
+    holding at least one multi-byte sequence. Latin-1 text almost never forms
+    valid UTF-8 by chance (an accented capital followed by one or two symbols
+    from the C1/high range, every time), while servers that label every
+    response ISO-8859-1 (the old HTTP/1.1 default) are common. Miniflux reads
+    any valid UTF-8 document as UTF-8 whatever it declares; feedparser 6 tries
+    the declared charset first (ISO-8859-1 never fails, so it returns the
+    mojibake); browsers follow the label. This rule is the narrow middle."""
+    if _known(encoding) not in _LATIN_LABELS or body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 _MULTIBYTE_RE = re.compile("[^\x00-\x7f\ufffd]")

@@ -6,29 +6,52 @@ the document's shape: it must be an object with an ``items`` list.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Callable
 from typing import Any
 
-from tidings.content.sanitize import clean_text, safe_url, sanitize_clean_html
+from tidings.content.sanitize import safe_url
 from tidings.errors import ParseError
 from tidings.model import Enclosure, EntryData, FeedData
 from tidings.parser.dates import parse_date
 from tidings.parser.encoding import sniff_bom
+from tidings.parser.fields import (
+    MAX_AUTHOR_CHARS,
+    MAX_CATEGORIES,
+    MAX_CATEGORY_CHARS,
+    MAX_CONTENT_CHARS,
+    MAX_LANGUAGE_CHARS,
+    MAX_SUMMARY_CHARS,
+    cap_text,
+    clean_html,
+    plain_text,
+    plain_title,
+    strip_controls,
+    text_as_html,
+)
 from tidings.parser.identity import pick_id, unique_entries
 from tidings.parser.mojibake import has_c1, repair_feed
-from tidings.parser.xmltext import plain_title
 
 __all__ = ["looks_like_json", "parse_json_feed"]
 
-Clean = Callable[[str, str], str]
+Clean = Callable[[str, str, int], str | None]
 
 
-def _raw(html: str, base: str) -> str:
-    """The no-op stand-in for the sanitizer (``sanitize=False``)."""
-    return html
+class _Number(str):
+    """A JSON number kept as the text it was written as: ids and sizes are read from
+    it as values, and no number (``1e999999``, 4,301 digits) can reject a feed."""
+
+    __slots__ = ()
+
+
+def _sanitized(raw: str, base: str, limit: int) -> str | None:
+    return clean_html(raw, base, limit)
+
+
+def _raw(raw: str, base: str, limit: int) -> str | None:
+    """The stand-in for the sanitizer (``sanitize=False``): cut and controls out only."""
+    return clean_html(raw, base, limit, sanitize=False)
 
 
 _JSON_START_RE = re.compile(rb"[ \t\r\n]*(?:\xef\xbb\xbf)?[ \t\r\n]*\{")
@@ -43,7 +66,7 @@ def _load(body: bytes) -> dict[str, Any]:
     bom, bom_len = sniff_bom(body)
     text = body[bom_len:].decode(bom or "utf-8", "replace")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_Number)
     except (ValueError, RecursionError) as exc:
         raise ParseError(f"invalid JSON: {exc.__class__.__name__}") from None
     if not isinstance(data, dict):
@@ -52,16 +75,19 @@ def _load(body: bytes) -> dict[str, Any]:
 
 
 def _str(value: object) -> str | None:
-    """A non-empty cleaned string, or None for anything else."""
-    if isinstance(value, str):
-        value = clean_text(value).strip()
-        return value or None
+    """A non-empty string without control characters, or None for anything else
+    (a number included: a field of the wrong type is ignored)."""
+    if isinstance(value, str) and not isinstance(value, _Number):
+        return strip_controls(value).strip() or None
     return None
 
 
-def _text_html(value: object) -> str | None:
-    text = _str(value)
-    return html.escape(text, quote=False) if text else None
+def _text_html(value: object, limit: int = MAX_SUMMARY_CHARS) -> str | None:
+    return text_as_html(value, limit) if isinstance(value, str) and value.strip() else None
+
+
+def _title(value: object) -> str | None:
+    return plain_title(value) if isinstance(value, str) and value.strip() else None
 
 
 def _authors(data: dict[str, Any]) -> str | None:
@@ -71,10 +97,10 @@ def _authors(data: dict[str, Any]) -> str | None:
     names = []
     for person in people:
         if isinstance(person, dict):
-            name = _str(person.get("name"))
+            name = _title(person.get("name"))
             if name:
-                names.append(plain_title(name) or name)
-    return ", ".join(names) or None
+                names.append(name)
+    return cap_text(", ".join(names), MAX_AUTHOR_CHARS) if names else None
 
 
 def _attachments(value: object, base: str) -> tuple[Enclosure, ...]:
@@ -88,10 +114,9 @@ def _attachments(value: object, base: str) -> tuple[Enclosure, ...]:
         if url is None:
             continue
         size = item.get("size_in_bytes")
-        if isinstance(size, str) and size.strip().isdigit():
-            size = int(size)
-        valid = isinstance(size, int) and not isinstance(size, bool) and size >= 0
-        length = size if valid else None
+        digits = size.strip() if isinstance(size, str) else ""
+        # 18 digits: any real size, and below int()'s and the database's limits.
+        length = int(digits) if digits.isdigit() and len(digits) <= 18 else None
         found.append(Enclosure(url=url, type=_str(item.get("mime_type")), length=length))
     return tuple(found)
 
@@ -101,23 +126,22 @@ def _tags(value: object) -> tuple[str, ...]:
         return ()
     tags: list[str] = []
     for tag in value:
-        cleaned = _str(tag)
-        text = plain_title(cleaned) if cleaned else None
+        text = _str(tag) and plain_title(tag, MAX_CATEGORY_CHARS)
         if text and text not in tags:
             tags.append(text)
+            if len(tags) == MAX_CATEGORIES:
+                break
     return tuple(tags)
 
 
 def _item(item: dict[str, Any], base: str, feed_author: str | None, clean: Clean) -> EntryData:
     raw_id = item.get("id")
-    guid = str(raw_id) if isinstance(raw_id, int | float) and not isinstance(raw_id, bool) else None
-    guid = guid or _str(raw_id)
+    guid = str.__str__(raw_id) if isinstance(raw_id, _Number) else _str(raw_id)
     link = safe_url(_str(item.get("url")), base) or safe_url(_str(item.get("external_url")), base)
-    title = _str(item.get("title"))
-    title = plain_title(title) if title else None
+    title = _title(item.get("title"))
     content_html = _str(item.get("content_html"))
-    content = clean(content_html, link or base) if content_html else None
-    content = content or _text_html(item.get("content_text"))
+    content = clean(content_html, link or base, MAX_CONTENT_CHARS) if content_html else None
+    content = content or _text_html(item.get("content_text"), MAX_CONTENT_CHARS)
     summary = _text_html(item.get("summary"))
     return EntryData(
         id=pick_id(guid, link, title, summary, content),
@@ -132,8 +156,12 @@ def _item(item: dict[str, Any], base: str, feed_author: str | None, clean: Clean
         enclosures=_attachments(item.get("attachments"), base),
         image=safe_url(_str(item.get("image")), base)
         or safe_url(_str(item.get("banner_image")), base),
-        language=_str(item.get("language")),
+        language=_language(item.get("language")),
     )
+
+
+def _language(value: object) -> str | None:
+    return plain_text(value, MAX_LANGUAGE_CHARS) if isinstance(value, str) else None
 
 
 def _hub(value: object) -> str | None:
@@ -155,7 +183,7 @@ def _parse_json_feed(body: bytes, url: str, max_entries: int, sanitize: bool) ->
     """Parse a JSON Feed document; ``ParseError`` if it is not one."""
     data = _load(body)
     base = safe_url(url) or url
-    clean: Clean = sanitize_clean_html if sanitize else _raw
+    clean: Clean = _sanitized if sanitize else _raw
     rss = data.get("rss")
     if isinstance(rss, dict) and isinstance(rss.get("channel"), dict):
         return _parse_rss_json(rss["channel"], base, max_entries, clean)
@@ -164,14 +192,12 @@ def _parse_json_feed(body: bytes, url: str, max_entries: int, sanitize: bool) ->
     if not isinstance(items, list):
         raise ParseError("not a JSON Feed: no items list")
     feed_author = _authors(data)
-    title = _str(data.get("title"))
-    description = _str(data.get("description"))
     return FeedData(
         version="json11" if isinstance(version, str) and version.endswith("1.1") else "json10",
-        title=plain_title(title) if title else None,
+        title=_title(data.get("title")),
         link=safe_url(_str(data.get("home_page_url")), base),
-        description=html.escape(description, quote=False) if description else None,
-        language=_str(data.get("language")),
+        description=_text_html(data.get("description")),
+        language=_language(data.get("language")),
         image=safe_url(_str(data.get("icon")), base),
         icon=safe_url(_str(data.get("favicon")), base),
         hub=_hub(data.get("hubs")),
@@ -188,16 +214,16 @@ def _rss_json_item(item: dict[str, Any], base: str, clean: Clean) -> EntryData:
     guid = item.get("guid")
     guid = _str(guid.get("#value") if isinstance(guid, dict) else guid)
     link = safe_url(_str(item.get("link")), base)
-    title = _str(item.get("title"))
-    title = plain_title(title) if title else None
+    title = _title(item.get("title"))
     description = _str(item.get("description"))
-    summary = clean(description, base) if description else None
+    summary = clean(description, base, MAX_SUMMARY_CHARS) if description else None
     categories = item.get("category")
+    author = item.get("author")
     return EntryData(
         id=pick_id(guid, link, title, summary),
         title=title,
         link=link,
-        author=_str(item.get("author")),
+        author=plain_title(author, MAX_AUTHOR_CHARS) if isinstance(author, str) else None,
         published=parse_date(_str(item.get("pubDate"))),
         summary=summary,
         categories=_tags(categories if isinstance(categories, list) else [categories]),
@@ -211,14 +237,13 @@ def _parse_rss_json(channel: dict[str, Any], base: str, max_entries: int, clean:
         items = [items]
     if not isinstance(items, list):
         items = []
-    title = _str(channel.get("title"))
     description = _str(channel.get("description"))
     return FeedData(
         version="rss20",
-        title=plain_title(title) if title else None,
+        title=_title(channel.get("title")),
         link=safe_url(_str(channel.get("link")), base),
-        description=clean(description, base) if description else None,
-        language=_str(channel.get("language")),
+        description=clean(description, base, MAX_SUMMARY_CHARS) if description else None,
+        language=_language(channel.get("language")),
         updated=parse_date(_str(channel.get("lastBuildDate")) or _str(channel.get("pubDate"))),
         entries=unique_entries(
             _rss_json_item(item, base, clean)

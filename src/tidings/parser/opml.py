@@ -16,6 +16,7 @@ from lxml import etree
 
 from tidings.content.sanitize import clean_text, safe_url
 from tidings.errors import ParseError
+from tidings.parser.fields import MAX_TITLE_CHARS, plain_text
 from tidings.parser.xmldoc import parse_xml_root
 
 __all__ = ["MAX_OPML_FEEDS", "OpmlFeed", "parse_opml", "write_opml"]
@@ -35,7 +36,8 @@ def _attr(el: etree._Element, *names: str) -> str | None:
     for name in names:
         value = el.get(name)
         if value is not None:
-            value = clean_text(" ".join(value.split()))
+            # Titles and folders as plain text: control characters out, capped.
+            value = plain_text(value, MAX_TITLE_CHARS)
             if value:
                 return value
     return None

@@ -15,6 +15,7 @@ from lxml import etree
 from tidings.content.sanitize import clean_text, safe_url
 from tidings.model import Enclosure, EntryData, FeedData
 from tidings.parser.dates import parse_date
+from tidings.parser.fields import MAX_CATEGORIES, MAX_CATEGORY_CHARS, MAX_CONTENT_CHARS, plain_title
 from tidings.parser.identity import pick_id, unique_entries
 from tidings.parser.xmltext import (
     ATOM10,
@@ -37,7 +38,6 @@ from tidings.parser.xmltext import (
     media_group_description,
     media_image,
     person_name,
-    plain_title,
     text_of,
     xhtml_markup,
 )
@@ -151,15 +151,15 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
             updated = parse_date(text_of(child)) or updated
         elif kind == CONTENT_:
             if content is None:
-                content = html_field(child, ctx)
+                content = html_field(child, ctx, MAX_CONTENT_CHARS)
         elif kind == XHTML_BODY:
             if content is None:
-                content = ctx.html(xhtml_markup(child), child)
+                content = ctx.html(xhtml_markup(child), child, MAX_CONTENT_CHARS)
         elif kind == AUTHOR:
             author = author or person_name(text_of(child))
         elif kind == CATEGORY:
-            term = plain_title(text_of(child))
-            if term and term not in categories:
+            term = plain_title(text_of(child), MAX_CATEGORY_CHARS)
+            if term and term not in categories and len(categories) < MAX_CATEGORIES:
                 categories.append(term)
         elif kind == ENCLOSURE:
             found = enclosure(child.get("url"), child.get("type"), child.get("length"), base)
@@ -174,8 +174,8 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
             image = image or safe_url(child.get("href") or child.get("url"), base)
         elif kind == ITUNES_CATEGORY:
             for node in child.iter():
-                term = plain_title(node.get("text") or "")
-                if term and term not in categories:
+                term = plain_title(node.get("text") or "", MAX_CATEGORY_CHARS)
+                if term and term not in categories and len(categories) < MAX_CATEGORIES:
                     categories.append(term)
         elif kind == ALT_SUMMARY:
             alt_summary = alt_summary or html_field(child, ctx)
@@ -326,7 +326,8 @@ def parse_rss(root: etree._Element, ctx: Context, max_entries: int) -> FeedData:
         names = ("item", f"{{{RSS10}}}item", f"{{{RSS090}}}item", f"{{{ns}}}item")
         chan.items = list(islice(root.iter(*names), max_entries))
     f = chan.fields
-    entries = unique_entries(_item(item, ctx, item_kinds) for item in chan.items[:max_entries])
+    read = ((_item(item, ctx, item_kinds), item) for item in chan.items[:max_entries])
+    entries = unique_entries(entry for entry, item in read if ctx.complete(entry, item))
     lang = root.get(XML_LANG) or (channel.get(XML_LANG) if channel is not None else None)
     return FeedData(
         version=_version(root),

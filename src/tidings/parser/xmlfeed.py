@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from lxml import etree
 
 from tidings.content.sanitize import safe_url
@@ -9,7 +11,6 @@ from tidings.errors import ParseError
 from tidings.model import FeedData
 from tidings.parser.atom import parse_atom
 from tidings.parser.cdata import lifted
-from tidings.parser.mojibake import has_c1, repair_feed
 from tidings.parser.rss import parse_rss
 from tidings.parser.xmldoc import parse_xml_document
 from tidings.parser.xmltext import Context
@@ -25,21 +26,32 @@ def parse_xml_feed(
     body: bytes, url: str, content_type: str | None, max_entries: int, sanitize: bool = True
 ) -> FeedData:
     """Parse an XML feed; ``ParseError`` if it is not XML or not a feed."""
-    root, chunks = parse_xml_document(body, url, content_type)
+    root, chunks, truncated = parse_xml_document(body, url, content_type)
+    ctx = Context(safe_url(url) or url, b"xml:base" in body, sanitize)
+    if truncated:
+        ctx.tail = _last_element(root)
     with lifted(chunks):
-        feed = _parse_root(root, url, max_entries, sanitize, b"xml:base" in body)
-    return repair_feed(feed) if has_c1(body) else feed
+        feed = _parse_root(root, ctx, max_entries)
+    if truncated:
+        warning = f"document truncated: {len(feed.entries)} entries read"
+        feed = dataclasses.replace(feed, warning=warning)
+    return feed
 
 
-def _parse_root(
-    root: etree._Element, url: str, max_entries: int, sanitize: bool, has_base: bool
-) -> FeedData:
+def _last_element(root: etree._Element) -> etree._Element:
+    """The innermost last element: where a document that stops early was cut."""
+    node = root
+    while len(node):
+        node = node[-1]
+    return node
+
+
+def _parse_root(root: etree._Element, ctx: Context, max_entries: int) -> FeedData:
     local = _local_name(root)
     if local not in _FEED_ROOTS:
         embedded = _embedded_feed(root)
         if embedded is not None:
             root, local = embedded, _local_name(embedded)
-    ctx = Context(safe_url(url) or url, has_base, sanitize)
     if local in _RSS_ROOTS:
         return parse_rss(root, ctx, max_entries)
     if local == "feed":

@@ -10,9 +10,19 @@ from copy import deepcopy
 
 from lxml import etree
 
-from tidings.content.sanitize import clean_text, html_to_text, safe_url, sanitize_clean_html
-from tidings.model import Enclosure
+from tidings.content.sanitize import safe_url
+from tidings.model import Enclosure, EntryData
 from tidings.parser.cdata import resolve, resolve_markup
+from tidings.parser.fields import (
+    MAX_AUTHOR_CHARS,
+    MAX_LANGUAGE_CHARS,
+    MAX_SUMMARY_CHARS,
+    MAX_TITLE_CHARS,
+    clean_html,
+    plain_text,
+    plain_title,
+    text_as_html,
+)
 
 ATOM10 = "http://www.w3.org/2005/Atom"
 ATOM03 = "http://purl.org/atom/ns#"
@@ -34,15 +44,34 @@ XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
 
 class Context:
-    """Per-document facts the element readers need."""
+    """Per-document facts the element readers need.
 
-    __slots__ = ("has_base", "rdf", "sanitize", "url")
+    ``tail`` is set for a truncated document: the innermost last element, where
+    the document was cut (see :meth:`complete`)."""
+
+    __slots__ = ("has_base", "rdf", "sanitize", "tail", "url")
 
     def __init__(self, url: str, has_base: bool, sanitize: bool = True) -> None:
         self.url = url
         self.has_base = has_base
         self.sanitize = sanitize
         self.rdf = False
+        self.tail: etree._Element | None = None
+
+    def complete(self, entry: EntryData, el: etree._Element) -> bool:
+        """Whether to keep ``entry`` (read from ``el``) of a document that was cut.
+
+        Only the entry the cut falls in is in question. It is kept if it has a
+        title or a link, and if its id is neither a content hash nor the text that
+        was cut (a guid or link cut short): otherwise it would be stored under an
+        id the full document never gives, and stay as a junk entry."""
+        tail = self.tail
+        if tail is None or not (tail is el or any(a is el for a in tail.iterancestors())):
+            return True
+        if not (entry.title or entry.link) or entry.id.startswith("sha256:"):
+            return False
+        cut = (tail.text or "").strip() if tail is not el else ""
+        return not cut or cut not in (entry.id, entry.link)
 
     def base_of(self, el: etree._Element) -> str:
         """The base URL in force at ``el`` (xml:base aware, but only if the document uses it)."""
@@ -50,11 +79,9 @@ class Context:
             return el.base or self.url
         return self.url
 
-    def html(self, raw: str, el: etree._Element) -> str | None:
-        """Sanitized HTML from libxml2 text (``raw`` with ``sanitize=False``)."""
-        if self.sanitize:
-            return sanitize_clean_html(raw, self.base_of(el)) or None
-        return raw
+    def html(self, raw: str, el: etree._Element, limit: int = MAX_SUMMARY_CHARS) -> str | None:
+        """Sanitized HTML from libxml2 text (``raw`` with ``sanitize=False``), capped."""
+        return clean_html(raw, self.base_of(el), limit, self.sanitize)
 
 
 def text_of(el: etree._Element) -> str:
@@ -105,26 +132,14 @@ def _strip_ns(el: etree._Element) -> etree._Element:
     return copy
 
 
-MAX_TITLE_CHARS = 2000  # titles, names and categories longer than this are cut
-
-
-def plain_title(text: str) -> str | None:
-    """A title or name as plain text: HTML-ish input loses its tags and entities."""
-    if len(text) > MAX_TITLE_CHARS * 4:
-        text = text[: MAX_TITLE_CHARS * 4]
-    if "<" in text or "&" in text:
-        return html_to_text(text)[:MAX_TITLE_CHARS] or None
-    return " ".join(text.split())[:MAX_TITLE_CHARS] or None
-
-
-def html_field(el: etree._Element, ctx: Context) -> str | None:
+def html_field(el: etree._Element, ctx: Context, limit: int = MAX_SUMMARY_CHARS) -> str | None:
     """An RSS element holding (escaped or inline) HTML, sanitized."""
     raw = markup_of(el)
     if not raw.strip():
         return None
     if "<" not in raw and "&" not in raw:
-        return raw.strip()
-    return ctx.html(raw, el)
+        raw = raw.strip()
+    return ctx.html(raw, el, limit)
 
 
 def _content_kind(el: etree._Element) -> tuple[str, bool]:
@@ -166,7 +181,7 @@ def _typepad_div(el: etree._Element) -> etree._Element | None:
     return div
 
 
-def atom_html(el: etree._Element, ctx: Context) -> str | None:
+def atom_html(el: etree._Element, ctx: Context, limit: int = MAX_SUMMARY_CHARS) -> str | None:
     """An Atom text construct (or 0.3 content) as sanitized HTML."""
     kind, b64 = _content_kind(el)
     if kind == "other":  # Atom 1.0 section 4.1.3.3: base64; kept only if it is text
@@ -184,8 +199,8 @@ def atom_html(el: etree._Element, ctx: Context) -> str | None:
     if not raw.strip():
         return None
     if kind == "text":
-        return clean_text(html.escape(raw.strip(), quote=False))
-    return ctx.html(raw, el)
+        return text_as_html(raw, limit)
+    return ctx.html(raw, el, limit)
 
 
 def atom_title(el: etree._Element) -> str | None:
@@ -195,7 +210,7 @@ def atom_title(el: etree._Element) -> str | None:
     if b64:
         raw = _decode64(raw) or ""
     if kind == "text":
-        return clean_text(" ".join(raw.split())) or None
+        return plain_text(raw, MAX_TITLE_CHARS)
     if kind == "xhtml" and not b64:
         return plain_title(xhtml_markup(el))
     return plain_title(raw)
@@ -211,8 +226,8 @@ def enclosure(url: str | None, mime: str | None, length: str | None, base: str) 
         length = length.strip()
         if length.isdigit() and len(length) < 19:
             size = int(length)
-    mime = clean_text(mime.strip()) if mime else None
-    return Enclosure(url=href, type=mime or None, length=size)
+    mime = plain_text(mime, MAX_TITLE_CHARS) if mime else None
+    return Enclosure(url=href, type=mime, length=size)
 
 
 def media_image(el: etree._Element, base: str) -> str | None:
@@ -252,7 +267,7 @@ def media_group_description(el: etree._Element, ctx: Context) -> str | None:
 
 def person_name(text: str) -> str | None:
     """An author as a name: "a@b.c (Name)" and "Name <a@b.c>" give "Name"."""
-    name = plain_title(text)
+    name = plain_title(text, MAX_AUTHOR_CHARS)
     if name and "@" in name:
         match = _EMAIL_NAME_RE.match(name) or _NAME_EMAIL_RE.match(name)
         if match:
@@ -271,5 +286,5 @@ def language_of(el: etree._Element) -> str | None:
 
 def language_tag(text: str) -> str | None:
     """A language as a BCP 47 tag: trimmed, ``en_US`` written ``en-US``."""
-    tag = clean_text(text.strip())
-    return tag.replace("_", "-") if "_" in tag else tag or None
+    tag = plain_text(text, MAX_LANGUAGE_CHARS)
+    return tag.replace("_", "-") if tag and "_" in tag else tag

@@ -154,8 +154,21 @@ async def refresh_feed(
         )
     except ParseError as exc:
         return await _fail(deps, state, f"parse error: {exc}", now, slot=slot)
-    update = decide.succeeded(state, fetched, processed.feed, now, deps.limits, processed.rate)
-    result = RefreshResult(state.url, "ok", new=processed.new, changed=processed.changed)
+    # A document the parser read only in part (cut short): its entries are kept, the
+    # feed's status records the defect, and its validators are not, so the next fetch
+    # gets the whole document.
+    warning = processed.feed.warning
+    if warning is None:
+        update = decide.succeeded(state, fetched, processed.feed, now, deps.limits, processed.rate)
+    else:
+        update = decide.failed(state, warning, now, deps.limits)
+    result = RefreshResult(
+        state.url,
+        "ok" if warning is None else "error",
+        new=processed.new,
+        changed=processed.changed,
+        error=warning,
+    )
     del fetched  # memory: the document goes before the entries wait for enrich and the writer
     updates = processed.updates
     if processed.wanted and deps.enrich is not None:
