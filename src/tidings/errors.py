@@ -11,6 +11,9 @@
     ├── InvalidURLError(ValueError)       not an http(s) URL
     ├── NotFoundError(LookupError)        no such feed / entry / user (for this user)
     ├── StorageError                      the database failed; driver errors are wrapped here
+    │   ├── StorageLockedError            another process held the write lock past the wait bound
+    │   ├── StorageFullError              the database or its disk is full
+    │   └── StorageReadOnlyError          the database (file or file system) is read-only
     ├── AccountError(ValueError)          a bad user name or password, or setup already done
     ├── SearchQueryError(ValueError)      a search query that cannot be run (friendly message)
     └── SettingsError(ValueError)         a setting has a bad value
@@ -53,6 +56,18 @@ class NotFoundError(TidingsError, LookupError):
 
 class StorageError(TidingsError):
     """The storage engine failed."""
+
+
+class StorageLockedError(StorageError):
+    """Another writer held the database past the wait bound; trying later may work."""
+
+
+class StorageFullError(StorageError):
+    """The database or the disk it lives on is full; nothing was written."""
+
+
+class StorageReadOnlyError(StorageError):
+    """The database cannot be written (a read-only file or file system); reads still work."""
 
 
 class AccountError(TidingsError, ValueError):

@@ -2,7 +2,7 @@
 ``test_errors_locked``), on SQLite:
 
 - ``locked``: another connection holds the file in exclusive locking mode, and
-  the store (its connections closed, busy timeout 1 ms) must open a new one;
+  the store (its connections closed, busy timeout 1 ms, no lock wait) must open a new one;
 - ``refused``: the store's warm connection has the driver refuse every data
   statement (an authorizer that allows only transaction control and pragmas),
   so the failure comes from inside a read or a write transaction.
@@ -188,7 +188,7 @@ def copy(seed: Seed, tmp_path: Path) -> Iterator[Path]:
 
 @pytest.mark.parametrize("method", sorted(set(METHODS) - NOT_QUERIES))
 def test_errors_locked(method: str, seed: Seed, copy: Path) -> None:
-    store = SqliteStore(str(copy), busy_timeout_ms=1)
+    store = SqliteStore(str(copy), busy_timeout_ms=1, lock_wait=0)
     CALLS[method](store, seed)  # the call is valid when nothing fails
     store.close()
     locker = sqlite3.connect(copy, isolation_level=None)

@@ -22,6 +22,12 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from tidings.aggregator import Aggregator
+from tidings.errors import (
+    StorageError,
+    StorageFullError,
+    StorageLockedError,
+    StorageReadOnlyError,
+)
 from tidings.web.gate import Gate, wants_json
 from tidings.web.jobs import BackgroundJobs
 from tidings.web.render import HERE, Renderer, relative_time, safe_url
@@ -67,6 +73,22 @@ def make_web_app(
         visitor = await gate.visitor(request)
         return renderer.page(request, "error.html", exc.status_code, v=visitor, message=exc.detail)
 
+    async def storage_error(request: Request, exc: Exception) -> Response:
+        """A storage fault is the service being unavailable, never a 500 (#11)."""
+        assert isinstance(exc, StorageError)
+        message = storage_message(exc)
+        log.warning("%s %s: storage: %s", request.method, request.url.path, exc)
+        headers = {"retry-after": "5"} if isinstance(exc, StorageLockedError) else {}
+        if wants_json(request) or request.method not in ("GET", "HEAD"):
+            return PlainTextResponse(message, 503, headers)
+        try:
+            visitor = await gate.visitor(request)
+        except StorageError:  # not even the session could be read
+            return PlainTextResponse(message, 503, headers)
+        response = renderer.page(request, "error.html", 503, v=visitor, message=message)
+        response.headers.update(headers)
+        return response
+
     async def server_error(request: Request, exc: Exception) -> Response:
         # outside the middleware stack: carry the security headers ourselves
         headers = {
@@ -92,6 +114,21 @@ def make_web_app(
     return Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)],
-        exception_handlers={HTTPException: http_error, 500: server_error},
+        exception_handlers={
+            HTTPException: http_error,
+            StorageError: storage_error,
+            500: server_error,
+        },
         lifespan=lifespan,
     )
+
+
+def storage_message(exc: StorageError) -> str:
+    """What a reader is told when the database fails."""
+    if isinstance(exc, StorageReadOnlyError):
+        return "The database is read-only: reading works, but changes cannot be saved."
+    if isinstance(exc, StorageFullError):
+        return "The database or its disk is full: changes cannot be saved."
+    if isinstance(exc, StorageLockedError):
+        return "The database is busy with another writer: try again in a moment."
+    return "The database failed: try again in a moment."

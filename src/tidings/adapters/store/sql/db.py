@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol, TypeAlias
 
 from tidings.adapters.store.sql.dialect import Dialect
+from tidings.errors import StorageError
 from tidings.model import EntryUpdate, FeedId
 
 __all__ = ["Conn", "Cursor", "Params", "Row", "SqlDb"]
@@ -59,6 +60,11 @@ class SqlDb:
         """One write transaction, committed on exit, rolled back on an exception;
         a driver failure anywhere in it comes out as ``StorageError``."""
         raise NotImplementedError
+
+    def _error(self, exc: Exception) -> StorageError:
+        """The ``StorageError`` (of the right kind: locked, full, read-only) for a
+        driver error caught inside a transaction."""
+        return StorageError(str(exc))
 
     def _index_entries(self, conn: Conn, feed_id: FeedId, entries: Sequence[EntryUpdate]) -> None:
         """Write the searchable text of ``entries`` in the refresh's transaction

@@ -189,8 +189,13 @@ class SqlStore(
                 try:
                     self._write_refresh(conn, update, entries)
                 except self.driver_error as exc:
-                    conn.execute("ROLLBACK TO feed")
-                    errors.append(StorageError(str(exc)))
+                    try:
+                        conn.execute("ROLLBACK TO feed")
+                    except self.driver_error:
+                        # the engine already rolled the whole transaction back (disk
+                        # full, I/O error): the group failed, with the first error (#11)
+                        raise exc from None
+                    errors.append(self._error(exc))
                 else:
                     errors.append(None)
                 conn.execute("RELEASE feed")
