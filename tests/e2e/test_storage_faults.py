@@ -4,20 +4,12 @@ serve` on a read-only file system."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from conftest import Tidings
-from feeds import rss
-from feedserver import FeedServer
-from test_serve import Serve, _free_port, _wait
 from web.conftest import FAST_HASHER, PASSWORD, Client, WebServer, entry
 
 from tidings.adapters.store.sqlite import SqliteStore
