@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from urllib.request import pathname2url
+from urllib.parse import quote
 
 from tidings.adapters.store.sql.db import Params, SqlDb
 from tidings.adapters.store.sql.dialect import SQLITE
@@ -101,7 +101,7 @@ def _read_only_uri(path: str) -> str:
     """A read-only URI for ``path``. Without a ``-shm`` file (and no folder to make
     one in) SQLite cannot open a WAL database even read-only, unless it is told the
     file is immutable, which is only true when no write-ahead log is left over."""
-    uri = f"file:{pathname2url(os.path.abspath(path))}?mode=ro"
+    uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
     wal = path + "-wal"
     if not os.path.exists(path + "-shm") and (not os.path.exists(wal) or not os.path.getsize(wal)):
         uri += "&immutable=1"
