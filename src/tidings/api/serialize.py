@@ -52,6 +52,9 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "published": iso(entry.published),
         "updated": iso(entry.updated),
         "first_seen": iso(entry.first_seen),
+        # the entry's date by the one rule, and the field it came from (#11)
+        "date": iso(entry.date),
+        "date_source": entry.date_source,
         "summary": entry.summary,
         "content": entry.content,
         "categories": list(entry.categories),

@@ -39,7 +39,7 @@ def entries(
         return
     for e in found:
         flags = ("*" if e.starred else " ") + (" " if e.read else "N")
-        when = e.published.strftime("%Y-%m-%d %H:%M") if e.published else "                "
+        when = e.date.strftime("%Y-%m-%d %H:%M")
         click.echo(f"{e.id:>7} {flags} {when}  {e.title or '(untitled)'}  — {e.feed_title or ''}")
 
 

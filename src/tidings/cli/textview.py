@@ -31,7 +31,7 @@ def story_facts(entry: Entry) -> str:
 
 def entry_text(entry: Entry) -> str:
     """A story as text: headline, source and section, time, full text, source link."""
-    when = entry.published or entry.updated or entry.first_seen
+    when = entry.date
     body = html_to_text(entry.content) or html_to_text(entry.summary)
     lines = [
         entry.title or "(untitled)",
@@ -65,6 +65,6 @@ def feed_data_text(feed: FeedData) -> str:
     ]
     for e in feed.entries:
         lines.append(f"- {e.title or '(untitled)'}")
-        lines.append(f"  {_iso(e.published) or 'no date'}  {e.link or ''}")
+        lines.append(f"  {_iso(e.published or e.updated) or 'no date'}  {e.link or ''}")
         lines.append(f"  id: {e.id}")
     return "\n".join(lines)

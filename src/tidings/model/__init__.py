@@ -13,7 +13,16 @@ All datetimes are timezone-aware and in UTC. One module per domain; import from
 from __future__ import annotations
 
 from tidings.model.accounts import User
-from tidings.model.entries import Duplicate, Enclosure, Entry, EntryData, EntryFilter, EntryUpdate
+from tidings.model.entries import (
+    DateSource,
+    Duplicate,
+    Enclosure,
+    Entry,
+    EntryData,
+    EntryFilter,
+    EntryUpdate,
+    entry_date,
+)
 from tidings.model.feeds import (
     BatchSummary,
     Feed,
@@ -52,6 +61,7 @@ __all__ = [
     "Article",
     "BatchSummary",
     "Caching",
+    "DateSource",
     "Duplicate",
     "Enclosure",
     "Entry",
@@ -83,4 +93,5 @@ __all__ = [
     "User",
     "UserId",
     "WebSubState",
+    "entry_date",
 ]

@@ -5,12 +5,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from tidings.model.ids import EntryId, FeedId
 
 if TYPE_CHECKING:
     from tidings.model.stories import StoryData
+
+#: Which field an entry's date came from (#11).
+DateSource = Literal["published", "updated", "first_seen"]
+
+
+def entry_date(
+    published: datetime | None, updated: datetime | None, first_seen: datetime
+) -> tuple[datetime, DateSource]:
+    """An entry's date, the one rule used everywhere (sorting, river, story page, CLI,
+    JSON, search, APIs): published, else updated, else the time Tidings first saw it.
+    A date later than that is not believed (a clock or a feed in the future)."""
+    date = published if published is not None else updated
+    if date is None or date > first_seen:
+        return first_seen, "first_seen"
+    return date, "published" if published is not None else "updated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +110,15 @@ class Entry:
     tags: tuple[str, ...] = ()
     cluster_id: int | None = None
     duplicates: tuple[Duplicate, ...] = ()
+
+    @property
+    def date(self) -> datetime:
+        """The entry's date by :func:`entry_date`."""
+        return entry_date(self.published, self.updated, self.first_seen)[0]
+
+    @property
+    def date_source(self) -> DateSource:
+        return entry_date(self.published, self.updated, self.first_seen)[1]
 
 
 @dataclass(frozen=True, slots=True)

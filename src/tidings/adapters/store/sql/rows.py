@@ -15,6 +15,7 @@ from tidings.model import (
     FeedId,
     FeedState,
     FullTextMode,
+    entry_date,
 )
 
 
@@ -46,10 +47,10 @@ def from_ts(ts: int | None) -> datetime | None:
 
 
 def sort_ts(data: EntryData, fetched_at: datetime) -> int:
-    """When an entry sorts: its date, but never in the future (D7)."""
-    fetched = to_ts(fetched_at) or 0
-    published = to_ts(data.published or data.updated)
-    return fetched if published is None else min(published, fetched)
+    """When a new entry sorts: its date by the one rule (``entry_date``, #11), which is
+    never later than when it was first seen (D7)."""
+    date = entry_date(data.published, data.updated, fetched_at)[0]
+    return to_ts(date) or to_ts(fetched_at) or 0
 
 
 def entry_params(
