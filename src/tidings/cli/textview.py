@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tidings.content.source import source_line
-from tidings.content.text import html_to_text
+from tidings.content.text import html_to_text, shown_lead
 from tidings.model import Entry, FeedData
 
 
@@ -43,6 +43,8 @@ def entry_text(entry: Entry) -> str:
         lines.append(f"By {entry.author}")
     if facts := story_facts(entry):
         lines.append(facts)
+    if lead := shown_lead(entry.lead, entry.summary, entry.content or entry.summary):
+        lines += ["", lead]
     lines += ["", body or "(no text)", ""]
     if entry.duplicates:
         others = "; ".join(

@@ -128,6 +128,26 @@ _NOT_NESTING = frozenset(
 _NON_NESTING_PREFIXES = ("<br", "<img", "<hr", "<p>", "<p ", "<li", "<td", "<tr", "<wbr", "<!")
 
 
+# nh3's output: double-quoted attributes, no nested anchors.
+_ANCHOR_RE = re.compile(r'<a((?:\s+[a-zA-Z-]+(?:="[^"]*")?)*)\s*>(.*?)</a>', re.DOTALL)
+
+
+def _dead_anchor(match: re.Match[str]) -> str:
+    """An anchor whose href the sanitizer refused keeps only its content; one with
+    nothing to click (no text, no image) is dropped (#11)."""
+    attrs, inner = match.group(1), match.group(2)
+    if ' href="' not in attrs:
+        return inner
+    visible = _ANY_TAG_RE.sub("", inner).replace("&nbsp;", "").strip()
+    if not visible and not re.search(r"<(?:img|video|audio|picture)\b", inner):
+        return ""
+    return match.group(0)
+
+
+def _drop_dead_anchors(text: str) -> str:
+    return _ANCHOR_RE.sub(_dead_anchor, text)
+
+
 def _iframe_without_body(match: re.Match[str]) -> str:
     """An allowed iframe, emptied (its body is unescaped raw text); a refused one, gone."""
     start = match.group(1)
@@ -275,6 +295,8 @@ def _sanitize(text: str, base_url: str | None) -> str:
     out = _cleaner(_base_ok(base_url), iframes).clean(text)
     if "&#" in text:  # a character reference may have produced a control character
         out = clean_text(out)
+    if "<a" in out:
+        out = _drop_dead_anchors(out)
     if "<img" in out:
         out = _drop_pixels(out).replace("<img", _IMG_ATTRS)
     if iframes and "<iframe" in out:

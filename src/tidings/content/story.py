@@ -29,7 +29,13 @@ from tidings.content.rules import RuleSubject, Verdict, apply_rules
 from tidings.content.sanitize import sanitize_html
 from tidings.content.source import section_of
 from tidings.content.teaser import prefers_article, wants_page
-from tidings.content.text import first_paragraph_of_text, html_to_text, plain_text, tree_text
+from tidings.content.text import (
+    first_paragraph_of_text,
+    html_to_text,
+    opens_with,
+    plain_text,
+    tree_text,
+)
 from tidings.content.words import guess_language, reading_minutes, tokens
 from tidings.model import (
     Article,
@@ -236,7 +242,7 @@ def _build(
     text_key, lead_key = fingerprint.text_key(words), fingerprint.lead_key(words)
     minhash = fingerprint.minhash(words)
     story = StoryData(
-        lead=_lead(summary_text, feed_text if content.markup else "", text),
+        lead=_lead(summary.text if summary.markup else "", text),
         word_count=len(words),
         reading_minutes=reading_minutes(text, len(words)),
         main_image=_main_image(cleaned, full, feed_part),
@@ -276,10 +282,11 @@ def _clean(fragment: str | None, remove: Sequence[str]) -> _Cleaned:
     return _Cleaned(cleaned, html_to_text(cleaned), False)
 
 
-def _lead(summary: str, content: str, best: str) -> str | None:
-    """The feed's summary when it is not just the content again, else the first
-    paragraph of the best text (all three as plain text; "" when absent)."""
-    if summary and content and not content.startswith(summary[: max(20, len(summary) // 2)]):
+def _lead(summary: str, best: str) -> str | None:
+    """The feed's summary (its first paragraph) when the text shown does not open
+    with it (a standfirst above the feed's content or the fetched article, #11),
+    else the first paragraph of that text (both plain text; "" when absent)."""
+    if summary and not opens_with(best, summary):
         return first_paragraph_of_text(summary) or None
     return first_paragraph_of_text(best) or None
 

@@ -105,6 +105,32 @@ def first_paragraph_of_text(text: str, max_chars: int = 400) -> str:
     return cut.rstrip(",;:") + "…"
 
 
+_WORDS = re.compile(r"\w+")
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORDS.findall(text.casefold()))
+
+
+def opens_with(text: str, lead: str) -> bool:
+    """Whether plain ``text`` begins with ``lead`` (or with its first half, for a lead
+    cut short), ignoring case, punctuation and spacing."""
+    probe = _words(lead)
+    probe = probe[: max(20, len(probe) // 2)]
+    return bool(probe) and _words(text[: 2 * len(lead) + 200]).startswith(probe)
+
+
+def shown_lead(lead: str | None, summary: str | None, body: str | None) -> str | None:
+    """The lead to show between a story's source line and its text (#11): its lead
+    (for entries stored without one, the summary's first paragraph when the text
+    shown is other content), unless it is just the text's own first paragraph."""
+    if not lead and summary and body and summary != body:
+        lead = first_paragraph(summary)
+    if not lead:
+        return None
+    return None if opens_with(html_to_text(body), lead) else lead
+
+
 def plain_text(fragment: str | None) -> str:
     """Searchable text of a sanitized HTML fragment (tags dropped, entities decoded,
     search highlight markers removed), at most ``MAX_SEARCH_CHARS``."""

@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse
 
 from tidings.content.sanitize import sanitize_html
 from tidings.content.source import source_line
-from tidings.content.text import first_paragraph
+from tidings.content.text import first_paragraph, shown_lead
 from tidings.core.search import MARK_END, MARK_START
 
 HERE = Path(__file__).parent
@@ -84,6 +84,8 @@ def make_environment() -> Environment:
         safe_url=safe_url,
         reltime=relative_time,
         lead=first_paragraph,
+        # the lead above a story's text, unless it is the text's first paragraph (#11)
+        shown_lead=lambda e: shown_lead(e.lead, e.summary, e.content or e.summary),
         source=source_line,
         iso=iso,
         when=when,
