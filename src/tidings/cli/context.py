@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import click
 
@@ -54,8 +52,3 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
-
-
-def echo_json(data: Any) -> None:
-    """Print ``data`` as indented JSON (the ``--json`` of every command)."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from tidings.api.serialize import entry_json
-from tidings.cli.context import Context, echo_json, pass_ctx
+from tidings.cli.context import Context, pass_ctx
+from tidings.cli.terminal import echo, echo_json
 from tidings.cli.textview import entry_text
 from tidings.core.search import MARK_END, MARK_START
 from tidings.model import EntryFilter
@@ -40,7 +41,7 @@ def entries(
     for e in found:
         flags = ("*" if e.starred else " ") + (" " if e.read else "N")
         when = e.date.strftime("%Y-%m-%d %H:%M")
-        click.echo(f"{e.id:>7} {flags} {when}  {e.title or '(untitled)'}  — {e.feed_title or ''}")
+        echo(f"{e.id:>7} {flags} {when}  {e.title or '(untitled)'}  — {e.feed_title or ''}")
 
 
 @click.command(context_settings={"ignore_unknown_options": True})  # -word excludes a word
@@ -66,11 +67,11 @@ def search(c: Context, words: tuple[str, ...], limit: int, as_json: bool) -> Non
         )
         return
     if not result.hits:
-        click.echo("no entries match", err=True)
+        echo("no entries match", err=True)
     for hit in result.hits:
-        click.echo(f"{hit.entry.id:>7}  {_marked(hit.title)}  — {hit.entry.feed_title or ''}")
+        echo(f"{hit.entry.id:>7}  {_marked(hit.title)}  — {hit.entry.feed_title or ''}")
         if hit.snippet:
-            click.echo(f"         {_marked(hit.snippet)}")
+            echo(f"         {_marked(hit.snippet)}")
 
 
 def _plain(text: str) -> str:
@@ -98,7 +99,7 @@ def show(c: Context, entry_id: int, as_json: bool) -> None:
     if as_json:
         echo_json(entry_json(entry))
     else:
-        click.echo(entry_text(entry))
+        echo(entry_text(entry))
 
 
 @click.command()
@@ -113,7 +114,7 @@ def mark(c: Context, entry_ids: tuple[int, ...], read: bool | None, star: bool |
     with c.app() as (agg, user):
         for entry_id in entry_ids:
             e = agg.mark_entry(user, entry_id, read=read, starred=star)
-            click.echo(
+            echo(
                 f"{e.id}: {'read' if e.read else 'unread'}, "
                 f"{'starred' if e.starred else 'not starred'}"
             )

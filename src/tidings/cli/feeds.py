@@ -11,7 +11,8 @@ import click
 
 from tidings.aggregator import UNSET, Aggregator, Unset
 from tidings.api.serialize import feed_status
-from tidings.cli.context import Context, echo_json, pass_ctx
+from tidings.cli.context import Context, pass_ctx
+from tidings.cli.terminal import cell, echo, echo_json
 from tidings.core.schedule import parse_interval
 from tidings.model import BatchSummary, FullTextMode, RefreshResult
 
@@ -25,7 +26,7 @@ def add(c: Context, url: str, category: str | None, no_discover: bool) -> None:
     """Subscribe to a feed, or to the feed a site's address links to."""
     with c.app() as (agg, user):
         state = asyncio.run(agg.add_feed(user, url, category=category, discover=not no_discover))
-        click.echo(f"added {state.url}" + (f" [{category}]" if category else ""))
+        echo(f"added {state.url}" + (f" [{category}]" if category else ""))
 
 
 @click.command()
@@ -35,7 +36,7 @@ def remove(c: Context, url: str) -> None:
     """Unsubscribe from a feed."""
     with c.app() as (agg, user):
         agg.remove_feed(user, url)
-        click.echo(f"removed {url}")
+        echo(f"removed {url}")
 
 
 @click.command()
@@ -53,7 +54,7 @@ def feeds(c: Context, as_json: bool) -> None:
 
     table = Table("feed", "category", "entries", "unread", "last fetch", "next check", "error")
     for r in rows:
-        table.add_row(
+        values = (
             f"{r['title'] or ''}\n{r['url']}",
             r["category"] or "",
             str(r["entries"]),
@@ -62,6 +63,7 @@ def feeds(c: Context, as_json: bool) -> None:
             _short(r["next_check"]),
             (f"{r['last_error']} (x{r['error_count']})" if r["last_error"] else ""),
         )
+        table.add_row(*(cell(v) for v in values))
     Console().print(table)
 
 
@@ -82,8 +84,8 @@ def refresh(c: Context, urls: tuple[str, ...], all_feeds: bool, quiet: bool) -> 
         summary = _refresh_with_progress(agg, urls, all_feeds, quiet)
     for r in summary.results:
         if r.status == "error" and not quiet:
-            click.echo(f"failed: {r.feed_url}: {r.error}", err=True)
-    click.echo(
+            echo(f"failed: {r.feed_url}: {r.error}", err=True)
+    echo(
         f"{summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed; "
         f"{summary.new_entries} new entries"
     )
@@ -118,8 +120,8 @@ def import_opml(c: Context, file: Path) -> None:
     with c.app() as (agg, user):
         added, problems = agg.import_opml(user, file.read_bytes())
     for p in problems:
-        click.echo(f"skipped: {p}", err=True)
-    click.echo(f"imported {added} feeds")
+        echo(f"skipped: {p}", err=True)
+    echo(f"imported {added} feeds")
 
 
 @click.command("export-opml")
@@ -130,10 +132,10 @@ def export_opml(c: Context, file: Path | None) -> None:
     with c.app() as (agg, user):
         data = agg.export_opml(user)
     if file is None:
-        click.echo(data.decode("utf-8"), nl=False)
+        echo(data.decode("utf-8"), nl=False)
     else:
         file.write_bytes(data)
-        click.echo(f"wrote {file}", err=True)
+        echo(f"wrote {file}", err=True)
 
 
 @click.command("feed-options")
@@ -189,11 +191,11 @@ def feed_options(
         )
         options = agg.subscriptions.get_story_options(user, feed_id)
     override = feed.state.interval_override
-    click.echo(f"category: {feed.category or '(none)'}")
-    click.echo(f"full text: {feed.state.full_text.value}")
-    click.echo(f"interval: {_duration(override) if override else 'auto (posting rate)'}")
-    click.echo(f"body: {options.body_selector or '(automatic)'}")
-    click.echo("remove: " + (", ".join(options.remove_selectors) or "(none)"))
+    echo(f"category: {feed.category or '(none)'}")
+    echo(f"full text: {feed.state.full_text.value}")
+    echo(f"interval: {_duration(override) if override else 'auto (posting rate)'}")
+    echo(f"body: {options.body_selector or '(automatic)'}")
+    echo("remove: " + (", ".join(options.remove_selectors) or "(none)"))
 
 
 def _given(value: str | None) -> str | Unset:

@@ -8,7 +8,8 @@ import click
 
 from tidings.aggregator import read_feed
 from tidings.api.serialize import feed_data_json
-from tidings.cli.context import Context, echo_json, pass_ctx
+from tidings.cli.context import Context, pass_ctx
+from tidings.cli.terminal import echo, echo_json
 from tidings.errors import TidingsError
 
 
@@ -27,4 +28,4 @@ def parse(c: Context, source: str, as_json: bool) -> None:
     if as_json:
         echo_json(feed_data_json(feed))
     else:
-        click.echo(feed_data_text(feed))
+        echo(feed_data_text(feed))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from tidings.api.serialize import rule_json
+from tidings.cli.terminal import echo, echo_json
 from tidings.model import Rule, RuleAction, RuleField
 
 _FIELDS = [f.value for f in RuleField]
@@ -40,12 +39,12 @@ def list_rules(ctx: click.Context, as_json: bool) -> None:
     with ctx.obj.app() as (agg, user):
         found = agg.stories.get_rules(user)
     if as_json:
-        click.echo(json.dumps([rule_json(r) for r in found], indent=2, ensure_ascii=False))
+        echo_json([rule_json(r) for r in found])
         return
     for rule in found:
-        click.echo(_rule_line(rule))
+        echo(_rule_line(rule))
     if not found:
-        click.echo("no rules")
+        echo("no rules")
 
 
 @rules.command("add")
@@ -80,15 +79,15 @@ def add_rule(
         if dry_run:
             result = agg.stories.dry_run(user, rule)
             for e in result.matched:
-                click.echo(f"{e.id:>7}  {e.title or '(untitled)'}  — {e.feed_title or ''}")
+                echo(f"{e.id:>7}  {e.title or '(untitled)'}  — {e.feed_title or ''}")
             note = " (the pattern timed out on some entries)" if result.timed_out else ""
-            click.echo(
+            echo(
                 f"dry run: {len(result.matched)} of {result.checked} stored entries "
                 f"would {action}{note}; nothing saved"
             )
             return
         saved = agg.stories.add_rule(user, rule)
-    click.echo(f"added rule {saved.id}: {_rule_line(saved).strip()}")
+    echo(f"added rule {saved.id}: {_rule_line(saved).strip()}")
 
 
 @rules.command("remove")
@@ -98,4 +97,4 @@ def remove_rule(ctx: click.Context, rule_id: int) -> None:
     """Remove one of your rules."""
     with ctx.obj.app() as (agg, user):
         agg.stories.remove_rule(user, rule_id)
-    click.echo(f"removed rule {rule_id}")
+    echo(f"removed rule {rule_id}")

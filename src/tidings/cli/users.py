@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from tidings.cli.terminal import echo, echo_json
 from tidings.errors import TidingsError
 
 
@@ -33,7 +34,7 @@ def add_user(ctx: click.Context, name: str, admin: bool, password_stdin: bool) -
             created = agg.accounts.add_user(name, _password(password_stdin), is_admin=admin)
         except TidingsError as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"added {created.name}" + (" (admin)" if created.is_admin else ""))
+    echo(f"added {created.name}" + (" (admin)" if created.is_admin else ""))
 
 
 @user.command("passwd")
@@ -50,7 +51,7 @@ def passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
             agg.accounts.set_password(found[0].id, _password(password_stdin))
         except TidingsError as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"password changed for {name}")
+    echo(f"password changed for {name}")
 
 
 @user.command("list")
@@ -58,16 +59,15 @@ def passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
 @click.pass_context
 def list_users(ctx: click.Context, as_json: bool) -> None:
     """List users."""
-    import json
 
     with ctx.obj.aggregator() as agg:
         users = agg.accounts.get_users()
     if as_json:
         rows = [{"name": u.name, "admin": u.is_admin, "password": u.has_password} for u in users]
-        click.echo(json.dumps(rows, indent=2))
+        echo_json(rows)
         return
     for u in users:
         flags = ", ".join(
             f for f, on in (("admin", u.is_admin), ("no password", not u.has_password)) if on
         )
-        click.echo(u.name + (f"  ({flags})" if flags else ""))
+        echo(u.name + (f"  ({flags})" if flags else ""))
