@@ -11,6 +11,7 @@ import re
 SANITIZER = "sanitizer policy: nh3 allowlist drops it (field empty, so absent)"
 REASONS: tuple[tuple[str, str], ...] = (
     (r"sanitize/acceptable_element_br\.", "HTML5: `</br>` is a second `<br>`"),
+    (r"sanitize/acceptable_element_a\.", "an anchor with nothing to click is removed (#11)"),
     (r"sanitize/acceptable_element_", SANITIZER),
     (r"namespace/.*(svg|mathml|xlink)", "sanitizer policy: no SVG/MathML"),
     (r"_iframe\.", "refused iframe dropped with its body (HTML5 fallback text)"),
