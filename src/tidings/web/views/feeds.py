@@ -16,6 +16,7 @@ from tidings.errors import NotFoundError, ParseError, TidingsError
 from tidings.model import FeedId, FullTextMode
 from tidings.web.gate import Gate, Visitor
 from tidings.web.jobs import BackgroundJobs
+from tidings.web.params import MAX_INT, field_int
 from tidings.web.render import Renderer
 from tidings.web.security import MAX_UPLOAD
 
@@ -37,9 +38,9 @@ class FeedViews:
         return [
             g("/subscriptions", self.subscriptions),
             g("/subscriptions", self.add, methods=("POST",)),
-            g("/feed/{feed_id:int}/edit", self.edit),
-            g("/feed/{feed_id:int}/edit", self.save, methods=("POST",)),
-            g("/feed/{feed_id:int}/remove", self.remove, methods=("POST",)),
+            g("/feed/{feed_id:id}/edit", self.edit),
+            g("/feed/{feed_id:id}/edit", self.save, methods=("POST",)),
+            g("/feed/{feed_id:id}/remove", self.remove, methods=("POST",)),
             g("/opml", self.export_opml),
             g("/opml", self.import_opml, methods=("POST",)),
         ]
@@ -87,10 +88,10 @@ class FeedViews:
     async def save(self, request: Request, v: Visitor) -> Response:
         feed_id = request.path_params["feed_id"]
         mode = _text(v.form.get("full_text")) or "auto"
-        minutes_text = _text(v.form.get("interval"))
-        if mode not in FULL_TEXT_MODES or (minutes_text and not minutes_text.isdigit()):
+        if mode not in FULL_TEXT_MODES:
             raise HTTPException(400, "Invalid feed settings")
-        minutes = int(minutes_text) if minutes_text else 0
+        # the aggregator clamps the interval to the allowed range
+        minutes = field_int(v.form.get("interval"), "interval", low=0, high=MAX_INT // 60) or 0
         try:
             await run_in_threadpool(
                 lambda: self.agg.subscriptions.update_subscription(
