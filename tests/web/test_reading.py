@@ -217,7 +217,7 @@ def test_subscriptions_settings_and_opml(web: WebServer) -> None:
     )
     assert imported.status == 200 and "Imported 1 feeds" in imported.body
     assert "https://x.example/rss" in client.get("/subscriptions").body
-    removed = client.post(f"/feed/{feed_id}/remove")
+    removed = client.post(f"/feed/{feed_id}/remove", {"confirm": "1"})
     assert removed.status == 303
     assert "https://news.example/feed" not in client.get("/subscriptions").body
 

@@ -1,4 +1,5 @@
-"""Subscriptions: add (with discovery), per-feed settings and health, remove, OPML."""
+"""Subscriptions: add (with discovery), per-feed settings and health, remove (after
+asking), OPML."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class FeedViews:
             g("/subscriptions", self.add, methods=("POST",)),
             g("/feed/{feed_id:id}/edit", self.edit),
             g("/feed/{feed_id:id}/edit", self.save, methods=("POST",)),
+            g("/feed/{feed_id:id}/remove", self.confirm_remove),
             g("/feed/{feed_id:id}/remove", self.remove, methods=("POST",)),
             g("/opml", self.export_opml),
             g("/opml", self.import_opml, methods=("POST",)),
@@ -106,8 +108,16 @@ class FeedViews:
             raise HTTPException(404, "No such feed") from exc
         return RedirectResponse(f"/feed/{feed_id}/edit?saved=1", 303)
 
-    async def remove(self, request: Request, v: Visitor) -> Response:
+    async def confirm_remove(self, request: Request, v: Visitor) -> Response:
+        """The question before unsubscribing (#11): a page, so it works without JavaScript."""
         feed = await self._feed(v, request.path_params["feed_id"])
+        return self.r.page(request, "feed_remove.html", v=v, feed=feed)
+
+    async def remove(self, request: Request, v: Visitor) -> Response:
+        """Unsubscribe, only when the question was answered (``confirm``); else ask it."""
+        feed = await self._feed(v, request.path_params["feed_id"])
+        if v.form.get("confirm") != "1":
+            return RedirectResponse(f"/feed/{feed.state.id}/remove", 303)
         await run_in_threadpool(self.agg.remove_feed, v.uid, feed.state.url)
         return RedirectResponse("/subscriptions?removed=1", 303)
 
