@@ -128,6 +128,7 @@ class Gate:
 
         endpoint.__name__ = handler.__name__
         route = Route(path, endpoint, methods=list(methods), name=handler.__name__)
+        # the path's ids, checked by ``_handle`` (read by ``endpoint`` at call time)
         ids = [n for n, c in route.param_convertors.items() if isinstance(c, IdConvertor)]
         return route
 

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 
 MAX_INT = 2**63 - 1
 MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last second a datetime holds
+MIN_EPOCH = -62135596800  # 0001-01-01T00:00:00Z, the first
 NO_ID = 0  # what the path convertor gives for a bad id; never a stored id
 
 __all__ = [
@@ -92,7 +93,10 @@ def field_cursor(value: Any, name: str) -> tuple[datetime, int] | None:
     if value is None or value == "":
         return None
     seconds, _, entry_id = value.partition(":") if isinstance(value, str) else ("", "", "")
-    ts = parse_int(seconds, low=0, high=MAX_EPOCH)
+    negative = seconds.startswith("-")  # a story dated before 1970
+    ts = parse_int(seconds[1:] if negative else seconds, low=0, high=MAX_EPOCH)
+    if ts is not None and negative:
+        ts = -ts if ts <= -MIN_EPOCH else None
     number = parse_int(entry_id)
     if ts is None or number is None:
         raise _bad(name, "a cursor <seconds>:<story id>")
