@@ -99,6 +99,13 @@ SETTINGS: tuple[Setting, ...] = (
         "it, hubs are not asked to push).",
     ),
     Setting(
+        "trusted_proxies",
+        (),
+        _list,
+        "Comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For "
+        "names the client (login throttling); empty: the connecting address is the client.",
+    ),
+    Setting(
         "full_text_default",
         "auto",
         _one_of("auto", "always", "never"),
@@ -135,6 +142,7 @@ class Settings:
     parse_workers: int
     refresh_every: int
     base_url: str
+    trusted_proxies: tuple[str, ...]
     full_text_default: str
     background_refresh: bool
     log_format: str

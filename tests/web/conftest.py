@@ -112,7 +112,10 @@ class WebServer:
     def __init__(self, agg: Aggregator, **web_kw: Any) -> None:
         self.agg = agg
         self.app = make_web_app(agg, **web_kw)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning")
+        # as `tidings serve` runs it: uvicorn never rewrites the client from X-Forwarded-For
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=0, log_level="warning", proxy_headers=False
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -148,8 +148,13 @@ def test_throttling_per_account_refuses_even_the_right_password(web: WebServer) 
     assert "tidings_session" not in client.cookies
 
 
+async def _no_pause(seconds: float) -> None:
+    pass
+
+
 def test_throttling_per_address_across_accounts(make_server: Any) -> None:
-    web: WebServer = make_server(throttle=LoginThrottle(free_per_account=100, free_per_address=10))
+    throttle = LoginThrottle(free_per_pair=100, free_per_address=10, sleep=_no_pause)
+    web: WebServer = make_server(throttle=throttle)
     web.agg.accounts.setup_admin("admin", PASSWORD)
     client = web.client()
     client.get("/login")
@@ -161,9 +166,7 @@ def test_throttling_per_address_across_accounts(make_server: Any) -> None:
 
 def test_throttle_backs_off_exponentially_and_forgets() -> None:
     now = [1000.0]
-    throttle = LoginThrottle(
-        free_per_account=2, base=10, cap=100, window=3600, clock=lambda: now[0]
-    )
+    throttle = LoginThrottle(free_per_pair=2, base=10, cap=100, window=3600, clock=lambda: now[0])
     for _ in range(2):
         assert throttle.retry_after("ip", "a") == 0
         throttle.failed("ip", "a")

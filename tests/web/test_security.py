@@ -51,7 +51,7 @@ def test_route_table_has_state_changing_routes(
 ) -> None:
     web, _, _ = setup
     paths = {p for _, p in routes(web, STATE_CHANGING)}
-    assert {"/login", "/setup", "/logout", "/entry/{entry_id:int}/mark", "/opml"} <= paths
+    assert {"/login", "/setup", "/logout", "/entry/{entry_id:id}/mark", "/opml"} <= paths
 
 
 def test_every_state_change_without_csrf_token_is_refused(

@@ -7,6 +7,7 @@ hub (``hub.py``) is another loopback server; the feed comes from ``FeedServer``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.client
 import socket
 import threading
@@ -209,6 +210,42 @@ def test_an_oversized_push_is_refused(served: Served, feed_server: FeedServer) -
     conn.endheaders()
     assert conn.getresponse().status == 413
     conn.close()
+
+
+def _raw_post(base: str, path: str, head: str, body: bytes = b"") -> bytes:
+    """A POST over a raw socket: the status line, read as soon as the server answers."""
+    netloc = urllib.parse.urlsplit(base).netloc
+    host, port = netloc.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        request = f"POST {path} HTTP/1.1\r\nHost: {netloc}\r\n{head}\r\n".encode() + body
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # answered early
+            sock.sendall(request)
+        answer = b""
+        while b"\r\n" not in answer:  # a server waiting for the body times this out
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0]
+
+
+def test_a_push_to_an_unknown_id_is_refused_before_its_body(served: Served) -> None:
+    # #11: the id is checked first; the server never waits for (or buffers) the 4 MB
+    head = "Content-Type: application/rss+xml\r\nContent-Length: 4000000\r\n"
+    assert _raw_post(served.base, "/websub/not-ours", head).startswith(b"HTTP/1.1 404")
+
+
+def test_a_streamed_push_over_the_cap_is_refused(served: Served, feed_server: FeedServer) -> None:
+    with Hub() as hub:
+        _subscribe(served, feed_server, hub, "a")
+    callback = urllib.parse.urlsplit(hub.subscriptions[0].form["hub.callback"])
+    # no Content-Length: chunks until past the cap
+    chunk = b"x" * 65536
+    body = (b"%x\r\n" % len(chunk) + chunk + b"\r\n") * 90 + b"0\r\n\r\n"  # 5.6 MiB
+    head = "Transfer-Encoding: chunked\r\n"
+    status = _raw_post(served.base, callback.path, head, body)
+    assert status.startswith(b"HTTP/1.1 413")
+    assert "a" in served.guids() and len(served.guids()) == 1
 
 
 def test_no_base_url_no_subscription(tmp_path: Path, feed_server: FeedServer) -> None:

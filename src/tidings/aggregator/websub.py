@@ -45,11 +45,12 @@ from tidings.model import (
 from tidings.ports import Fetcher, Store
 from tidings.settings import Settings
 
-__all__ = ["CALLBACK_PREFIX", "PushedDocument", "WebSub", "check_signature"]
+__all__ = ["CALLBACK_PREFIX", "MAX_PUSH", "PushedDocument", "WebSub", "check_signature"]
 
 log = logging.getLogger(__name__)
 
 CALLBACK_PREFIX = "/websub/"
+MAX_PUSH = 5 * 1024 * 1024  # a pushed feed document, read only for a known callback id
 LEASE_SECONDS = 10 * 86400  # what we ask for
 LEASE_BOUNDS = (3600.0, 30 * 86400.0)  # what we believe of the hub's answer
 RETRY_AFTER = timedelta(days=1)  # an unanswered or failed request is asked again
@@ -209,20 +210,18 @@ class WebSub:
         )
         return challenge
 
-    async def check_push(
-        self, callback_id: str, body: bytes, signature: str | None
-    ) -> WebSubState | bool:
-        """The hub's POST, before anything is stored: the subscription it belongs to
-        when it is signed with that subscription's secret; ``False`` for a callback
-        id we never issued (answer 404); ``True`` for a push to drop after a 2xx
+    async def subscription(self, callback_id: str) -> WebSubState | None:
+        """The subscription behind a callback id; None for one we never issued (404).
+        Asked before a push's body is read (#11): an unknown id costs no memory."""
+        return await asyncio.to_thread(self.store.get_websub, callback_id)
+
+    def check_push(self, sub: WebSubState, body: bytes, signature: str | None) -> bool:
+        """Is this push, for ``sub``, to be stored? False for one to drop after a 2xx
         (unsigned, badly signed, or for a subscription that is not active)."""
-        sub = await asyncio.to_thread(self.store.get_websub, callback_id)
-        if sub is None:
-            return False
         if sub.state != "active" or not check_signature(sub.secret, body, signature):
             log.warning("websub: push for feed %s dropped (signature or state)", sub.feed_id)
-            return True
-        return sub
+            return False
+        return True
 
     async def store_push(self, sub: WebSubState, body: bytes, content_type: str | None) -> bool:
         """Store a checked push like a refresh that fetched it; True if it was stored."""

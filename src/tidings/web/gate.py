@@ -7,7 +7,8 @@
 2. a state-changing request (anything but GET/HEAD) must come from our own
    origin and carry the CSRF token, in the ``csrf`` form field or the
    ``X-CSRF-Token`` header, else 403 — login and setup included;
-3. a route that needs a user gets one, else the visitor goes to setup or login.
+3. a route that needs a user gets one, else the visitor goes to setup or login;
+4. an id in the path (``{name:id}``, ``tidings.web.params``) that is no id is 404.
 
 No route is built any other way, so a test can walk the route table.
 """
@@ -30,6 +31,7 @@ from starlette.routing import Route
 from tidings.aggregator import Aggregator
 from tidings.aggregator.accounts import SESSION_DAYS, ReaderSettings
 from tidings.model import User, UserId
+from tidings.web.params import NO_ID, IdConvertor
 from tidings.web.security import SAFE_METHODS, check_origin, csrf_token, csrf_valid
 
 SESSION_COOKIE = "tidings_session"
@@ -110,7 +112,7 @@ class Gate:
         async def endpoint(request: Request) -> Response:
             visitor = await self.visitor(request)
             try:
-                response = await self._handle(request, visitor, handler, auth)
+                response = await self._handle(request, visitor, handler, auth, ids)
             finally:
                 await visitor.form.close()  # uploaded files' temporary storage
             if visitor.new_pre_token and visitor.user is None:
@@ -125,10 +127,13 @@ class Gate:
             return response
 
         endpoint.__name__ = handler.__name__
-        return Route(path, endpoint, methods=list(methods), name=handler.__name__)
+        route = Route(path, endpoint, methods=list(methods), name=handler.__name__)
+        # the path's ids, checked by ``_handle`` (read by ``endpoint`` at call time)
+        ids = [n for n, c in route.param_convertors.items() if isinstance(c, IdConvertor)]
+        return route
 
     async def _handle(
-        self, request: Request, visitor: Visitor, handler: Handler, auth: bool
+        self, request: Request, visitor: Visitor, handler: Handler, auth: bool, ids: list[str]
     ) -> Response:
         if request.method not in SAFE_METHODS:
             refused = await self._check_state_change(request, visitor)
@@ -136,6 +141,8 @@ class Gate:
                 return refused
         if auth and visitor.user is None:
             return await self._login_first(request)
+        if any(request.path_params[name] == NO_ID for name in ids):
+            raise HTTPException(404, "Not found")
         return await handler(request, visitor)
 
     async def _check_state_change(self, request: Request, visitor: Visitor) -> Response | None:

@@ -35,7 +35,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_BODY = 64 * 1024
 MAX_UPLOAD = 5 * 1024 * 1024  # OPML import (HOSTILE B9)
 UPLOAD_PATHS = frozenset({"/opml"})
-UPLOAD_PREFIXES = ("/websub/",)  # a hub's push is a whole feed document (#4)
+# routes that check their own bodies: a hub's push (its id first, then its size: #11)
+SELF_LIMITED_PREFIXES = ("/websub/",)
 FRAME_HOSTS = "https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com"
 
 
@@ -98,11 +99,15 @@ class BodyLimit:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope["method"] in SAFE_METHODS
+            or path.startswith(SELF_LIMITED_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
-        path = scope["path"]
-        cap = MAX_UPLOAD if path in UPLOAD_PATHS or path.startswith(UPLOAD_PREFIXES) else MAX_BODY
+        cap = MAX_UPLOAD if path in UPLOAD_PATHS else MAX_BODY
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > cap):
             await _too_large(send)

@@ -12,11 +12,11 @@ from starlette.routing import Route
 
 from tidings.aggregator import Aggregator
 from tidings.aggregator.accounts import MAX_PASSWORD, THEMES, ReaderSettings
-from tidings.errors import AccountError
+from tidings.errors import AccountError, SettingsError
 from tidings.web.gate import Gate, Visitor
 from tidings.web.render import Renderer
 from tidings.web.security import safe_next
-from tidings.web.throttle import LoginThrottle
+from tidings.web.throttle import LoginThrottle, client_address, parse_networks
 
 
 def _text(value: Any, limit: int = MAX_PASSWORD + 1) -> str:
@@ -28,6 +28,16 @@ class AccountViews:
         self, agg: Aggregator, gate: Gate, renderer: Renderer, throttle: LoginThrottle
     ) -> None:
         self.agg, self.gate, self.r, self.throttle = agg, gate, renderer, throttle
+        try:
+            self.trusted_proxies = parse_networks(agg.settings.trusted_proxies)
+        except ValueError as exc:
+            raise SettingsError(f"setting trusted_proxies: {exc}") from exc
+
+    def client_address(self, request: Request) -> str:
+        """The reader's address, through a trusted proxy's X-Forwarded-For."""
+        peer = request.client.host if request.client else None
+        forwarded = request.headers.getlist("x-forwarded-for")
+        return client_address(peer, forwarded, self.trusted_proxies)
 
     def routes(self) -> list[Route]:
         g = self.gate.route
@@ -80,23 +90,30 @@ class AccountViews:
         name = _text(v.form.get("name"), 100)
         password = _text(v.form.get("password"))
         next_path = safe_next(_text(v.form.get("next"), 2000))
-        address = request.client.host if request.client else "?"
-        wait = self.throttle.retry_after(address, name)
-        if wait:
+        address = self.client_address(request)
+
+        def refused(wait: int, error: str) -> Response:
             response = self.r.page(
-                request,
-                "login.html",
-                429,
-                v=v,
-                next=next_path,
-                name=name,
-                error=f"Too many failed attempts. Try again in {wait} seconds.",
+                request, "login.html", 429, v=v, next=next_path, name=name, error=error
             )
-            response.headers["retry-after"] = str(wait)
+            response.headers["retry-after"] = str(max(wait, 1))
             return response
+
+        wait = self.throttle.retry_after(address, name)
+        if wait:  # this account from this address: refused, even the right password
+            return refused(wait, f"Too many failed attempts. Try again in {wait} seconds.")
+        slowed = self.throttle.address_wait(address) > 0
+        if slowed:  # many failures from this address: checked, but only after a pause
+            await self.throttle.pause()
         user = await run_in_threadpool(self.agg.accounts.authenticate, name, password)
         if user is None:
             self.throttle.failed(address, name)
+            if slowed:
+                return refused(
+                    self.throttle.address_wait(address),
+                    "Wrong user name or password. Many sign-ins failed from your network, "
+                    "so each attempt is slowed down.",
+                )
             return self.r.page(
                 request,
                 "login.html",

@@ -1,4 +1,5 @@
-"""Subscriptions: add (with discovery), per-feed settings and health, remove, OPML."""
+"""Subscriptions: add (with discovery), per-feed settings and health, remove (after
+asking), OPML."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tidings.errors import NotFoundError, ParseError, TidingsError
 from tidings.model import FeedId, FullTextMode
 from tidings.web.gate import Gate, Visitor
 from tidings.web.jobs import BackgroundJobs
+from tidings.web.params import MAX_INT, field_int
 from tidings.web.render import Renderer
 from tidings.web.security import MAX_UPLOAD
 
@@ -37,9 +39,10 @@ class FeedViews:
         return [
             g("/subscriptions", self.subscriptions),
             g("/subscriptions", self.add, methods=("POST",)),
-            g("/feed/{feed_id:int}/edit", self.edit),
-            g("/feed/{feed_id:int}/edit", self.save, methods=("POST",)),
-            g("/feed/{feed_id:int}/remove", self.remove, methods=("POST",)),
+            g("/feed/{feed_id:id}/edit", self.edit),
+            g("/feed/{feed_id:id}/edit", self.save, methods=("POST",)),
+            g("/feed/{feed_id:id}/remove", self.confirm_remove),
+            g("/feed/{feed_id:id}/remove", self.remove, methods=("POST",)),
             g("/opml", self.export_opml),
             g("/opml", self.import_opml, methods=("POST",)),
         ]
@@ -87,10 +90,10 @@ class FeedViews:
     async def save(self, request: Request, v: Visitor) -> Response:
         feed_id = request.path_params["feed_id"]
         mode = _text(v.form.get("full_text")) or "auto"
-        minutes_text = _text(v.form.get("interval"))
-        if mode not in FULL_TEXT_MODES or (minutes_text and not minutes_text.isdigit()):
+        if mode not in FULL_TEXT_MODES:
             raise HTTPException(400, "Invalid feed settings")
-        minutes = int(minutes_text) if minutes_text else 0
+        # the aggregator clamps the interval to the allowed range
+        minutes = field_int(v.form.get("interval"), "interval", low=0, high=MAX_INT // 60) or 0
         try:
             await run_in_threadpool(
                 lambda: self.agg.subscriptions.update_subscription(
@@ -105,8 +108,16 @@ class FeedViews:
             raise HTTPException(404, "No such feed") from exc
         return RedirectResponse(f"/feed/{feed_id}/edit?saved=1", 303)
 
-    async def remove(self, request: Request, v: Visitor) -> Response:
+    async def confirm_remove(self, request: Request, v: Visitor) -> Response:
+        """The question before unsubscribing (#11): a page, so it works without JavaScript."""
         feed = await self._feed(v, request.path_params["feed_id"])
+        return self.r.page(request, "feed_remove.html", v=v, feed=feed)
+
+    async def remove(self, request: Request, v: Visitor) -> Response:
+        """Unsubscribe, only when the question was answered (``confirm``); else ask it."""
+        feed = await self._feed(v, request.path_params["feed_id"])
+        if v.form.get("confirm") != "1":
+            return RedirectResponse(f"/feed/{feed.state.id}/remove", 303)
         await run_in_threadpool(self.agg.remove_feed, v.uid, feed.state.url)
         return RedirectResponse("/subscriptions?removed=1", 303)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +18,7 @@ from tidings.errors import NotFoundError
 from tidings.model import Entry, EntryFilter, FeedId
 from tidings.web.gate import Gate, Visitor, wants_json
 from tidings.web.jobs import BackgroundJobs
+from tidings.web.params import field_cursor, field_ids, field_int
 from tidings.web.render import Renderer, path_part
 from tidings.web.security import safe_next
 
@@ -45,24 +45,6 @@ class Listing:
         return self.path + (f"?{query}" if query else "")
 
 
-def parse_before(value: str | None) -> tuple[datetime, int] | None:
-    """The keyset cursor ``<epoch seconds>:<entry id>``; anything else starts at the top."""
-    if not value or ":" not in value:
-        return None
-    ts, _, entry_id = value.partition(":")
-    try:
-        return datetime.fromtimestamp(int(ts), UTC), int(entry_id)
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
-def int_param(value: Any, default: int = 0) -> int:
-    try:
-        return max(0, min(int(value), 2**62))
-    except (TypeError, ValueError):
-        return default
-
-
 def cursor(entry: Entry) -> str:
     sort = entry.sorted_at or entry.first_seen
     return f"{int(sort.timestamp())}:{entry.id}"
@@ -80,9 +62,9 @@ class ReadingViews:
         return [
             g("/", self.river),
             g("/category/{name:path}", self.category),
-            g("/feed/{feed_id:int}", self.feed),
-            g("/entry/{entry_id:int}", self.story),
-            g("/entry/{entry_id:int}/mark", self.mark, methods=("POST",)),
+            g("/feed/{feed_id:id}", self.feed),
+            g("/entry/{entry_id:id}", self.story),
+            g("/entry/{entry_id:id}/mark", self.mark, methods=("POST",)),
             g("/entries/read", self.mark_many, methods=("POST",)),
             g("/mark-all-read", self.mark_all, methods=("POST",)),
             g("/search", self.search),
@@ -131,14 +113,15 @@ class ReadingViews:
         q = request.query_params
         after = q.get("after")
         if after is not None:
-            flt = EntryFilter(**{**_fields(listing.filter), "after_id": int_param(after)})
+            after_id = field_int(after, "after", low=0) or 0
+            flt = EntryFilter(**{**_fields(listing.filter), "after_id": after_id})
             entries = await run_in_threadpool(self.agg.get_entries, v.uid, flt)
             return self._cards(request, v, listing, entries, more=None)
         flt = EntryFilter(
             **{
                 **_fields(listing.filter),
                 "limit": PAGE_SIZE + 1,
-                "before": parse_before(q.get("before")),
+                "before": field_cursor(q.get("before"), "before"),
             }
         )
         entries = await run_in_threadpool(self.agg.get_entries, v.uid, flt)
@@ -172,7 +155,7 @@ class ReadingViews:
 
     async def search(self, request: Request, v: Visitor) -> Response:
         text = request.query_params.get("q", "")[:500]
-        page = min(int_param(request.query_params.get("page"), 0), 30)
+        page = min(field_int(request.query_params.get("page"), "page", low=0) or 0, 30)
         result = None
         if text.strip():
             result = await run_in_threadpool(
@@ -198,8 +181,7 @@ class ReadingViews:
         return RedirectResponse(safe_next(_text(v.form.get("next")), f"/entry/{entry_id}"), 303)
 
     async def mark_many(self, request: Request, v: Visitor) -> Response:
-        raw = _text(v.form.get("ids")) or ""
-        ids = [int(x) for x in raw.split(",")[:1000] if x.strip().isdigit()]
+        ids = field_ids(v.form.get("ids"), "ids")
         read = _text(v.form.get("read")) != "0"
         changed = await run_in_threadpool(
             lambda: self.agg.reading.mark_entries_read(v.uid, ids, read=read)
@@ -210,10 +192,10 @@ class ReadingViews:
         f = v.form
         view = _text(f.get("view")) or "all"
         view = view if view in VIEWS else "all"
-        feed_id = int_param(f.get("feed_id")) or None
+        feed_id = field_int(f.get("feed_id"), "feed_id")
         category = _text(f.get("category")) or None
         flt = self._filter(view, feed_id=FeedId(feed_id) if feed_id else None, category=category)
-        up_to = int_param(f.get("up_to"))
+        up_to = field_int(f.get("up_to"), "up_to", low=0) or 0
         older = _text(f.get("older_than")) or "all"
         await run_in_threadpool(
             lambda: self.agg.reading.mark_all_read(v.uid, flt, up_to=up_to, older_than=older)
@@ -223,11 +205,11 @@ class ReadingViews:
     async def poll(self, request: Request, v: Visitor) -> Response:
         q = request.query_params
         view = self._view(request)
-        feed_id = int_param(q.get("feed_id")) or None
+        feed_id = field_int(q.get("feed_id"), "feed_id")
         flt = self._filter(
             view, feed_id=FeedId(feed_id) if feed_id else None, category=q.get("category") or None
         )
-        after = int_param(q.get("after"))
+        after = field_int(q.get("after"), "after", low=0) or 0
         count = await run_in_threadpool(self.agg.reading.count_new, v.uid, flt, after)
         return JSONResponse({"count": count}, headers={"cache-control": "no-store"})
 
