@@ -35,6 +35,7 @@ from tidings.content.story import (
     build_updates,
     with_search_text,
 )
+from tidings.errors import WorkerDiedError
 from tidings.model import (
     EntryUpdate,
     FeedData,
@@ -113,9 +114,13 @@ class Enricher:
             return built
         # the entries with an article, built again with it (cleaning and sanitizing
         # are idempotent: their content is as it was)
-        rebuilt = await self._run_cpu(
-            build_updates, tuple(built[i] for i in redo), info, context, pages, with_search_text
-        )
+        try:
+            rebuilt = await self._run_cpu(
+                build_updates, tuple(built[i] for i in redo), info, context, pages, with_search_text
+            )
+        except WorkerDiedError as exc:  # these pages killed the worker: the entries as they are
+            log.warning("full text for %s: %s", state.url, exc)
+            return built
         out = list(built)
         for i, update in zip(redo, rebuilt, strict=True):
             out[i] = update
