@@ -52,10 +52,31 @@ def dying_process(
     return process_document(body, url, content_type, known, max_entries, now, story)
 
 
+def killed_once(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    known: Mapping[str, str],
+    max_entries: int,
+    now: datetime,
+    story: StoryStep | None = None,
+) -> Processed:
+    """``process_document``; the worker parsing ``DOOMED`` is SIGKILLed the first time
+    (as the OOM killer would), ``marker`` in the feed's fragment saying it was."""
+    marker = Path(url.partition("#")[2])
+    if url.startswith(DOOMED) and not marker.exists():
+        marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return process_document(body, url, content_type, known, max_entries, now, story)
+
+
 class Fetcher:
     async def fetch(self, url: str, caching: Caching = NO_CACHING) -> FetchResult:
         return Fetched(
-            url, rss(3, base=url.removesuffix("feed.xml")), "application/rss+xml", NO_CACHING
+            url,
+            rss(3, base=url.partition("#")[0].removesuffix("feed.xml")),
+            "application/rss+xml",
+            NO_CACHING,
         )
 
     async def get_page(self, url: str) -> Fetched | FetchError:
@@ -66,7 +87,7 @@ class Fetcher:
 
 
 def _batch(
-    processors: Processors,
+    processors: Processors, urls: Sequence[str] = FEEDS
 ) -> tuple[dict[str, tuple[str, str | None]], dict[FeedId, FeedUpdate]]:
     written: dict[FeedId, FeedUpdate] = {}
 
@@ -84,7 +105,7 @@ def _batch(
         record=record,
         clock=lambda: NOW,
     )
-    states = [FeedState(id=FeedId(i), url=url) for i, url in enumerate(FEEDS)]
+    states = [FeedState(id=FeedId(i), url=url) for i, url in enumerate(urls)]
     summary = asyncio.run(refresh_feeds(deps, states))
     return {r.feed_url: (r.status, r.error) for r in summary.results}, written
 
@@ -101,6 +122,18 @@ def test_a_worker_that_dies_fails_only_the_feed_it_held() -> None:
         # the pool was rebuilt: the next batch runs on it
         results, _ = _batch(processors)
         assert sum(status == "ok" for status, _ in results.values()) == len(FEEDS) - 1
+    finally:
+        processors.shutdown()
+
+
+def test_a_worker_killed_from_outside_costs_no_feed(tmp_path: Path) -> None:
+    processors = Processors(2, process=killed_once)
+    urls = [f"{url}#{tmp_path / 'killed'}" for url in FEEDS]
+    try:
+        results, written = _batch(processors, urls)
+        assert (tmp_path / "killed").exists()  # a worker was killed mid-batch
+        assert results == {url: ("ok", None) for url in urls}
+        assert len(written) == len(FEEDS)
     finally:
         processors.shutdown()
 
