@@ -14,6 +14,7 @@
     │   ├── StorageLockedError            another process held the write lock past the wait bound
     │   ├── StorageFullError              the database or its disk is full
     │   └── StorageReadOnlyError          the database (file or file system) is read-only
+    ├── WorkerDiedError                   a worker process died while it held the task
     ├── AccountError(ValueError)          a bad user name or password, or setup already done
     ├── SearchQueryError(ValueError)      a search query that cannot be run (friendly message)
     └── SettingsError(ValueError)         a setting has a bad value
@@ -68,6 +69,11 @@ class StorageFullError(StorageError):
 
 class StorageReadOnlyError(StorageError):
     """The database cannot be written (a read-only file or file system); reads still work."""
+
+
+class WorkerDiedError(TidingsError):
+    """A worker process died (crashed, was killed, ran out of memory) while it held
+    this task, and did so again when the task ran alone: the task killed it."""
 
 
 class AccountError(TidingsError, ValueError):

@@ -4,12 +4,21 @@ serve` on a read-only file system."""
 
 from __future__ import annotations
 
+import json
+import os
+import socket
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
+from conftest import Tidings
+from feeds import rss
+from feedserver import FeedServer
+from store.test_faults import read_only_command, restore_modes
 from web.conftest import FAST_HASHER, PASSWORD, Client, WebServer, entry
 
 from tidings.adapters.store.sqlite import SqliteStore
@@ -18,6 +27,7 @@ from tidings.model import EntryFilter
 from tidings.settings import load_settings
 
 EXE = str(Path(sys.executable).with_name("tidings"))
+__all__ = ["restore_modes"]  # a fixture
 
 
 def _hold_write_lock(db: Path, seconds: float) -> None:
@@ -61,3 +71,119 @@ def test_a_mark_that_waited_too_long_is_a_clear_503_and_reads_still_work(
             assert client.get("/").status == 200  # reading never waits for a writer
     finally:
         agg.close()
+
+
+# `tidings refresh` and `tidings serve` on a full disk and a read-only database
+
+FULL_DISK = """
+import sys
+from tidings.adapters.store.sqlite import SqliteStore
+from tidings.cli import main
+
+opened = SqliteStore._conn
+
+
+def full(self):  # the database may not grow, as on a full disk (SQLITE_FULL)
+    conn = opened(self)
+    conn.execute(f"PRAGMA max_page_count={conn.execute('PRAGMA page_count').fetchone()[0]}")
+    return conn
+
+
+SqliteStore._conn = full
+sys.argv[0] = "tidings"
+main()
+"""
+
+
+def _env(tidings: Tidings, db: Path) -> dict[str, str]:
+    return {**tidings.env, "TIDINGS_DB": f"sqlite:///{db}", "PYTHONPATH": os.pathsep.join(sys.path)}
+
+
+def _subscribed(tidings: Tidings, feed_server: FeedServer, db: Path, feeds: int) -> dict[str, str]:
+    env = _env(tidings, db)
+    for i in range(feeds):
+        feed_server.set(f"/f{i}.xml", rss(30, base=f"https://s{i}.example/", start=100 * i))
+        add = [EXE, "add", feed_server.url(f"/f{i}.xml"), "--no-discover"]
+        subprocess.run(add, env=env, check=True, capture_output=True)
+    return env
+
+
+def test_refresh_on_a_full_disk_says_so_and_exits_non_zero(
+    tidings: Tidings, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    env = _subscribed(tidings, feed_server, tmp_path / "full.db", 3)
+    proc = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, "refresh", "--all"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.strip() == "0 ok, 0 not modified, 3 failed; 0 new entries"
+    assert "Error: 3 of 3 feeds could not be stored: database or disk is full" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_feeds_that_fail_to_fetch_keep_refresh_at_exit_zero(
+    tidings: Tidings, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    env = _subscribed(tidings, feed_server, tmp_path / "ok.db", 2)
+    feed_server.set("/f1.xml", b"gone", status=404)
+    proc = subprocess.run([EXE, "refresh", "--all"], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "1 ok, 0 not modified, 1 failed; 30 new entries"
+    assert f"failed: {feed_server.url('/f1.xml')}: HTTP 404" in proc.stderr
+
+
+def _read_only_db(
+    tidings: Tidings, feed_server: FeedServer, tmp_path: Path
+) -> tuple[Path, dict[str, str]]:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    env = _subscribed(tidings, feed_server, folder / "t.db", 2)
+    SqliteStore(str(folder / "t.db")).close()  # checkpointed: no -wal/-shm left
+    return folder, env
+
+
+def test_refresh_on_a_read_only_database_says_so_and_exits_non_zero(
+    tidings: Tidings, feed_server: FeedServer, tmp_path: Path, restore_modes: None
+) -> None:
+    folder, env = _read_only_db(tidings, feed_server, tmp_path)
+    for args in (["refresh"], ["refresh", "--all"], ["refresh", feed_server.url("/f0.xml")]):
+        proc = subprocess.run(
+            read_only_command(folder, [EXE, *args]), env=env, capture_output=True, text=True
+        )
+        assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
+        assert f"the database is read-only: {folder / 't.db'}" in proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+def test_serve_on_a_read_only_database_keeps_serving_reads(
+    tidings: Tidings, feed_server: FeedServer, tmp_path: Path, restore_modes: None
+) -> None:
+    folder, env = _read_only_db(tidings, feed_server, tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    log = tmp_path / "serve.log"
+    argv = [EXE, "--log-format", "json", "serve", "--port", str(port)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            read_only_command(folder, argv), env=env, stdout=subprocess.DEVNULL, stderr=out
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "scheduler pass failed" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.05)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login") as page:
+            assert page.status == 200
+        assert proc.poll() is None  # still serving
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    failed = next(r for r in records if r["msg"].startswith("scheduler pass failed"))
+    assert failed["msg"] == f"scheduler pass failed: the database is read-only: {folder / 't.db'}"
+    assert "exc" not in failed  # a storage fault is one line, not a traceback

@@ -33,7 +33,7 @@ from tidings.model import (
     NotModified,
     RefreshResult,
 )
-from tidings.refresh.batch import refresh_feeds
+from tidings.refresh.batch import StorageFailure, refresh_feeds
 from tidings.refresh.pipeline import Deps
 from tidings.refresh.pool import Processors
 from tidings.refresh.process import Processed
@@ -116,6 +116,9 @@ def test_every_committed_refresh_is_heard_once_with_its_result() -> None:
     summary = asyncio.run(refresh_feeds(_deps(written, [heard]), STATES))
     assert (summary.ok, summary.not_modified, summary.failed) == (1, 1, 3)
     assert set(heard.heard) == {OK, NOT_MODIFIED, FAILED, CRASHED}  # not UNWRITTEN
+    (unwritten,) = [r for r in summary.results if r.feed_url == UNWRITTEN]
+    assert isinstance(unwritten, StorageFailure)
+    assert unwritten.error == "storage: database is locked"
     assert heard.heard[OK] == (STATES[0], RefreshResult(OK, "ok", new=2, changed=1))
     assert heard.heard[NOT_MODIFIED][1] == RefreshResult(NOT_MODIFIED, "not_modified")
     assert heard.heard[FAILED][1] == RefreshResult(FAILED, "error", error="boom")

@@ -199,3 +199,36 @@ def test_pages_that_are_not_html_are_ignored() -> None:
     pages = FakePages(site(1), content_type="application/pdf")
     out = asyncio.run(enricher(pages)(state(), FEED, [teaser(0)]))
     assert out[0].story is not None and out[0].story.full_content is None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_one_feeds_failures_on_a_host_neither_stop_another_feed_nor_last() -> None:
+    pages = FakePages({"https://news.example/a/9": article_page(9)})  # the others: 404
+    clock = Clock()
+    e = enricher(pages, per_host=1, clock=clock, forget_after=600.0)
+
+    async def refresh(feed_id: int, *updates: EntryUpdate) -> tuple[EntryUpdate, ...]:
+        return await e(state(feed_id=feed_id), FEED, updates)
+
+    async def batch() -> None:
+        await refresh(1, teaser(0), teaser(1), teaser(2), teaser(3))
+        assert len(pages.calls) == 3  # the host is given up, for feed 1
+        out = await refresh(2, teaser(9))  # feed 2 on the same host still gets its page
+        assert pages.calls[3:] == ["https://news.example/a/9"]
+        assert out[0].story is not None and out[0].story.full_content
+        pages.calls.clear()
+        await refresh(1, teaser(4))
+        assert pages.calls == []  # remembered for feed 1 ...
+        clock.now += 601
+        await refresh(1, teaser(5))
+        assert pages.calls == ["https://news.example/a/5"]  # ... for a while
+        await e.aclose()
+
+    asyncio.run(batch())

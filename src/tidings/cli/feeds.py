@@ -15,6 +15,7 @@ from tidings.cli.context import Context, pass_ctx
 from tidings.cli.terminal import cell, echo, echo_json
 from tidings.core.schedule import parse_interval
 from tidings.model import BatchSummary, FullTextMode, RefreshResult
+from tidings.refresh.batch import StorageFailure
 
 
 @click.command()
@@ -77,7 +78,11 @@ def _short(iso: str | None) -> str:
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line (no log lines).")
 @pass_ctx
 def refresh(c: Context, urls: tuple[str, ...], all_feeds: bool, quiet: bool) -> None:
-    """Fetch the due feeds (or the named ones, or --all) and store new entries."""
+    """Fetch the due feeds (or the named ones, or --all) and store new entries.
+
+    A feed that cannot be fetched or read is listed and recorded on the feed; the
+    exit status is 1 when the database could not store a feed (full, read-only).
+    """
     if not quiet:
         c.log_to_stderr()
     with c.aggregator() as agg:
@@ -89,6 +94,15 @@ def refresh(c: Context, urls: tuple[str, ...], all_feeds: bool, quiet: bool) -> 
         f"{summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed; "
         f"{summary.new_entries} new entries"
     )
+    # A feed's own failure (unreachable, not a feed) is the feed's news, recorded on
+    # it; one the database could not store needs the administrator: exit 1 (#11).
+    unstored = [r for r in summary.results if isinstance(r, StorageFailure)]
+    if unstored:
+        causes = dict.fromkeys(str(r.cause) for r in unstored)  # in order, once each
+        raise click.ClickException(
+            f"{len(unstored)} of {len(summary.results)} feeds could not be stored: "
+            + "; ".join(causes)
+        )
 
 
 def _refresh_with_progress(

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from tidings.core import decide
 from tidings.errors import StorageError
@@ -13,7 +14,18 @@ from tidings.model import BatchSummary, FeedState, RefreshResult
 from tidings.ports import Notifier
 from tidings.refresh.pipeline import BatchSlot, Deps, record, refresh_feed
 
+__all__ = ["StorageFailure", "refresh_feeds"]
+
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StorageFailure(RefreshResult):
+    """A refresh the store could not write (full, read-only, locked): nothing of it
+    was written, and the feed is tried again when due. Unlike a feed's own failure,
+    it says the database needs someone's attention (``tidings refresh`` exits 1)."""
+
+    cause: StorageError | None = None
 
 
 async def refresh_feeds(
@@ -44,7 +56,7 @@ async def refresh_feeds(
                 committed = True
             except StorageError as exc:  # nothing written: the feed is tried again when due
                 log.error("storage failed for %s: %s", state.url, exc)
-                result = RefreshResult(state.url, "error", error=f"storage: {exc}")
+                result = StorageFailure(state.url, "error", error=f"storage: {exc}", cause=exc)
                 committed = False
             except Exception as exc:  # the batch boundary: an unexpected bug is one failed feed
                 log.exception("refresh of %s crashed", state.url)

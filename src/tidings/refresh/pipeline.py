@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from tidings.core import decide, schedule
-from tidings.errors import ParseError
+from tidings.errors import ParseError, WorkerDiedError
 from tidings.model import (
     EntryUpdate,
     FeedData,
@@ -154,6 +154,8 @@ async def refresh_feed(
         )
     except ParseError as exc:
         return await _fail(deps, state, f"parse error: {exc}", now, slot=slot)
+    except WorkerDiedError as exc:  # this document killed its worker: this feed alone fails
+        return await _fail(deps, state, str(exc), now, slot=slot)
     # A document the parser read only in part (cut short): its entries are kept, the
     # feed's status records the defect, and its validators are not, so the next fetch
     # gets the whole document.

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from tidings.aggregator import Aggregator
 from tidings.core import schedule
-from tidings.errors import TidingsError
+from tidings.errors import StorageError, TidingsError
 from tidings.model import BatchSummary
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,12 @@ async def _loop(
         wake.clear()
         try:
             summary = await agg.refresh()
-        except Exception:  # the loop must survive anything one pass does
-            log.exception("scheduler pass failed")
+        except Exception as exc:  # the loop must survive anything one pass does
+            storage = _storage_error(exc)
+            if storage is not None:  # read-only, full, locked: said in one line, tried again
+                log.error("scheduler pass failed: %s", storage)
+            else:
+                log.exception("scheduler pass failed")
         else:
             if summary.results:
                 log.info(
@@ -58,6 +62,17 @@ async def _loop(
             break
         await _sleep(await _delay(agg), stop, wake)
     return summary
+
+
+def _storage_error(exc: BaseException) -> StorageError | None:
+    """The storage fault behind a failed pass (raised, or in a task group's group)."""
+    if isinstance(exc, StorageError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            if (found := _storage_error(inner)) is not None:
+                return found
+    return None
 
 
 async def _subscribe_hubs(agg: Aggregator) -> None:
