@@ -15,6 +15,7 @@
     │   ├── StorageFullError              the database or its disk is full
     │   └── StorageReadOnlyError          the database (file or file system) is read-only
     ├── AccountError(ValueError)          a bad user name or password, or setup already done
+    ├── PermissionDeniedError(PermissionError)  a shared setting this user may not change
     ├── SearchQueryError(ValueError)      a search query that cannot be run (friendly message)
     └── SettingsError(ValueError)         a setting has a bad value
 """
@@ -68,6 +69,10 @@ class StorageFullError(StorageError):
 
 class StorageReadOnlyError(StorageError):
     """The database cannot be written (a read-only file or file system); reads still work."""
+
+
+class PermissionDeniedError(TidingsError, PermissionError):
+    """A setting of a shared feed that only an administrator (or its only subscriber) may change."""
 
 
 class AccountError(TidingsError, ValueError):

@@ -20,6 +20,28 @@ ENTRY_COLUMNS = (
     "e.sort_at"
 )
 
+#: A feed as one subscriber sees it: their own full-text mode and interval (#11).
+USER_FEED_COLUMNS = FEED_COLUMNS.replace(
+    "f.interval_override, f.disabled, f.full_text",
+    "s.interval_override, f.disabled, COALESCE(s.full_text, f.full_text) AS full_text",
+)
+
+#: The feed's fetch settings resolved across its subscribers (#11): the strongest
+#: full-text mode (always > auto > never) and the shortest interval any of them
+#: asked for (each request is clamped to the admin's limits when it is made; the
+#: refresh clamps again). A feed nobody follows keeps its mode.
+RESOLVE_FEED = """
+UPDATE feeds SET
+    full_text = COALESCE((
+        SELECT CASE MAX(CASE s.full_text WHEN 'always' THEN 2 WHEN 'auto' THEN 1
+                                         WHEN 'never' THEN 0 END)
+               WHEN 2 THEN 'always' WHEN 1 THEN 'auto' WHEN 0 THEN 'never' END
+        FROM subscriptions s WHERE s.feed_id = :feed_id), full_text),
+    interval_override = (
+        SELECT MIN(s.interval_override) FROM subscriptions s WHERE s.feed_id = :feed_id)
+WHERE id = :feed_id
+"""
+
 #: Unread entries of a subscription, from the counters kept by triggers (migration 2).
 UNREAD = "CASE WHEN f.n_entries > s.n_read THEN f.n_entries - s.n_read ELSE 0 END"
 
@@ -47,7 +69,7 @@ USER_ENTRIES = user_entries()
 USER_ENTRY_JOINS = user_entry_joins()
 
 USER_FEEDS = f"""
-SELECT {FEED_COLUMNS}, c.name AS category, f.n_entries AS entry_count,
+SELECT {USER_FEED_COLUMNS}, c.name AS category, f.n_entries AS entry_count,
        {UNREAD} AS unread
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id

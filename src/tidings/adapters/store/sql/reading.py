@@ -29,7 +29,7 @@ from tidings.model import (
 USER_ENTRY_JOINS = _sql.USER_ENTRY_JOINS
 
 USER_FEED = f"""
-SELECT {_sql.FEED_COLUMNS}, c.name AS category, s.title AS custom_title,
+SELECT {_sql.USER_FEED_COLUMNS}, c.name AS category, s.title AS custom_title,
        f.n_entries AS entry_count, {_sql.UNREAD} AS unread
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
@@ -147,11 +147,17 @@ class SqlReading(SqlStoryReading):
                 "AND category_id IS NOT NULL)",
                 (user_id, user_id),
             )
+            # the user's own request; the feed fetches by the resolved value (#11)
             conn.execute(
-                "UPDATE feeds SET full_text = COALESCE(?, full_text), interval_override = ? "
-                "WHERE id = ?",
-                (full_text.value if full_text else None, interval, feed_id),
+                "UPDATE subscriptions SET full_text = COALESCE(?, full_text), "
+                "interval_override = ? WHERE user_id = ? AND feed_id = ?",
+                (full_text.value if full_text else None, interval, user_id, feed_id),
             )
+            conn.execute(_sql.RESOLVE_FEED, {"feed_id": feed_id})
+
+    def count_subscribers(self, feed_id: FeedId) -> int:
+        rows = self._read("SELECT COUNT(*) FROM subscriptions WHERE feed_id = ?", (feed_id,))
+        return int(rows[0][0])
 
     def set_feed_title(self, user_id: UserId, feed_id: FeedId, title: str | None) -> None:
         self.get_feed(user_id, feed_id)

@@ -92,11 +92,12 @@ class SqlStore(
             feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
             category_id = self._category_id(conn, user_id, category)
             conn.execute(
-                "INSERT INTO subscriptions (user_id, feed_id, category_id, created_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, feed_id) DO UPDATE SET "
+                "INSERT INTO subscriptions (user_id, feed_id, category_id, created_at, full_text) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, feed_id) DO UPDATE SET "
                 "category_id = COALESCE(excluded.category_id, subscriptions.category_id)",
-                (user_id, feed_id, category_id, ts),
+                (user_id, feed_id, category_id, ts, full_text.value),
             )
+            conn.execute(_sql.RESOLVE_FEED, {"feed_id": feed_id})
         return self.get_feed_state(FeedId(feed_id))
 
     def remove_feed(self, user_id: UserId, url: str) -> None:
@@ -116,6 +117,7 @@ class SqlStore(
                 "(SELECT 1 FROM subscriptions WHERE feed_id = ?)",
                 (row[0], row[0]),
             )
+            conn.execute(_sql.RESOLVE_FEED, {"feed_id": row[0]})
 
     def get_feeds(self, user_id: UserId) -> list[Feed]:
         rows = self._read(_sql.USER_FEEDS, {"user_id": user_id})

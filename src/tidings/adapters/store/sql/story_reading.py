@@ -29,7 +29,8 @@ ONE_STORY_ONCE = """NOT EXISTS (
 STORY_ROWS = """
 SELECT e.id, e.full_content, e.lead, e.word_count, e.reading_minutes, e.main_image,
        e.language, e.section, e.cluster_id, f.title AS feed_title, f.link AS feed_link,
-       s.title AS custom_title, st.category AS category_override
+       s.title AS custom_title, st.category AS category_override,
+       s.full_text AS shown_full_text
 FROM entries e
 JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = :user_id
 JOIN feeds f ON f.id = e.feed_id
@@ -123,7 +124,8 @@ def _decorate(
         category_override=row["category_override"],
         story_section=row["section"],
     )
-    full = row["full_content"]
+    # a reader who chose "never" sees the feed's own text, whatever others fetch (#11)
+    full = None if row["shown_full_text"] == "never" else row["full_content"]
     return dataclasses.replace(
         entry,
         content=full or entry.content,
