@@ -306,7 +306,10 @@ class FeedStore(Protocol):
         ...
 
     def remove_feed(self, user_id: UserId, url: str) -> None:
-        """Unsubscribe; the shared feed and its entries go when nobody follows it."""
+        """Unsubscribe (``NotFoundError`` unless followed). The entries the user starred
+        or tagged stay theirs (in Starred and search, credited to the feed; #11); when
+        nobody follows the feed any more its other entries go, and the feed goes with
+        the last entry anyone kept."""
         ...
 
     def get_feeds(self, user_id: UserId) -> list[Feed]: ...
