@@ -66,7 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "Database URL: sqlite:///path; default a SQLite file in the data dir.",
     ),
-    Setting("data_dir", "", str, "Directory for the SQLite database and caches."),
+    Setting("data_dir", "", str, "Directory of the default SQLite database and of tidings.toml."),
     Setting(
         "user_agent",
         "Tidings/0.1 (+https://github.com/tidings-reader/tidings; feed reader)",
