@@ -14,6 +14,7 @@
     │   ├── StorageLockedError            another process held the write lock past the wait bound
     │   ├── StorageFullError              the database or its disk is full
     │   └── StorageReadOnlyError          the database (file or file system) is read-only
+    ├── SubscriptionLimitError(ValueError)  the user follows max_subscriptions_per_user feeds
     ├── AccountError(ValueError)          a bad user name or password, or setup already done
     ├── PermissionDeniedError(PermissionError)  a shared setting this user may not change
     ├── SearchQueryError(ValueError)      a search query that cannot be run (friendly message)
@@ -73,6 +74,10 @@ class StorageReadOnlyError(StorageError):
 
 class PermissionDeniedError(TidingsError, PermissionError):
     """A setting of a shared feed that only an administrator (or its only subscriber) may change."""
+
+
+class SubscriptionLimitError(TidingsError, ValueError):
+    """The user already follows as many feeds as ``max_subscriptions_per_user`` allows."""
 
 
 class AccountError(TidingsError, ValueError):

@@ -83,6 +83,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_interval", 86400, int, "Longest time between two checks of a feed (s)."),
     Setting("max_entries_per_fetch", 2000, int, "Entries read from one document (B5)."),
     Setting(
+        "max_subscriptions_per_user",
+        10000,
+        int,
+        "Feeds one user may follow; subscribing past it fails, an OPML import stops there.",
+    ),
+    Setting(
         "allow_private_networks",
         (),
         _list,
@@ -131,6 +137,7 @@ class Settings:
     min_interval: int
     max_interval: int
     max_entries_per_fetch: int
+    max_subscriptions_per_user: int
     allow_private_networks: tuple[str, ...]
     parse_workers: int
     refresh_every: int

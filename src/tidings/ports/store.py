@@ -299,8 +299,10 @@ class FeedStore(Protocol):
         category: str | None,
         now: datetime,
         full_text: FullTextMode = FullTextMode.AUTO,
+        due_at: datetime | None = None,
     ) -> FeedState:
-        """Subscribe the user; create the shared feed row if it is new (due now).
+        """Subscribe the user; create the shared feed row if it is new (due at
+        ``due_at``, by default ``now``).
         ``full_text`` is a new subscription's own mode; the feed's mode is resolved
         across its subscribers (see ``set_subscription``)."""
         ...

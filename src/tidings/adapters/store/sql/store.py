@@ -81,13 +81,15 @@ class SqlStore(
         category: str | None,
         now: datetime,
         full_text: FullTextMode = FullTextMode.AUTO,
+        due_at: datetime | None = None,
     ) -> FeedState:
         ts = to_ts(now)
+        due = ts if due_at is None else to_ts(due_at)
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO feeds (url, host, next_check_at, created_at, full_text) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
-                (url, host_of(url), ts, ts, full_text.value),
+                (url, host_of(url), due, ts, full_text.value),
             )
             feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
             category_id = self._category_id(conn, user_id, category)
