@@ -15,7 +15,9 @@
     │   ├── StorageFullError              the database or its disk is full
     │   └── StorageReadOnlyError          the database (file or file system) is read-only
     ├── WorkerDiedError                   a worker process died while it held the task
+    ├── SubscriptionLimitError(ValueError)  the user follows max_subscriptions_per_user feeds
     ├── AccountError(ValueError)          a bad user name or password, or setup already done
+    ├── PermissionDeniedError(PermissionError)  a shared setting this user may not change
     ├── SearchQueryError(ValueError)      a search query that cannot be run (friendly message)
     └── SettingsError(ValueError)         a setting has a bad value
 """
@@ -74,6 +76,14 @@ class StorageReadOnlyError(StorageError):
 class WorkerDiedError(TidingsError):
     """A worker process died (crashed, was killed, ran out of memory) while it held
     this task, and did so again when the task ran alone: the task killed it."""
+
+
+class PermissionDeniedError(TidingsError, PermissionError):
+    """A setting of a shared feed that only an administrator (or its only subscriber) may change."""
+
+
+class SubscriptionLimitError(TidingsError, ValueError):
+    """The user already follows as many feeds as ``max_subscriptions_per_user`` allows."""
 
 
 class AccountError(TidingsError, ValueError):

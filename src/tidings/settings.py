@@ -66,7 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "Database URL: sqlite:///path; default a SQLite file in the data dir.",
     ),
-    Setting("data_dir", "", str, "Directory for the SQLite database and caches."),
+    Setting("data_dir", "", str, "Directory of the default SQLite database and of tidings.toml."),
     Setting(
         "user_agent",
         "Tidings/0.1 (+https://github.com/tidings-reader/tidings; feed reader)",
@@ -82,6 +82,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_interval", 600, int, "Shortest time between two checks of a feed (s)."),
     Setting("max_interval", 86400, int, "Longest time between two checks of a feed (s)."),
     Setting("max_entries_per_fetch", 2000, int, "Entries read from one document (B5)."),
+    Setting(
+        "max_subscriptions_per_user",
+        10000,
+        int,
+        "Feeds one user may follow; subscribing past it fails, an OPML import stops there.",
+    ),
     Setting(
         "allow_private_networks",
         (),
@@ -138,6 +144,7 @@ class Settings:
     min_interval: int
     max_interval: int
     max_entries_per_fetch: int
+    max_subscriptions_per_user: int
     allow_private_networks: tuple[str, ...]
     parse_workers: int
     refresh_every: int

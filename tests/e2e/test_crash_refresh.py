@@ -33,7 +33,7 @@ def test_killed_refresh_is_all_or_nothing_per_feed(
     tidings.run("import-opml", str(tmp_path / "s.opml"))
 
     exe = Path(sys.executable).with_name("tidings")
-    proc = subprocess.Popen([str(exe), "refresh", "-q"], env=tidings.env,
+    proc = subprocess.Popen([str(exe), "refresh", "--all", "-q"], env=tidings.env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     db = tidings.env["TIDINGS_DB"].removeprefix("sqlite:///")
     # Kill once a few feeds are written, so the kill lands in the middle of the batch.
@@ -71,7 +71,7 @@ def test_killed_refresh_is_all_or_nothing_per_feed(
     assert not [pid for pid in helpers if _alive(pid)], "orphaned pool processes"
 
     # A later refresh completes the job with no duplicates.
-    out = tidings.run("refresh", "-q").stdout
+    out = tidings.run("refresh", "--all", "-q").stdout
     assert "0 failed" in out
     entries = tidings.json("entries", "--limit", "10000")
     assert len(entries) == FEEDS * ENTRIES

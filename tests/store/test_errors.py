@@ -118,6 +118,7 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "get_feed_counts": lambda s, k: s.get_feed_counts(k.user, ["C", None]),
         "get_category_counts": lambda s, k: s.get_category_counts(k.user),
         "count_starred": lambda s, k: s.count_starred(k.user),
+        "count_subscribers": lambda s, k: s.count_subscribers(k.feed),
         "get_latest_entry_id": lambda s, k: s.get_latest_entry_id(k.user),
         "get_entries": lambda s, k: s.get_entries(k.user, EntryFilter()),
         "get_entry": lambda s, k: s.get_entry(k.user, k.entry),

@@ -43,11 +43,15 @@ def test_new_feeds_get_the_default_unless_told(tmp_path: Path) -> None:
             )
         )
         again = asyncio.run(agg.add_feed(other, "https://b.example/feed", discover=False))
+        mine = agg.reading.get_feed(user, b.id)
         agg.import_opml(user, opml)
         c = agg.store.get_feed_state_by_url("https://c.example/feed")
     assert a.full_text is FullTextMode.ALWAYS and c.full_text is FullTextMode.ALWAYS
     assert b.full_text is FullTextMode.NEVER
-    assert again.full_text is FullTextMode.NEVER  # an existing feed keeps its mode
+    # bob's new subscription asks for the default; the feed fetches by the strongest
+    # request, and the first subscriber's own mode is unchanged (#11)
+    assert again.full_text is FullTextMode.ALWAYS
+    assert mine.state.full_text is FullTextMode.NEVER
 
 
 def test_a_bad_default_is_a_settings_error() -> None:

@@ -11,7 +11,7 @@ import asyncio
 import concurrent.futures
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tidings.aggregator.accounts import Accounts
@@ -23,7 +23,7 @@ from tidings.aggregator.websub import Poster, WebSub
 from tidings.content.story import with_search_text
 from tidings.core import schedule
 from tidings.core.urls import check_url
-from tidings.errors import DiscoveryError, NotFoundError, ParseError
+from tidings.errors import DiscoveryError, NotFoundError, ParseError, SubscriptionLimitError
 from tidings.model import (
     BatchSummary,
     Entry,
@@ -59,6 +59,10 @@ T = TypeVar("T")
 DEFAULT_USER = "admin"
 POOL_THRESHOLD = 8  # below this many feeds, parsing inline beats starting processes
 MAX_DISCOVERY_CANDIDATES = 5
+# An import's first IMPORT_BURST new feeds are due at once (a small OPML file is
+# fetched by the next refresh); the rest fall due across IMPORT_SPREAD (#11).
+IMPORT_BURST = 100
+IMPORT_SPREAD = timedelta(minutes=5)
 
 
 def utcnow() -> datetime:
@@ -209,10 +213,25 @@ class Aggregator:
         A feed new to the server gets ``full_text``, or the ``full_text_default`` setting.
         """
         feed_url = (await self.discover(url))[0] if discover else check_url(url)
+        followed = self._followed(user)
+        if feed_url not in followed:
+            self._check_limit(len(followed))
         mode = full_text or FullTextMode(self.settings.full_text_default)
         state = self.store.add_feed(user, feed_url, category=category, now=utcnow(), full_text=mode)
         self.scheduling.wake()  # due now: a sleeping scheduler fetches it at once
         return state
+
+    def _followed(self, user: UserId) -> set[str]:
+        return {f.state.url for f in self.store.get_feeds(user)}
+
+    def _check_limit(self, count: int) -> None:
+        """``SubscriptionLimitError`` when ``count`` feeds are all a user may follow."""
+        limit = self.settings.max_subscriptions_per_user
+        if count >= limit:
+            raise SubscriptionLimitError(
+                f"subscription limit reached: a user may follow {limit} feeds "
+                "(max_subscriptions_per_user)"
+            )
 
     def remove_feed(self, user: UserId, url: str) -> None:
         self.store.remove_feed(user, url)
@@ -318,19 +337,37 @@ class Aggregator:
     # OPML
 
     def import_opml(self, user: UserId, data: bytes) -> tuple[int, list[str]]:
-        """Subscribe to every feed in an OPML document; fetching is left to the scheduler.
+        """Subscribe to the feeds of an OPML document; fetching is left to the scheduler.
 
-        Returns the number added and the problems found (bad URLs are skipped).
+        Returns the number added and the problems found: bad URLs, and the feeds
+        past the user's ``max_subscriptions_per_user`` are skipped. Past the first
+        ``IMPORT_BURST``, the new feeds fall due spread over ``IMPORT_SPREAD`` (#11).
         """
+        items = parse_opml(data)
+        followed = self._followed(user)
+        mode = FullTextMode(self.settings.full_text_default)
         added, problems = 0, []
-        for item in parse_opml(data):
+        start = utcnow()
+        later = min(len(items), self.settings.max_subscriptions_per_user) - IMPORT_BURST
+        step = IMPORT_SPREAD / max(1, later)
+        for item in items:
             try:
                 url = check_url(item.url)
             except ValueError as exc:
                 problems.append(f"{item.url}: {exc}")
                 continue
-            mode = FullTextMode(self.settings.full_text_default)
-            self.store.add_feed(user, url, category=item.category, now=utcnow(), full_text=mode)
+            if url not in followed:
+                try:
+                    self._check_limit(len(followed))
+                except SubscriptionLimitError as exc:
+                    problems.append(f"{url}: {exc}")
+                    continue
+            now = utcnow()
+            due = start + step * max(0, added - IMPORT_BURST)
+            self.store.add_feed(
+                user, url, category=item.category, now=now, full_text=mode, due_at=due
+            )
+            followed.add(url)
             added += 1
         self.scheduling.wake()
         return added, problems

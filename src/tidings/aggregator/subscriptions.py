@@ -2,8 +2,10 @@
 
 Part of the ``Aggregator`` facade (``agg.subscriptions``). The web names a feed
 by id, the CLI by URL: it resolves the URL once with ``feed_id_for``. Category
-and title belong to the user; the interval, full-text mode and CSS selectors
-are properties of the shared feed, set by any subscriber (decisions.md, #5).
+and title belong to the user; so do the full-text mode and the interval, as
+the user's view and request: the shared feed fetches by the strongest mode and
+the shortest interval its subscribers asked for (#11). The CSS selectors cannot
+be resolved so: only an administrator or the feed's only subscriber sets them.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from typing import Final, Protocol
 from tidings.aggregator.scheduling import Scheduling
 from tidings.content.clutter import compile_selector
 from tidings.core.schedule import clamp
-from tidings.errors import NotFoundError
+from tidings.errors import NotFoundError, PermissionDeniedError
 from tidings.model import Feed, FeedId, FullTextMode, StoryOptions, UserId
-from tidings.ports import FeedStore, ReadingStore, StoryStore
+from tidings.ports import AccountStore, FeedStore, ReadingStore, StoryStore
 from tidings.settings import Settings
 
 __all__ = ["UNSET", "Subscriptions", "Unset"]
@@ -37,7 +39,7 @@ class Unset(Enum):
 UNSET: Final = Unset.UNSET
 
 
-class SubscriptionStore(FeedStore, ReadingStore, StoryStore, Protocol):
+class SubscriptionStore(AccountStore, FeedStore, ReadingStore, StoryStore, Protocol):
     """What changing a subscription reads and writes."""
 
 
@@ -84,12 +86,15 @@ class Subscriptions:
         check moves to at most ``interval`` from now and the scheduler is woken.
         Everything is checked before anything is written: ``ValueError`` for an
         unknown full-text mode, ``InvalidSelectorError`` for a bad selector,
-        ``NotFoundError`` unless the user follows the feed.
+        ``NotFoundError`` unless the user follows the feed, ``PermissionDeniedError``
+        for selectors of a feed others follow too (unless the user is an admin).
         """
         feed = self.store.get_feed(user, feed_id)  # NotFoundError for anyone else's
         mode = FullTextMode(full_text) if not isinstance(full_text, Unset) else None
         seconds = self._interval(interval, feed)
         options = self._story_options(feed_id, body_selector, remove_selectors)
+        if options is not None:
+            self._check_may_set_selectors(user, feed_id)
         if _given(category, full_text, interval):
             self.store.set_subscription(
                 user,
@@ -137,6 +142,13 @@ class Subscriptions:
             if selector:
                 compile_selector(selector)  # raises InvalidSelectorError
         return StoryOptions(body_selector=body, remove_selectors=remove)
+
+    def _check_may_set_selectors(self, user: UserId, feed_id: FeedId) -> None:
+        """Selectors change what every subscriber reads: an admin's, or a sole reader's."""
+        if self.store.count_subscribers(feed_id) > 1 and not self.store.get_user(user).is_admin:
+            raise PermissionDeniedError(
+                "other users follow this feed: only an administrator can change its selectors"
+            )
 
     def _reschedule(self, feed: Feed, interval: int, now: datetime) -> None:
         soonest = now + timedelta(seconds=interval)

@@ -8,8 +8,11 @@ from tidings.core import schedule
 from tidings.model import Caching, FeedData, FeedState, FeedUpdate, Fetched, FetchError, NotModified
 
 
-def _limits_override(state: FeedState) -> int | None:
-    return state.interval_override
+def _limits_override(state: FeedState, limits: schedule.Limits) -> int | None:
+    """The resolved interval subscribers asked for, within the admin's limits (#11)."""
+    if state.interval_override is None:
+        return None
+    return int(schedule.clamp(state.interval_override, limits.min_interval, limits.max_interval))
 
 
 def succeeded(
@@ -31,7 +34,7 @@ def succeeded(
             entries_per_week=per_week,
             ttl_minutes=feed.ttl_minutes,
             max_age=fetched.hints.max_age,
-            override=_limits_override(state),
+            override=_limits_override(state, limits),
         ),
         caching=fetched.caching,
         title=feed.title,
@@ -61,7 +64,7 @@ def not_modified(
             limits=limits,
             entries_per_week=state.entries_per_week,
             max_age=result.hints.max_age,
-            override=_limits_override(state),
+            override=_limits_override(state, limits),
         ),
         caching=caching,
         hub=state.hub,

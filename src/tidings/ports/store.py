@@ -117,8 +117,14 @@ class ReadingStore(Protocol):
         full_text: FullTextMode | None = None,
         interval: int | None = None,
     ) -> None:
-        """File the feed under ``category`` (None: none) and set its full-text mode
-        and refresh interval (seconds; None: automatic). Raises ``NotFoundError``."""
+        """File the feed under ``category`` (None: none) and set the user's own
+        full-text mode and refresh interval (seconds; None: automatic). The shared
+        feed's mode and interval become the values resolved across its subscribers
+        (the strongest mode, the shortest interval; #11). Raises ``NotFoundError``."""
+        ...
+
+    def count_subscribers(self, feed_id: FeedId) -> int:
+        """How many users follow the feed."""
         ...
 
     def set_feed_title(self, user_id: UserId, feed_id: FeedId, title: str | None) -> None:
@@ -293,13 +299,19 @@ class FeedStore(Protocol):
         category: str | None,
         now: datetime,
         full_text: FullTextMode = FullTextMode.AUTO,
+        due_at: datetime | None = None,
     ) -> FeedState:
-        """Subscribe the user; create the shared feed row if it is new (due now,
-        in ``full_text`` mode; an existing feed keeps its mode)."""
+        """Subscribe the user; create the shared feed row if it is new (due at
+        ``due_at``, by default ``now``).
+        ``full_text`` is a new subscription's own mode; the feed's mode is resolved
+        across its subscribers (see ``set_subscription``)."""
         ...
 
     def remove_feed(self, user_id: UserId, url: str) -> None:
-        """Unsubscribe; the shared feed and its entries go when nobody follows it."""
+        """Unsubscribe (``NotFoundError`` unless followed). The entries the user starred
+        or tagged stay theirs (in Starred and search, credited to the feed; #11); when
+        nobody follows the feed any more its other entries go, and the feed goes with
+        the last entry anyone kept."""
         ...
 
     def get_feeds(self, user_id: UserId) -> list[Feed]: ...

@@ -6,11 +6,19 @@ from datetime import timedelta
 
 import pytest
 
+from tidings.core.search import SearchQuery, Term
 from tidings.errors import NotFoundError
-from tidings.model import FeedId, FullTextMode
+from tidings.model import (
+    EntryFilter,
+    EntryUpdate,
+    FeedId,
+    FullTextMode,
+    RuleOutcome,
+    StoryData,
+)
 from tidings.ports import Store
 
-from .samples import NOW, URL, ok
+from .samples import NOW, URL, entry, feed_with_entries, new, ok
 
 
 def test_add_feed_is_due_and_shared(store: Store) -> None:
@@ -137,3 +145,57 @@ def test_set_feed_options_changes_only_what_is_given(store: Store) -> None:
     state = store.get_feed_state(feed.id)
     assert state.next_check_at == NOW + timedelta(minutes=10)
     assert state.full_text == FullTextMode.ALWAYS and state.interval_override == 600
+
+
+def test_unsubscribing_keeps_the_users_starred_and_tagged_entries(store: Store) -> None:
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    feed = store.add_feed(alice, URL, category="News", now=NOW)
+    store.add_feed(bob, URL, category=None, now=NOW)
+    tagged = StoryData(
+        lead=None,
+        word_count=2,
+        reading_minutes=1,
+        main_image=None,
+        language=None,
+        section=None,
+        canonical_url=None,
+        outcomes=(RuleOutcome(alice, tags=("keep",)),),
+    )
+    updates = [*new(0, 1), EntryUpdate(entry(2, title="Otters tagged"), "h2", True, tagged)]
+    store.apply_refresh(ok(feed.id, title="Harbour News"), updates)
+    by_guid = {e.guid: e.id for e in store.get_entries(alice, EntryFilter())}
+    store.mark_entry(alice, by_guid["e0"], starred=True, now=NOW)
+    store.remove_feed(alice, URL)
+
+    assert store.get_feeds(alice) == [] and store.count_subscribers(feed.id) == 1
+    with pytest.raises(NotFoundError):
+        store.remove_feed(alice, URL)  # no longer followed
+    [starred] = store.get_entries(alice, EntryFilter(starred=True))
+    assert starred.guid == "e0" and starred.feed_title == "Harbour News"
+    assert starred.feed_url == URL
+    assert {e.guid for e in store.get_entries(alice, EntryFilter())} == {"e0", "e2"}
+    assert store.get_entry(alice, by_guid["e2"]).title == "Otters tagged"
+    with pytest.raises(NotFoundError):
+        store.get_entry(alice, by_guid["e1"])  # neither starred nor tagged
+    hits = store.search_entries(alice, SearchQuery(include=(Term("otters"),)))
+    assert [h.entry.guid for h in hits] == ["e2"]
+    assert len(store.get_entries(bob, EntryFilter())) == 3  # bob's feed is whole
+
+    store.remove_feed(bob, URL)  # no one follows it now: only kept entries stay
+    assert store.get_due_feeds(NOW + timedelta(days=1)) == [] and store.get_all_feeds() == []
+    assert {e.guid for e in store.get_entries(alice, EntryFilter())} == {"e0", "e2"}
+    assert store.get_entries(bob, EntryFilter()) == []
+    assert store.get_feed_state(feed.id).entry_count == 2  # e1 is gone
+
+    store.add_feed(alice, URL, category=None, now=NOW)  # following it again
+    assert [f.state.url for f in store.get_feeds(alice)] == [URL]
+    assert store.count_subscribers(feed.id) == 1
+
+
+def test_unsubscribing_from_a_feed_without_kept_entries_deletes_it(store: Store) -> None:
+    alice = store.ensure_user("alice")
+    feed = feed_with_entries(store, alice)
+    store.remove_feed(alice, URL)
+    with pytest.raises(NotFoundError):
+        store.get_feed_state(feed.id)

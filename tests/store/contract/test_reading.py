@@ -237,3 +237,22 @@ def test_latest_entry_id_and_categories(store: Store) -> None:
     assert store.get_categories(bob) == []
     assert store.get_entries(bob, EntryFilter(after_id=EntryId(0))) == []
     assert store.count_entries(alice, EntryFilter(after_id=EntryId(newest))) == 0
+
+
+def test_fetch_settings_are_resolved_across_subscribers(store: Store) -> None:
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    feed = store.add_feed(alice, URL, category=None, now=NOW, full_text=FullTextMode.NEVER)
+    store.add_feed(bob, URL, category=None, now=NOW, full_text=FullTextMode.AUTO)
+    assert store.count_subscribers(feed.id) == 2
+    store.set_subscription(alice, feed.id, category=None, interval=3600)
+    store.set_subscription(bob, feed.id, category="B", full_text=FullTextMode.ALWAYS, interval=900)
+    shared = store.get_feed_state(feed.id)
+    assert shared.full_text == FullTextMode.ALWAYS and shared.interval_override == 900
+    mine = store.get_feed(alice, feed.id)
+    assert mine.state.full_text == FullTextMode.NEVER and mine.state.interval_override == 3600
+    assert mine.category is None
+    store.remove_feed(bob, URL)
+    assert store.count_subscribers(feed.id) == 1
+    shared = store.get_feed_state(feed.id)
+    assert shared.full_text == FullTextMode.NEVER and shared.interval_override == 3600

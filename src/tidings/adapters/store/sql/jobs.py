@@ -36,7 +36,8 @@ due AS (
     FROM feeds f LEFT JOIN live ON live.host = f.host
     WHERE f.disabled = 0 AND f.next_check_at <= :due_by
       AND (f.lease_owner IS NULL OR f.lease_until <= :now)
-      AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
+      AND EXISTS (
+          SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.unsubscribed_at IS NULL)
 ),
 picked AS (
     SELECT id FROM due WHERE rank + held <= :per_host
@@ -49,7 +50,8 @@ RETURNING {CLAIMED}
 
 CLAIM_ALL = f"""
 UPDATE feeds SET lease_owner = :owner, lease_until = :until
-WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = feeds.id)
+WHERE EXISTS (
+    SELECT 1 FROM subscriptions s WHERE s.feed_id = feeds.id AND s.unsubscribed_at IS NULL)
   AND (lease_owner IS NULL OR lease_until <= :now)
 RETURNING {CLAIMED}
 """

@@ -20,6 +20,63 @@ ENTRY_COLUMNS = (
     "e.sort_at"
 )
 
+#: A subscription (``s``) that is followed, not a former one kept for its entries (#11).
+FOLLOWING = "s.unsubscribed_at IS NULL"
+
+#: An entry (``e``, with ``s`` and the user's ``st``) the user may see: one of a feed
+#: they follow, or one they starred or tagged in a feed they no longer follow (#11).
+VISIBLE = (
+    "(s.unsubscribed_at IS NULL OR st.starred = 1 OR EXISTS "
+    "(SELECT 1 FROM entry_tags t WHERE t.user_id = :user_id AND t.entry_id = e.id))"
+)
+
+#: A feed as one subscriber sees it: their own full-text mode and interval (#11).
+USER_FEED_COLUMNS = FEED_COLUMNS.replace(
+    "f.interval_override, f.disabled, f.full_text",
+    "s.interval_override, f.disabled, COALESCE(s.full_text, f.full_text) AS full_text",
+)
+
+#: The feed's fetch settings resolved across its subscribers (#11): the strongest
+#: full-text mode (always > auto > never) and the shortest interval any of them
+#: asked for (each request is clamped to the admin's limits when it is made; the
+#: refresh clamps again). A feed nobody follows keeps its mode.
+RESOLVE_FEED = """
+UPDATE feeds SET
+    full_text = COALESCE((
+        SELECT CASE MAX(CASE s.full_text WHEN 'always' THEN 2 WHEN 'auto' THEN 1
+                                         WHEN 'never' THEN 0 END)
+               WHEN 2 THEN 'always' WHEN 1 THEN 'auto' WHEN 0 THEN 'never' END
+        FROM subscriptions s WHERE s.feed_id = :feed_id AND s.unsubscribed_at IS NULL),
+        full_text),
+    interval_override = (
+        SELECT MIN(s.interval_override) FROM subscriptions s
+        WHERE s.feed_id = :feed_id AND s.unsubscribed_at IS NULL)
+WHERE id = :feed_id
+"""
+
+#: Unsubscribing (#11): the subscription goes, or stays as a former one while the
+#: user has starred or tagged entries in the feed; then entries that no one follows
+#: and no one starred or tagged go, and the feed goes once no subscription is left.
+UNSUBSCRIBE = (
+    """UPDATE subscriptions SET unsubscribed_at = :now
+    WHERE user_id = :user_id AND feed_id = :feed_id AND EXISTS (
+        SELECT 1 FROM entries e JOIN entry_states st ON st.entry_id = e.id
+        WHERE e.feed_id = :feed_id AND st.user_id = :user_id AND st.starred = 1
+        UNION ALL
+        SELECT 1 FROM entries e JOIN entry_tags t ON t.entry_id = e.id
+        WHERE e.feed_id = :feed_id AND t.user_id = :user_id)""",
+    """DELETE FROM subscriptions
+    WHERE user_id = :user_id AND feed_id = :feed_id AND unsubscribed_at IS NULL""",
+    """DELETE FROM entries WHERE feed_id = :feed_id
+    AND NOT EXISTS (
+        SELECT 1 FROM subscriptions s WHERE s.feed_id = :feed_id AND s.unsubscribed_at IS NULL)
+    AND NOT EXISTS (SELECT 1 FROM entry_states st WHERE st.entry_id = entries.id AND st.starred = 1)
+    AND NOT EXISTS (SELECT 1 FROM entry_tags t WHERE t.entry_id = entries.id)""",
+    """DELETE FROM feeds WHERE id = :feed_id
+    AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = :feed_id)""",
+    RESOLVE_FEED,
+)
+
 #: Unread entries of a subscription, from the counters kept by triggers (migration 2).
 UNREAD = "CASE WHEN f.n_entries > s.n_read THEN f.n_entries - s.n_read ELSE 0 END"
 
@@ -47,12 +104,12 @@ USER_ENTRIES = user_entries()
 USER_ENTRY_JOINS = user_entry_joins()
 
 USER_FEEDS = f"""
-SELECT {FEED_COLUMNS}, c.name AS category, f.n_entries AS entry_count,
+SELECT {USER_FEED_COLUMNS}, c.name AS category, f.n_entries AS entry_count,
        {UNREAD} AS unread
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
-WHERE s.user_id = :user_id
+WHERE s.user_id = :user_id AND s.unsubscribed_at IS NULL
 ORDER BY LOWER(COALESCE(s.title, f.title, f.url))
 """
 
@@ -64,13 +121,13 @@ FROM feeds f
 DUE_FEEDS = f"""
 SELECT {FEED_COLUMNS}, 0 AS entry_count FROM feeds f
 WHERE f.disabled = 0 AND f.next_check_at <= :now
-  AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
+  AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.unsubscribed_at IS NULL)
 ORDER BY f.next_check_at, f.id
 """
 
 ALL_FEEDS = f"""
 SELECT {FEED_COLUMNS}, 0 AS entry_count FROM feeds f
-WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
+WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.unsubscribed_at IS NULL)
 ORDER BY f.id
 """
 

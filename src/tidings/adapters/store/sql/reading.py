@@ -29,12 +29,12 @@ from tidings.model import (
 USER_ENTRY_JOINS = _sql.USER_ENTRY_JOINS
 
 USER_FEED = f"""
-SELECT {_sql.FEED_COLUMNS}, c.name AS category, s.title AS custom_title,
+SELECT {_sql.USER_FEED_COLUMNS}, c.name AS category, s.title AS custom_title,
        f.n_entries AS entry_count, {_sql.UNREAD} AS unread
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
-WHERE s.user_id = :user_id AND f.id = :feed_id
+WHERE s.user_id = :user_id AND f.id = :feed_id AND s.unsubscribed_at IS NULL
 """
 
 FEED_COUNTS = f"""
@@ -43,7 +43,7 @@ SELECT f.id, COALESCE(s.title, f.title, f.url), c.name, {_sql.UNREAD},
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
-WHERE s.user_id = :user_id
+WHERE s.user_id = :user_id AND s.unsubscribed_at IS NULL
 """
 
 CATEGORY_COUNTS = f"""
@@ -51,7 +51,7 @@ SELECT c.name, SUM({_sql.UNREAD})
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
-WHERE s.user_id = :user_id
+WHERE s.user_id = :user_id AND s.unsubscribed_at IS NULL
 GROUP BY c.name
 """
 
@@ -90,6 +90,7 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
         clauses.append("e.feed_id = :feed_id")
         params["feed_id"] = f.feed_id
     clauses.append("COALESCE(st.hidden, 0) = 0")  # dropped by the user's rules (#5)
+    clauses.append(_sql.VISIBLE)  # kept entries of a feed no longer followed (#11)
     if f.category:
         clauses.append("COALESCE(st.category, c.name) = :category")
         params["category"] = f.category
@@ -147,11 +148,20 @@ class SqlReading(SqlStoryReading):
                 "AND category_id IS NOT NULL)",
                 (user_id, user_id),
             )
+            # the user's own request; the feed fetches by the resolved value (#11)
             conn.execute(
-                "UPDATE feeds SET full_text = COALESCE(?, full_text), interval_override = ? "
-                "WHERE id = ?",
-                (full_text.value if full_text else None, interval, feed_id),
+                "UPDATE subscriptions SET full_text = COALESCE(?, full_text), "
+                "interval_override = ? WHERE user_id = ? AND feed_id = ?",
+                (full_text.value if full_text else None, interval, user_id, feed_id),
             )
+            conn.execute(_sql.RESOLVE_FEED, {"feed_id": feed_id})
+
+    def count_subscribers(self, feed_id: FeedId) -> int:
+        rows = self._read(
+            "SELECT COUNT(*) FROM subscriptions WHERE feed_id = ? AND unsubscribed_at IS NULL",
+            (feed_id,),
+        )
+        return int(rows[0][0])
 
     def set_feed_title(self, user_id: UserId, feed_id: FeedId, title: str | None) -> None:
         self.get_feed(user_id, feed_id)
@@ -247,7 +257,8 @@ class SqlReading(SqlStoryReading):
 
     def get_entry(self, user_id: UserId, entry_id: EntryId) -> Entry:
         rows = self._read(
-            _sql.USER_ENTRIES + " WHERE e.id = :id", {"user_id": user_id, "id": entry_id}
+            _sql.USER_ENTRIES + f" WHERE e.id = :id AND {_sql.VISIBLE}",
+            {"user_id": user_id, "id": entry_id},
         )
         if not rows:
             raise NotFoundError(f"no entry {entry_id}")

@@ -56,7 +56,7 @@ class SqlRules(SqlStoryReading):
     def _subscribed_feed(self, user_id: UserId, url: str) -> FeedId:
         rows = self._read(
             "SELECT f.id FROM feeds f JOIN subscriptions s ON s.feed_id = f.id "
-            "WHERE f.url = ? AND s.user_id = ?",
+            "WHERE f.url = ? AND s.user_id = ? AND s.unsubscribed_at IS NULL",
             (url, user_id),
         )
         if not rows:

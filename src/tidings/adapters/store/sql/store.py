@@ -81,41 +81,40 @@ class SqlStore(
         category: str | None,
         now: datetime,
         full_text: FullTextMode = FullTextMode.AUTO,
+        due_at: datetime | None = None,
     ) -> FeedState:
         ts = to_ts(now)
+        due = ts if due_at is None else to_ts(due_at)
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO feeds (url, host, next_check_at, created_at, full_text) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
-                (url, host_of(url), ts, ts, full_text.value),
+                (url, host_of(url), due, ts, full_text.value),
             )
             feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
             category_id = self._category_id(conn, user_id, category)
             conn.execute(
-                "INSERT INTO subscriptions (user_id, feed_id, category_id, created_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (user_id, feed_id) DO UPDATE SET "
-                "category_id = COALESCE(excluded.category_id, subscriptions.category_id)",
-                (user_id, feed_id, category_id, ts),
+                "INSERT INTO subscriptions (user_id, feed_id, category_id, created_at, full_text) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, feed_id) DO UPDATE SET "
+                "category_id = COALESCE(excluded.category_id, subscriptions.category_id), "
+                "unsubscribed_at = NULL",
+                (user_id, feed_id, category_id, ts, full_text.value),
             )
+            conn.execute(_sql.RESOLVE_FEED, {"feed_id": feed_id})
         return self.get_feed_state(FeedId(feed_id))
 
     def remove_feed(self, user_id: UserId, url: str) -> None:
         with self._write() as conn:
             row = conn.execute(
                 "SELECT f.id FROM feeds f JOIN subscriptions s ON s.feed_id = f.id "
-                "WHERE f.url = ? AND s.user_id = ?",
+                "WHERE f.url = ? AND s.user_id = ? AND s.unsubscribed_at IS NULL",
                 (url, user_id),
             ).fetchone()
             if row is None:
                 raise NotFoundError(f"not subscribed: {url}")
-            conn.execute(
-                "DELETE FROM subscriptions WHERE user_id = ? AND feed_id = ?", (user_id, row[0])
-            )
-            conn.execute(
-                "DELETE FROM feeds WHERE id = ? AND NOT EXISTS "
-                "(SELECT 1 FROM subscriptions WHERE feed_id = ?)",
-                (row[0], row[0]),
-            )
+            params = {"user_id": user_id, "feed_id": row[0], "now": to_ts(datetime.now(UTC))}
+            for statement in _sql.UNSUBSCRIBE:
+                conn.execute(statement, params)
 
     def get_feeds(self, user_id: UserId) -> list[Feed]:
         rows = self._read(_sql.USER_FEEDS, {"user_id": user_id})
@@ -143,7 +142,7 @@ class SqlStore(
     def get_next_check_at(self) -> datetime | None:
         rows = self._read(
             "SELECT f.next_check_at FROM feeds f WHERE f.disabled = 0 AND EXISTS "
-            "(SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id) "
+            "(SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.unsubscribed_at IS NULL) "
             "ORDER BY f.next_check_at LIMIT 1"
         )
         return from_ts(rows[0][0]) if rows else None

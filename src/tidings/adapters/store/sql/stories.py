@@ -109,6 +109,7 @@ class SqlStories(SqlDb):
         rules = self._read(
             f"SELECT {RULE_COLUMNS} FROM rules r "
             "JOIN subscriptions s ON s.user_id = r.user_id AND s.feed_id = :feed_id "
+            "AND s.unsubscribed_at IS NULL "
             "LEFT JOIN feeds f ON f.id = r.feed_id "
             "WHERE r.feed_id IS NULL OR r.feed_id = :feed_id ORDER BY r.id",
             {"feed_id": feed_id},

@@ -22,6 +22,7 @@ from tidings.model import Duplicate, Entry, EntryFilter, EntryId, UserId
 ONE_STORY_ONCE = """NOT EXISTS (
     SELECT 1 FROM entries d
     JOIN subscriptions ds ON ds.feed_id = d.feed_id AND ds.user_id = :user_id
+        AND ds.unsubscribed_at IS NULL
     LEFT JOIN entry_states dst ON dst.entry_id = d.id AND dst.user_id = :user_id
     WHERE d.cluster_id = e.cluster_id AND d.id != e.id AND COALESCE(dst.hidden, 0) = 0
       AND (d.word_count > e.word_count OR (d.word_count = e.word_count AND d.id < e.id)))"""
@@ -29,7 +30,8 @@ ONE_STORY_ONCE = """NOT EXISTS (
 STORY_ROWS = """
 SELECT e.id, e.full_content, e.lead, e.word_count, e.reading_minutes, e.main_image,
        e.language, e.section, e.cluster_id, f.title AS feed_title, f.link AS feed_link,
-       s.title AS custom_title, st.category AS category_override
+       s.title AS custom_title, st.category AS category_override,
+       s.full_text AS shown_full_text
 FROM entries e
 JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = :user_id
 JOIN feeds f ON f.id = e.feed_id
@@ -41,6 +43,7 @@ COPIES = """
 SELECT d.id, d.cluster_id, COALESCE(s.title, f.title, f.url) AS feed_title, d.link
 FROM entries d
 JOIN subscriptions s ON s.feed_id = d.feed_id AND s.user_id = :user_id
+    AND s.unsubscribed_at IS NULL
 JOIN feeds f ON f.id = d.feed_id
 LEFT JOIN entry_states st ON st.entry_id = d.id AND st.user_id = :user_id
 WHERE d.cluster_id IN ({ids}) AND COALESCE(st.hidden, 0) = 0
@@ -123,7 +126,8 @@ def _decorate(
         category_override=row["category_override"],
         story_section=row["section"],
     )
-    full = row["full_content"]
+    # a reader who chose "never" sees the feed's own text, whatever others fetch (#11)
+    full = None if row["shown_full_text"] == "never" else row["full_content"]
     return dataclasses.replace(
         entry,
         content=full or entry.content,

@@ -48,14 +48,14 @@ SELECT id, :title, :body, 'f' || feed_id FROM entries WHERE feed_id = :feed_id A
 ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body, feed = excluded.feed
 """
 
-SEARCH_JOINS = """
+SEARCH_JOINS = f"""
 FROM entries_fts
 JOIN entries e ON e.id = entries_fts.rowid
 JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = :user_id
 JOIN feeds f ON f.id = e.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
 LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
-WHERE entries_fts MATCH :match
+WHERE entries_fts MATCH :match AND {_sql.VISIBLE}
 """
 
 # Step 1: the newest matches, CHUNK at a time, each with its BM25 score; FTS5
@@ -216,7 +216,7 @@ class SqliteSearch(SqliteEngine):
     def _filtered_listing(self, filters: str, params: dict[str, Any]) -> list[SearchHit]:
         sql = (
             _sql.USER_ENTRIES
-            + " WHERE 1 = 1"
+            + f" WHERE {_sql.VISIBLE}"
             + filters
             + " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit OFFSET :offset"
         )
