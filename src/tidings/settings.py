@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from tidings.core.urls import parse_allow_entry
 from tidings.errors import SettingsError
 from tidings.logs import FORMATS, LEVELS
 
@@ -49,6 +50,30 @@ def _one_of(*choices: str) -> Callable[[str], str]:
 
 def _list(value: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in value.split(",") if p.strip())
+
+
+_LOCALHOST = ("127.0.0.0/8", "::1")
+
+
+def _allowlist(value: str) -> tuple[str, ...]:
+    """``allow_private_networks``: each entry checked now, so that a typo is an error
+    at start, not a feed refused later; ``localhost`` means 127.0.0.0/8 and ::1."""
+    entries: list[str] = []
+    for entry in _list(value):
+        name, colon, port = entry.lower().partition(":")
+        if name == "localhost":
+            entries += _LOCALHOST if not colon else (f"127.0.0.1:{port}", f"[::1]:{port}")
+        else:
+            entries.append(entry)
+    for entry in entries:
+        try:
+            parse_allow_entry(entry)
+        except ValueError:
+            raise ValueError(
+                f"{entry!r} is not an address, a network or a host name: expected entries "
+                "such as 127.0.0.0/8, 10.0.0.5:3000, [fd00::1]:80, localhost or rss-bridge:3000"
+            ) from None
+    return tuple(entries)
 
 
 @dataclass(frozen=True)
@@ -91,9 +116,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "allow_private_networks",
         (),
-        _list,
-        "Comma-separated CIDRs or host:port that "
-        "outbound requests may reach although private (e.g. 127.0.0.0/8 for RSS-Bridge).",
+        _allowlist,
+        "Comma-separated CIDRs, addresses or host names, each with an optional :port, that "
+        "outbound requests may reach although private (e.g. 127.0.0.0/8 or localhost "
+        "for RSS-Bridge).",
     ),
     Setting("parse_workers", 0, int, "Processes for parsing during refresh (0: one per core)."),
     Setting("refresh_every", 60, int, "Seconds between scheduler passes in serve/worker."),
@@ -170,8 +196,8 @@ def _coerce(setting: Setting, value: Any) -> Any:
     try:
         if isinstance(value, str):
             return setting.parse(value)
-        if setting.parse is _list and isinstance(value, list | tuple):
-            return tuple(str(v) for v in value)
+        if isinstance(setting.default, tuple) and isinstance(value, list | tuple):
+            return setting.parse(",".join(str(v) for v in value))
         return setting.parse(str(value)) if not isinstance(value, type(setting.default)) else value
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"setting {setting.name}: {exc}") from exc

@@ -22,7 +22,7 @@ __all__ = ["make_app", "read_feed"]
 
 def make_app(settings: Settings, store: Store | None = None) -> Aggregator:
     """Open the store named by the settings (or use ``store``) and wire the adapters."""
-    store = store if store is not None else open_store(settings.db_url)
+    store = store if store is not None else open_store(settings.db_url, make_dir=not settings.db)
     return Aggregator(
         settings,
         store,

@@ -9,7 +9,7 @@ import click
 
 from tidings import logs
 from tidings.aggregator import Aggregator, make_app
-from tidings.errors import NotFoundError, TidingsError
+from tidings.errors import NotFoundError, SettingsError, TidingsError
 from tidings.model import UserId
 from tidings.settings import Settings
 
@@ -29,7 +29,7 @@ class Context:
         try:
             agg = make_app(self.settings)
         except TidingsError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise cli_error(exc) from exc
         try:
             yield agg
         except TidingsError as exc:
@@ -52,3 +52,17 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def cli_error(exc: TidingsError) -> click.ClickException:
+    """The error a command ends with: exit status 2 for a bad setting (what was typed
+    is wrong, as with a bad option), 1 for the rest."""
+    if isinstance(exc, SettingsError):
+        return SettingsUsageError(str(exc))
+    return click.ClickException(str(exc))
+
+
+class SettingsUsageError(click.ClickException):
+    """A bad setting or --db: exit status 2, as click gives a bad option."""
+
+    exit_code = 2

@@ -7,7 +7,7 @@ import click
 from tidings import logs
 from tidings.aggregator import DEFAULT_USER
 from tidings.cli import entries, feeds, parse, serve
-from tidings.cli.context import Context
+from tidings.cli.context import Context, cli_error
 from tidings.cli.rules import rules
 from tidings.cli.users import user as user_group
 from tidings.errors import TidingsError
@@ -42,7 +42,7 @@ def cli(
     try:
         settings = load_settings({"db": db, "log_format": log_format, "log_level": log_level})
     except TidingsError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise cli_error(exc) from exc
     ctx.obj = Context(settings, user)
 
 

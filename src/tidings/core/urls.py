@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from tidings.errors import InvalidURLError
 
-__all__ = ["check_url", "ip_literal", "is_hostname"]
+__all__ = ["AllowEntry", "check_url", "ip_literal", "is_hostname", "parse_allow_entry"]
 
 _ALLOWED_SCHEMES = frozenset({"http", "https"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -95,3 +96,47 @@ def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
 
 def _shorten(text: str, limit: int = 100) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+@dataclass(frozen=True)
+class AllowEntry:
+    """One entry of the private-network allowlist: a network, or a host name, and
+    maybe a port."""
+
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None
+    hostname: str | None = None
+    port: int | None = None
+
+
+def parse_allow_entry(text: str) -> AllowEntry:
+    """``127.0.0.0/8``, ``10.0.0.5``, ``10.0.0.5:3000``, ``[fd00::1]:80``, ``rss-bridge``
+    or ``rss-bridge:3000``; ``ValueError`` otherwise."""
+    raw = text.strip().lower()
+    try:
+        return AllowEntry(network=ipaddress.ip_network(raw, strict=False))
+    except ValueError:
+        pass
+    host, port = raw, None
+    if raw.startswith("["):
+        close = raw.find("]")
+        host, rest = raw[1:close], raw[close + 1 :]
+        if close < 0 or (rest and not rest.startswith(":")):
+            raise ValueError(f"bad allowlist entry {text!r}")
+        port = _port(rest[1:], text) if rest else None
+    elif raw.count(":") == 1:
+        host, _, port_text = raw.partition(":")
+        port = _port(port_text, text)
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(f"bad port in allowlist entry {text!r}")
+    ip = ip_literal(host)
+    if ip is not None:
+        return AllowEntry(network=ipaddress.ip_network(ip), port=port)
+    if "/" in host or not is_hostname(host):
+        raise ValueError(f"bad allowlist entry {text!r}")
+    return AllowEntry(hostname=host.rstrip("."), port=port)
+
+
+def _port(text: str, entry: str) -> int:
+    if not text.isdigit() or not text.isascii():
+        raise ValueError(f"bad port in allowlist entry {entry!r}")
+    return int(text)

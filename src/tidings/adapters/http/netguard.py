@@ -25,8 +25,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from tidings.core.urls import AllowEntry, ip_literal, parse_allow_entry
 from tidings.core.urls import check_url as syntax_check
-from tidings.core.urls import ip_literal, is_hostname
 from tidings.errors import DestinationNotAllowedError
 
 __all__ = ["NetworkPolicy", "check_url", "is_public_address"]
@@ -140,39 +140,6 @@ def is_public_address(ip: IPAddress) -> bool:
 
 
 @dataclass(frozen=True)
-class _Entry:
-    network: IPNetwork | None = None
-    hostname: str | None = None
-    port: int | None = None
-
-
-def _parse_entry(text: str) -> _Entry:
-    raw = text.strip().lower()
-    try:
-        return _Entry(network=ipaddress.ip_network(raw, strict=False))
-    except ValueError:
-        pass
-    host, port = raw, None
-    if raw.startswith("["):
-        close = raw.find("]")
-        host, rest = raw[1:close], raw[close + 1 :]
-        if close < 0 or (rest and not rest.startswith(":")):
-            raise ValueError(f"bad allowlist entry {text!r}")
-        port = int(rest[1:]) if rest else None
-    elif raw.count(":") == 1:
-        host, _, port_text = raw.partition(":")
-        port = int(port_text)
-    if port is not None and not 0 < port < 65536:
-        raise ValueError(f"bad port in allowlist entry {text!r}")
-    ip = ip_literal(host)
-    if ip is not None:
-        return _Entry(network=ipaddress.ip_network(ip), port=port)
-    if "/" in host or not is_hostname(host):
-        raise ValueError(f"bad allowlist entry {text!r}")
-    return _Entry(hostname=host.rstrip("."), port=port)
-
-
-@dataclass(frozen=True)
 class NetworkPolicy:
     """Refuses non-public destinations unless the admin allowlist opens them.
 
@@ -182,10 +149,10 @@ class NetworkPolicy:
     """
 
     allow: tuple[str, ...] = ()
-    _entries: tuple[_Entry, ...] = field(init=False, repr=False, compare=False)
+    _entries: tuple[AllowEntry, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_entries", tuple(_parse_entry(e) for e in self.allow))
+        object.__setattr__(self, "_entries", tuple(parse_allow_entry(e) for e in self.allow))
 
     def is_allowed(self, ip: str, port: int, *, host: str | None = None) -> bool:
         """Whether a connection to ``ip``:``port`` (for URL host ``host``) may be made."""
@@ -201,7 +168,8 @@ class NetworkPolicy:
         if not self.is_allowed(ip, port, host=host):
             shown = f"{host} ({ip})" if host and host.strip("[]") != ip else ip
             raise DestinationNotAllowedError(
-                f"destination not allowed: {shown} is not a public address"
+                f"destination not allowed: {shown} is not a public address "
+                "(an administrator may open it with TIDINGS_ALLOW_PRIVATE_NETWORKS)"
             )
 
     def _allowlisted(self, address: IPAddress, port: int, host: str | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from tidings.errors import SettingsError
@@ -20,8 +21,9 @@ def sqlite_path(url: str) -> str:
     return url
 
 
-def open_store(url: str) -> Store:
-    """Open (and migrate) the database at ``url``."""
+def open_store(url: str, *, make_dir: bool = False) -> Store:
+    """Open (and migrate) the database at ``url``. Its directory must exist unless
+    ``make_dir`` (the default data directory is made; a mistyped path is an error)."""
     scheme = urlsplit(url).scheme.lower()
     if scheme in {"postgres", "postgresql"}:
         raise SettingsError(
@@ -31,5 +33,14 @@ def open_store(url: str) -> Store:
     if scheme in {"sqlite", ""} or len(scheme) == 1:  # bare path (or a Windows drive letter)
         from tidings.adapters.store.sqlite import SqliteStore
 
-        return SqliteStore(sqlite_path(url))
+        path = sqlite_path(url)
+        parent = Path(path).parent
+        if path != ":memory:" and not parent.is_dir():
+            if not make_dir:
+                raise SettingsError(
+                    f"the database's directory does not exist: {parent} "
+                    "(create it first, or give another sqlite:///path)"
+                )
+            parent.mkdir(parents=True, exist_ok=True)
+        return SqliteStore(path)
     raise SettingsError(f"unsupported database URL: {url!r}")
