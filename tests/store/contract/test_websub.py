@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tidings.model import FeedId
+from tidings.model import EntryFilter, FeedId
 from tidings.ports import Store
 
-from .samples import NOW, URL, ok
+from .samples import NOW, URL, new, ok
 
 HUB = "https://hub.example/"
 WEEK = timedelta(days=7)
@@ -90,3 +90,14 @@ def test_the_subscription_goes_with_its_feed(store: Store) -> None:
     store.remove_feed(user, URL)
     assert store.get_websub("cb1") is None
     assert store.get_websub_candidates(now=NOW, retry_before=NOW + WEEK) == []
+
+
+def test_a_feed_kept_only_for_starred_entries_is_no_candidate(store: Store) -> None:
+    """Unsubscribing keeps the starred entries (#11), not the hub's pushes."""
+    user = store.ensure_user("u")
+    feed = store.add_feed(user, URL, category=None, now=NOW)
+    store.apply_refresh(ok(feed.id, hub=HUB), new(1))
+    (kept,) = store.get_entries(user, EntryFilter())
+    store.mark_entry(user, kept.id, starred=True, now=NOW)
+    store.remove_feed(user, URL)
+    assert store.get_websub_candidates(now=NOW, retry_before=NOW) == []

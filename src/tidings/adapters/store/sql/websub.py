@@ -24,7 +24,7 @@ CANDIDATES = f"""
 SELECT f.id AS id, f.url AS url, f.hub AS feed_hub, w.feed_id IS NOT NULL AS known, {_COLUMNS}
 FROM feeds f LEFT JOIN websub_subscriptions w ON w.feed_id = f.id
 WHERE f.hub IS NOT NULL AND f.disabled = 0
-  AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id)
+  AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.unsubscribed_at IS NULL)
   AND (w.feed_id IS NULL OR w.hub != f.hub
        OR (w.state = 'active'
            AND COALESCE(w.expires_at, 0) - MIN(86400, COALESCE(w.lease_seconds, 0) / 5) < :now)
