@@ -6,7 +6,7 @@ import click
 
 from tidings.api.serialize import entry_json
 from tidings.cli.context import Context, pass_ctx
-from tidings.cli.terminal import echo, echo_json
+from tidings.cli.terminal import echo, echo_json, echo_styled, terminal_safe
 from tidings.cli.textview import entry_text
 from tidings.core.search import MARK_END, MARK_START
 from tidings.model import EntryFilter
@@ -69,9 +69,10 @@ def search(c: Context, words: tuple[str, ...], limit: int, as_json: bool) -> Non
     if not result.hits:
         echo("no entries match", err=True)
     for hit in result.hits:
-        echo(f"{hit.entry.id:>7}  {_marked(hit.title)}  — {hit.entry.feed_title or ''}")
+        feed = terminal_safe(hit.entry.feed_title or "")
+        echo_styled(f"{hit.entry.id:>7}  {_marked(hit.title)}  — {feed}")
         if hit.snippet:
-            echo(f"         {_marked(hit.snippet)}")
+            echo_styled(f"         {_marked(hit.snippet)}")
 
 
 def _plain(text: str) -> str:
@@ -79,13 +80,13 @@ def _plain(text: str) -> str:
 
 
 def _marked(text: str) -> str:
-    """Matched words in bold (click drops the styling when not on a terminal)."""
+    """Matched words in bold, the text made safe for a terminal (#11)."""
     out, rest = [], text
     while MARK_START in rest:
         before, _, tail = rest.partition(MARK_START)
         word, _, rest = tail.partition(MARK_END)
-        out += [before, click.style(word, bold=True)]
-    return "".join(out) + rest.replace(MARK_END, "")
+        out += [terminal_safe(before), click.style(terminal_safe(word), bold=True)]
+    return "".join(out) + terminal_safe(rest.replace(MARK_END, ""))
 
 
 @click.command()

@@ -36,6 +36,13 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
     click.echo(terminal_safe(text), err=err, nl=nl)
 
 
+def echo_styled(text: str) -> None:
+    """``click.echo`` for text whose parts from feeds went through
+    :func:`terminal_safe` and whose styling is Tidings' own (click drops it when
+    standard output is no terminal)."""
+    click.echo(text)
+
+
 def cell(text: str) -> Text:
     """A Rich table cell shown as written: no markup, no control characters."""
     return Text(terminal_safe(text))
