@@ -133,6 +133,11 @@ class EntryFilter:
     before: tuple[datetime, int] | None = None  # keyset paging: (sort time, id)
     feed_id: FeedId | None = None
     after_id: EntryId | None = None  # only entries stored after this one (new arrivals)
+    # what Google Reader streams ask for (#12)
+    read: bool = False  # only read entries
+    label: str | None = None  # filed under this folder, or tagged with it
+    seen_from: datetime | None = None  # first seen at or after (crawl time, `ot`)
+    seen_before: datetime | None = None  # first seen before (`nt`)
 
 
 @dataclass(frozen=True, slots=True)

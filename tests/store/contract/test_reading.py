@@ -256,3 +256,46 @@ def test_fetch_settings_are_resolved_across_subscribers(store: Store) -> None:
     assert store.count_subscribers(feed.id) == 1
     shared = store.get_feed_state(feed.id)
     assert shared.full_text == FullTextMode.NEVER and shared.interval_override == 3600
+
+
+def test_stream_filters_read_label_and_crawl_window(store: Store) -> None:
+    """What Google Reader streams need (#12): only read entries, a label that is a
+    folder or a tag, and a window of crawl (first-seen) time."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from tidings.model import RuleOutcome, StoryData
+
+    user = store.ensure_user("u")
+    other = store.ensure_user("o")
+    world = store.add_feed(user, "https://x.example/1", category="World", now=NOW)
+    tech = store.add_feed(user, "https://x.example/2", category=None, now=NOW)
+    store.add_feed(other, "https://x.example/2", category="World", now=NOW)
+    store.apply_refresh(ok(world.id), new(0, 1))
+    tagged = StoryData(
+        lead=None,
+        word_count=1,
+        reading_minutes=1,
+        main_image=None,
+        language=None,
+        section=None,
+        canonical_url=None,
+        outcomes=(RuleOutcome(user, tags=("World",)),),
+    )
+    later = NOW + timedelta(hours=1)
+    store.apply_refresh(
+        replace(ok(tech.id), fetched_at=later),
+        [EntryUpdate(entry(5), "h5", True, tagged), *new(6)],
+    )
+    guid = {e.id: e.guid for e in store.get_entries(user, EntryFilter(limit=100))}
+    ids = {g: i for i, g in guid.items()}
+    store.mark_entry(user, ids["e1"], read=True, now=NOW)
+
+    def guids(f: EntryFilter, who: object = user) -> set[str]:
+        return {e.guid for e in store.get_entries(who, f)}  # type: ignore[arg-type]
+
+    assert guids(EntryFilter(read=True)) == {"e1"}
+    assert guids(EntryFilter(label="World")) == {"e0", "e1", "e5"}  # folder, or tag
+    assert guids(EntryFilter(label="World"), other) == {"e5", "e6"}  # the other's folder
+    assert guids(EntryFilter(seen_from=later)) == {"e5", "e6"}
+    assert guids(EntryFilter(seen_before=later)) == {"e0", "e1"}

@@ -105,6 +105,20 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
     if f.after_id is not None:
         clauses.append("e.id > :after_id")
         params["after_id"] = f.after_id
+    if f.read:
+        clauses.append("COALESCE(st.read, 0) = 1")
+    if f.label:
+        clauses.append(
+            "(COALESCE(st.category, c.name) = :label OR EXISTS (SELECT 1 FROM entry_tags t "
+            "WHERE t.user_id = :user_id AND t.entry_id = e.id AND t.tag = :label))"
+        )
+        params["label"] = f.label
+    if f.seen_from is not None:
+        clauses.append("e.first_seen_at >= :seen_from")
+        params["seen_from"] = to_ts(f.seen_from)
+    if f.seen_before is not None:
+        clauses.append("e.first_seen_at < :seen_before")
+        params["seen_before"] = to_ts(f.seen_before)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
