@@ -88,6 +88,11 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "delete_session": lambda s, k: s.delete_session("tok"),
         "get_user_settings": lambda s, k: s.get_user_settings(k.user),
         "set_user_settings": lambda s, k: s.set_user_settings(k.user, {"a": 1}),
+        "set_api_password": lambda s, k: s.set_api_password(k.user, "h", "f"),
+        "get_api_login": lambda s, k: s.get_api_login("alice"),
+        "get_api_login_by_fever_key": lambda s, k: s.get_api_login_by_fever_key("f"),
+        "get_api_generation": lambda s, k: s.get_api_generation(k.user),
+        "get_server_secret": lambda s, k: s.get_server_secret("s", "v"),
         # feeds
         "ensure_user": lambda s, k: s.ensure_user("carol"),
         "add_feed": lambda s, k: s.add_feed(k.user, "https://y.example/", category="C", now=NOW),

@@ -5,11 +5,18 @@ use it and never the store. Passwords are hashed with argon2id (argon2-cffi's
 ``PasswordHasher``, RFC 9106 low-memory profile) after a length check, so a
 megabyte password costs nothing (HOSTILE E3). A session token is 32 random
 bytes; only its SHA-256 is stored (HOSTILE E4, E13).
+
+API passwords (#12) are separate from the web password, for the apps that sync
+over the Fever and Google Reader APIs: an argon2 hash for Google Reader's
+ClientLogin, and Fever's key (md5 of ``name:password``, which the apps send as
+``api_key``) kept only as an HMAC-SHA256 under a server secret Tidings makes
+once, found by that keyed hash and compared with ``hmac.compare_digest``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import asdict, dataclass, fields
@@ -20,7 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from tidings.errors import AccountError
-from tidings.model import User, UserId
+from tidings.model import ApiLogin, User, UserId
 from tidings.ports import AccountStore
 
 MIN_PASSWORD = 8
@@ -28,6 +35,9 @@ MAX_PASSWORD = 1024  # characters; checked before hashing
 SESSION_DAYS = 30
 _NAME = re.compile(r"^[\w.@+-]{1,64}$", re.UNICODE)
 THEMES = ("system", "light", "dark")
+API_SECRET = "api-key-hmac"  # the server secret's name in the store
+_FEVER_KEY = re.compile(r"^[0-9a-fA-F]{32}$")
+GENERATED_PASSWORD_BYTES = 18  # 24 URL-safe characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +69,12 @@ def check_name(name: str) -> str:
     return name
 
 
+def fever_key(name: str, password: str) -> str:
+    """Fever's ``api_key`` for this user name and API password: md5 of
+    ``name:password``, lowercase hex (as Read You and Fluent Reader compute it)."""
+    return hashlib.md5(f"{name}:{password}".encode()).hexdigest()
+
+
 def check_password(password: str) -> str:
     if len(password) > MAX_PASSWORD:
         raise AccountError(f"A password can be at most {MAX_PASSWORD} characters.")
@@ -74,6 +90,7 @@ class Accounts:
         self.store = store
         self.hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
+        self._secret: bytes | None = None
 
     # users
 
@@ -122,6 +139,59 @@ class Accounts:
         if self.hasher.check_needs_rehash(stored):
             self.store.set_password_hash(user_id, self.hasher.hash(password))
         return self.store.get_user(user_id)
+
+    # API passwords (#12)
+
+    def set_api_password(self, user_id: UserId, password: str | None) -> None:
+        """Set (None: remove) the user's API password; every API session of the user ends."""
+        if password is None:
+            self.store.set_api_password(user_id, None, None)
+            return
+        name = self.store.get_user(user_id).name
+        password_hash = self.hasher.hash(check_password(password))
+        self.store.set_api_password(user_id, password_hash, self._keyed(fever_key(name, password)))
+
+    @staticmethod
+    def generate_api_password() -> str:
+        """A new random API password (24 URL-safe characters, easy to paste into an app)."""
+        return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+
+    def api_login(self, name: str, password: str) -> ApiLogin | None:
+        """The user's API login if this is their API password (Google Reader's
+        ClientLogin); the same work is done for unknown users and wrong passwords."""
+        if len(password) > MAX_PASSWORD:
+            return None
+        found = self.store.get_api_login((name or "").strip())
+        stored = found.password_hash if found else None
+        try:
+            self.hasher.verify(stored or self._dummy(), password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return found if stored is not None else None
+
+    def fever_user(self, api_key: str | None) -> User | None:
+        """The user whose Fever key this is (any case), or None."""
+        if not api_key or not _FEVER_KEY.match(api_key):
+            return None
+        keyed = self._keyed(api_key.lower())
+        found = self.store.get_api_login_by_fever_key(keyed)
+        stored = found.fever_key_hash if found else None
+        if found is None or stored is None or not hmac.compare_digest(stored, keyed):
+            return None
+        return found.user
+
+    def api_generation(self, user_id: UserId) -> int:
+        """The user's API generation: a token naming an older one is dead."""
+        return self.store.get_api_generation(user_id)
+
+    def _keyed(self, value: str) -> str:
+        return hmac.new(self._api_secret(), value.encode(), hashlib.sha256).hexdigest()
+
+    def _api_secret(self) -> bytes:
+        if self._secret is None:
+            stored = self.store.get_server_secret(API_SECRET, secrets.token_hex(32))
+            self._secret = stored.encode()
+        return self._secret
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:

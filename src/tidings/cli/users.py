@@ -10,10 +10,10 @@ from tidings.cli.terminal import echo, echo_json
 from tidings.errors import TidingsError
 
 
-def _password(from_stdin: bool) -> str:
+def _password(from_stdin: bool, prompt: str = "Password") -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    value: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    value: str = click.prompt(prompt, hide_input=True, confirmation_prompt=True)
     return value
 
 
@@ -52,6 +52,35 @@ def passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
         except TidingsError as exc:
             raise click.ClickException(str(exc)) from exc
     echo(f"password changed for {name}")
+
+
+@user.command("api-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the API password from standard input.")
+@click.option("--generate", is_flag=True, help="Make a random API password and print it.")
+@click.pass_context
+def api_password(ctx: click.Context, name: str, password_stdin: bool, generate: bool) -> None:
+    """Set a user's API password, for apps that sync over the Fever or Google Reader
+    API (separate from the web password); the user's API sessions end."""
+    if password_stdin and generate:
+        raise click.UsageError("--password-stdin and --generate exclude each other")
+    with ctx.obj.aggregator() as agg:
+        found = [u for u in agg.accounts.get_users() if u.name == name]
+        if not found:
+            raise click.ClickException(f"no user {name!r}")
+        password = (
+            agg.accounts.generate_api_password()
+            if generate
+            else _password(password_stdin, "API password")
+        )
+        try:
+            agg.accounts.set_api_password(found[0].id, password)
+        except TidingsError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if generate:
+        echo(password)
+    else:
+        echo(f"API password changed for {name}")
 
 
 @user.command("list")

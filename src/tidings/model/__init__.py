@@ -12,7 +12,7 @@ All datetimes are timezone-aware and in UTC. One module per domain; import from
 
 from __future__ import annotations
 
-from tidings.model.accounts import User
+from tidings.model.accounts import ApiLogin, User
 from tidings.model.entries import (
     DateSource,
     Duplicate,
@@ -58,6 +58,7 @@ from tidings.model.stories import (
 
 __all__ = [
     "NO_CACHING",
+    "ApiLogin",
     "Article",
     "BatchSummary",
     "Caching",

@@ -15,3 +15,14 @@ class User:
     name: str
     is_admin: bool = False
     has_password: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ApiLogin:
+    """What the store keeps of a user's API password (issue #12): its argon2 hash,
+    the keyed hash of its Fever key, and the generation every API token names."""
+
+    user: User
+    password_hash: str | None
+    fever_key_hash: str | None
+    generation: int

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from tidings.core.search import SearchHit, SearchQuery
 from tidings.errors import StorageError
 from tidings.model import (
+    ApiLogin,
     Entry,
     EntryFilter,
     EntryId,
@@ -95,6 +96,33 @@ class AccountStore(Protocol):
         ...
 
     def set_user_settings(self, user_id: UserId, values: dict[str, Any]) -> None: ...
+
+    # API passwords (#12): Fever and Google Reader, separate from the web password
+
+    def set_api_password(
+        self, user_id: UserId, password_hash: str | None, fever_key_hash: str | None
+    ) -> int:
+        """Set (None: remove) the user's API password hash and keyed Fever key hash,
+        and bump the user's API generation, returned (one transaction): every API
+        token of an earlier generation is then dead. Raises ``NotFoundError``."""
+        ...
+
+    def get_api_login(self, name: str) -> ApiLogin | None:
+        """The API password record of the user called ``name``, or None."""
+        ...
+
+    def get_api_login_by_fever_key(self, fever_key_hash: str) -> ApiLogin | None:
+        """The API password record whose keyed Fever key hash this is, or None."""
+        ...
+
+    def get_api_generation(self, user_id: UserId) -> int:
+        """The user's API generation (0 before any API password); raises ``NotFoundError``."""
+        ...
+
+    def get_server_secret(self, name: str, new_value: str) -> str:
+        """The secret called ``name``, stored as ``new_value`` if there is none yet
+        (the first writer wins; every caller gets the stored value)."""
+        ...
 
 
 class ReadingStore(Protocol):

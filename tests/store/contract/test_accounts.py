@@ -110,3 +110,41 @@ def test_user_settings_round_trip_per_user(store: Store) -> None:
     assert store.get_user_settings(alice) == {"theme": "light"}
     with pytest.raises(NotFoundError):
         store.get_user_settings(UserId(999_999))
+
+
+def test_api_password_is_kept_apart_from_the_web_password(store: Store) -> None:
+    alice = store.create_user("alice", "web-hash", is_admin=False, now=NOW)
+    bob = store.ensure_user("bob")
+    assert store.get_api_generation(alice.id) == 0
+    empty = store.get_api_login("alice")
+    assert empty is not None and empty.user == alice
+    assert (empty.password_hash, empty.fever_key_hash, empty.generation) == (None, None, 0)
+    assert store.set_api_password(alice.id, "api-hash", "fever-a") == 1
+    found = store.get_api_login("alice")
+    assert found is not None
+    assert (found.password_hash, found.fever_key_hash, found.generation) == (
+        "api-hash",
+        "fever-a",
+        1,
+    )
+    assert store.get_password_hash("alice") == (alice.id, "web-hash")  # untouched
+    assert store.get_api_login_by_fever_key("fever-a") == found
+    assert store.get_api_login_by_fever_key("fever-b") is None
+    assert store.get_api_login("nobody") is None
+    # a change bumps the generation, a removal too; the old key is gone
+    assert store.set_api_password(alice.id, "api-2", "fever-b") == 2
+    assert store.get_api_login_by_fever_key("fever-a") is None
+    assert store.set_api_password(alice.id, None, None) == 3
+    assert store.get_api_login_by_fever_key("fever-b") is None
+    assert store.get_api_generation(alice.id) == 3
+    assert store.get_api_generation(bob) == 0
+    with pytest.raises(NotFoundError):
+        store.set_api_password(UserId(999_999), "h", "k")
+    with pytest.raises(NotFoundError):
+        store.get_api_generation(UserId(999_999))
+
+
+def test_a_server_secret_is_made_once(store: Store) -> None:
+    assert store.get_server_secret("s", "first") == "first"
+    assert store.get_server_secret("s", "second") == "first"
+    assert store.get_server_secret("t", "other") == "other"

@@ -13,13 +13,21 @@ from typing import Any
 from tidings.adapters.store.sql.db import Row, SqlDb
 from tidings.adapters.store.sql.rows import to_ts
 from tidings.errors import AccountError, NotFoundError
-from tidings.model import User, UserId
+from tidings.model import ApiLogin, User, UserId
 
 _USER = "SELECT id, name, is_admin, password_hash IS NOT NULL AS has_password FROM users"
+_API_LOGIN = (
+    "SELECT id, name, is_admin, password_hash IS NOT NULL, api_password_hash, fever_key_hash, "
+    "api_generation FROM users"
+)
 
 
 def _user(row: Row) -> User:
     return User(UserId(row[0]), row[1], bool(row[2]), bool(row[3]))
+
+
+def _api_login(row: Row) -> ApiLogin:
+    return ApiLogin(_user(row), row[4], row[5], int(row[6]))
 
 
 class SqlAccounts(SqlDb):
@@ -85,6 +93,49 @@ class SqlAccounts(SqlDb):
             if cur.rowcount == 0:
                 raise NotFoundError(f"no user {user_id}")
             conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+
+    # API passwords (#12)
+
+    def set_api_password(
+        self, user_id: UserId, password_hash: str | None, fever_key_hash: str | None
+    ) -> int:
+        with self._write() as conn:
+            row = conn.execute(
+                "UPDATE users SET api_password_hash = ?, fever_key_hash = ?, "
+                "api_generation = api_generation + 1 WHERE id = ? RETURNING api_generation",
+                (password_hash, fever_key_hash, user_id),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no user {user_id}")
+            return int(row[0])
+
+    def get_api_login(self, name: str) -> ApiLogin | None:
+        rows = self._read(_API_LOGIN + " WHERE name = ?", (name,))
+        return _api_login(rows[0]) if rows else None
+
+    def get_api_login_by_fever_key(self, fever_key_hash: str) -> ApiLogin | None:
+        rows = self._read(_API_LOGIN + " WHERE fever_key_hash = ?", (fever_key_hash,))
+        return _api_login(rows[0]) if rows else None
+
+    def get_api_generation(self, user_id: UserId) -> int:
+        rows = self._read("SELECT api_generation FROM users WHERE id = ?", (user_id,))
+        if not rows:
+            raise NotFoundError(f"no user {user_id}")
+        return int(rows[0][0])
+
+    def get_server_secret(self, name: str, new_value: str) -> str:
+        rows = self._read("SELECT value FROM server_secrets WHERE name = ?", (name,))
+        if rows:
+            return str(rows[0][0])
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO server_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (name, new_value),
+            )
+            row = conn.execute(
+                "SELECT value FROM server_secrets WHERE name = ?", (name,)
+            ).fetchone()
+        return str(row[0])
 
     # sessions
 
