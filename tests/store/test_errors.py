@@ -130,6 +130,11 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "mark_entry": lambda s, k: s.mark_entry(k.user, k.entry, starred=True, now=NOW),
         "get_categories": lambda s, k: s.get_categories(k.user),
         "set_feed_title": lambda s, k: s.set_feed_title(k.user, k.feed, "Mine"),
+        # sync (#12)
+        "get_entries_by_id": lambda s, k: s.get_entries_by_id(k.user, after=EntryId(0)),
+        "get_entry_ids": lambda s, k: s.get_entry_ids(k.user, unread=True),
+        "count_listed_entries": lambda s, k: s.count_listed_entries(k.user),
+        "get_category_ids": lambda s, k: s.get_category_ids(k.user),
         # search, stories, rules
         "search_entries": lambda s, k: s.search_entries(k.user, q),
         "get_story_context": lambda s, k: s.get_story_context(k.feed, ["https://x.example/1"]),

@@ -19,6 +19,7 @@ from tidings.aggregator.reading import Reading
 from tidings.aggregator.rules import Stories
 from tidings.aggregator.scheduling import Claims, Scheduling, new_worker_id, release_dead_owners
 from tidings.aggregator.subscriptions import Subscriptions
+from tidings.aggregator.sync import Sync
 from tidings.aggregator.websub import Poster, WebSub
 from tidings.content.story import with_search_text
 from tidings.core import schedule
@@ -100,6 +101,7 @@ class Aggregator:
         self.accounts = Accounts(store)  # users, passwords, sessions (#6)
         self.reading = Reading(store, settings)  # sidebar, search, bulk marks (#6)
         self.stories = Stories(store)  # filter rules, extraction options (#5)
+        self.sync = Sync(store)  # what the Fever and Google Reader APIs read (#12)
         self.scheduling = Scheduling(store)  # next due, wake-ups (#4)
         self.subscriptions = Subscriptions(store, settings, self.scheduling)  # settings (#10)
         self.worker_id = new_worker_id()  # names this process's leases (#10)

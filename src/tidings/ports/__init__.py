@@ -17,6 +17,7 @@ from tidings.ports.store import (
     SearchStore,
     Store,
     StoryStore,
+    SyncStore,
     WebSubStore,
 )
 
@@ -34,5 +35,6 @@ __all__ = [
     "SearchStore",
     "Store",
     "StoryStore",
+    "SyncStore",
     "WebSubStore",
 ]

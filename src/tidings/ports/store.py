@@ -219,6 +219,44 @@ class ReadingStore(Protocol):
     def get_categories(self, user_id: UserId) -> list[str]: ...
 
 
+class SyncStore(Protocol):
+    """What the apps' sync APIs (Fever, Google Reader) read (#12): entries in id
+    order, complete id lists, folders with their ids.
+
+    Scoped by ``user_id``; only entries of feeds the user follows are listed, never
+    those the user's rules hid; an id the user cannot see is simply left out.
+    """
+
+    def get_entries_by_id(
+        self,
+        user_id: UserId,
+        *,
+        after: EntryId | None = None,
+        before: EntryId | None = None,
+        ids: Collection[EntryId] | None = None,
+        limit: int = 50,
+    ) -> list[Entry]:
+        """At most ``limit`` (up to 1000) entries in id order: those above ``after``,
+        ascending; those below ``before``, descending (ascending when ``after`` is
+        given too); only those of ``ids`` when given (the first 1000 of them)."""
+        ...
+
+    def get_entry_ids(
+        self, user_id: UserId, *, unread: bool = False, starred: bool = False
+    ) -> list[EntryId]:
+        """Every listed entry's id, ascending (only unread, only starred when asked):
+        never capped, since clients take "not in the unread list" to mean read."""
+        ...
+
+    def count_listed_entries(self, user_id: UserId) -> int:
+        """How many entries ``get_entry_ids`` would list without filters."""
+        ...
+
+    def get_category_ids(self, user_id: UserId) -> list[tuple[int, str]]:
+        """The user's categories as (id, name), by name; an id stays while the category does."""
+        ...
+
+
 class SearchStore(Protocol):
     """Full-text search; the engine's dialect lives in its own module (FTS5, tsvector)."""
 
@@ -402,6 +440,7 @@ class Store(
     SearchStore,
     StoryStore,
     RuleStore,
+    SyncStore,
     WebSubStore,
     Protocol,
 ):

@@ -1,6 +1,7 @@
 """The web reader: routes, middleware and lifecycle, over the ``Aggregator`` facade.
 
-Every route is built by ``Gate.route`` (sessions, origin and CSRF checks, login);
+Every page is built by ``Gate.route`` (sessions, origin and CSRF checks, login);
+the apps' APIs (``tidings.api``) authenticate by their own keys and read no cookie.
 ``SecurityHeaders`` and ``BodyLimit`` wrap every request, static files included.
 """
 
@@ -22,6 +23,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from tidings.aggregator import Aggregator
+from tidings.api.fever import FeverApi
 from tidings.errors import (
     StorageError,
     StorageFullError,
@@ -58,11 +60,15 @@ def make_web_app(
     renderer = Renderer()
     gate = Gate(agg)
     jobs = BackgroundJobs()
+    throttle = throttle or LoginThrottle()
+    accounts = AccountViews(agg, gate, renderer, throttle)
     routes: list[BaseRoute] = [
         *ReadingViews(agg, gate, renderer, jobs).routes(),
         *FeedViews(agg, gate, renderer, jobs).routes(),
-        *AccountViews(agg, gate, renderer, throttle or LoginThrottle()).routes(),
+        *accounts.routes(),
         *websub_routes(agg),  # hub callbacks: no session, HMAC-signed (#4)
+        # the apps' API: its own key, no session; failed keys throttled per address (#12)
+        *FeverApi(agg, throttle, accounts.client_address).routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

@@ -28,6 +28,7 @@ MODULES: dict[type, str] = {
     ports.SearchStore: "test_search",
     ports.StoryStore: "test_stories",
     ports.RuleStore: "test_rules",
+    ports.SyncStore: "test_sync",
     ports.WebSubStore: "test_websub",
     JobQueue: "test_jobs",
     Store: "test_store",

@@ -21,6 +21,7 @@ from tidings.adapters.store.sql.rows import (
 )
 from tidings.adapters.store.sql.rules import SqlRules
 from tidings.adapters.store.sql.stories import SqlStories
+from tidings.adapters.store.sql.sync import SqlSync
 from tidings.adapters.store.sql.websub import SqlWebSub
 from tidings.core.urls import host_of
 from tidings.errors import NotFoundError, StorageError
@@ -38,6 +39,7 @@ from tidings.model import (
 class SqlStore(
     SqlAccounts,
     SqlReading,
+    SqlSync,
     SqlStories,
     SqlRules,
     SqlWebSub,

@@ -1,0 +1,81 @@
+"""Sync: what the apps' APIs (Fever, Google Reader) read: entries in id order,
+complete id lists, folders with their ids (#12).
+
+Scoped by ``user_id`` like every reading query; only entries of feeds the user
+follows are listed (an API item must name a feed the API lists), never hidden ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from tidings.adapters.store.sql import queries as _sql
+from tidings.adapters.store.sql.db import SqlDb
+from tidings.adapters.store.sql.rows import entry_from_row
+from tidings.model import Entry, EntryId, UserId
+
+MAX_PAGE = 1000  # entries per call
+#: the entries an API lists: followed feeds, not dropped by the user's rules
+_LISTED = f"COALESCE(st.hidden, 0) = 0 AND {_sql.FOLLOWING}"
+
+
+class SqlSync(SqlDb):
+    """The sync half of the Store protocol (see ``tidings.ports.SyncStore``)."""
+
+    def get_entries_by_id(
+        self,
+        user_id: UserId,
+        *,
+        after: EntryId | None = None,
+        before: EntryId | None = None,
+        ids: Collection[EntryId] | None = None,
+        limit: int = 50,
+    ) -> list[Entry]:
+        params: dict[str, Any] = {"user_id": user_id, "limit": max(1, min(limit, MAX_PAGE))}
+        where = [_LISTED]
+        order = "ASC"
+        if ids is not None:
+            wanted = sorted({int(i) for i in ids})[:MAX_PAGE]
+            if not wanted:
+                return []
+            params.update((f"i{n}", v) for n, v in enumerate(wanted))
+            where.append("e.id IN (" + ", ".join(f":i{n}" for n in range(len(wanted))) + ")")
+        if after is not None:
+            where.append("e.id > :after")
+            params["after"] = after
+        if before is not None:
+            where.append("e.id < :before")
+            params["before"] = before
+            order = "DESC" if after is None else "ASC"
+        sql = _sql.USER_ENTRIES + " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY e.id {order} LIMIT :limit"
+        return [entry_from_row(r) for r in self._read(sql, params)]
+
+    def get_entry_ids(
+        self, user_id: UserId, *, unread: bool = False, starred: bool = False
+    ) -> list[EntryId]:
+        where = [_LISTED]
+        if unread:
+            where.append("COALESCE(st.read, 0) = 0")
+        if starred:
+            where.append("st.starred = 1")
+        sql = (
+            "SELECT e.id "
+            + _sql.USER_ENTRY_JOINS
+            + " WHERE "
+            + " AND ".join(where)
+            + " ORDER BY e.id"
+        )
+        return [EntryId(r[0]) for r in self._read(sql, {"user_id": user_id})]
+
+    def count_listed_entries(self, user_id: UserId) -> int:
+        sql = "SELECT COUNT(*) " + _sql.USER_ENTRY_JOINS + " WHERE " + _LISTED
+        return int(self._read(sql, {"user_id": user_id})[0][0])
+
+    def get_category_ids(self, user_id: UserId) -> list[tuple[int, str]]:
+        rows = self._read(
+            "SELECT id, name FROM categories WHERE user_id = ? ORDER BY LOWER(name), id",
+            (user_id,),
+        )
+        return [(int(r[0]), str(r[1])) for r in rows]
