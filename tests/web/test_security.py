@@ -10,13 +10,16 @@ from urllib.parse import quote
 import pytest
 from starlette.routing import Route
 
+from tidings.api.fever import PATHS as FEVER_PATHS
 from tidings.web.security import safe_next
 from web.conftest import Client, WebServer, entry
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # Server-to-server: a WebSub hub has no session or CSRF token; the unguessable
 # callback id and the HMAC signature authenticate it (#4, tests/websub).
-NO_SESSION = {"/websub/{callback_id}"}
+# The apps' Fever API reads no cookie at all, only its api_key, which no third-party
+# page knows (#12, tests/api/fever/test_auth.py).
+NO_SESSION = {"/websub/{callback_id}", *FEVER_PATHS}
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
