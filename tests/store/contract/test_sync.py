@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tidings.model import EntryFilter, EntryId
+from tidings.model import EntryFilter, EntryId, EntryUpdate, RuleOutcome, StoryData
 from tidings.ports import Store
 
-from .samples import NOW, feed_with_entries
+from .samples import NOW, entry, feed_with_entries, ok
 
 
 def _ids(entries: list) -> list[int]:  # type: ignore[type-arg]
@@ -66,3 +66,25 @@ def test_category_ids(store: Store) -> None:
     assert [name for _, name in found] == ["News", "tech"]
     assert all(isinstance(i, int) and i > 0 for i, _ in found)
     assert store.get_category_ids(store.ensure_user("bob")) == []
+
+
+def test_entries_a_rule_hid_are_not_listed_or_counted(store: Store) -> None:
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    feed = feed_with_entries(store, alice, n=2)
+    store.add_feed(bob, feed.url, category=None, now=NOW)
+    dropped = StoryData(
+        lead=None,
+        word_count=1,
+        reading_minutes=1,
+        main_image=None,
+        language=None,
+        section=None,
+        canonical_url=None,
+        outcomes=(RuleOutcome(alice, hidden=True),),
+    )
+    store.apply_refresh(ok(feed.id), [EntryUpdate(entry(7), "h7", True, dropped)])
+    assert len(store.get_entry_ids(alice)) == store.count_listed_entries(alice) == 2
+    assert len(store.get_entries_by_id(alice, after=EntryId(0))) == 2
+    assert len(store.get_entry_ids(alice, unread=True)) == 2
+    assert len(store.get_entry_ids(bob)) == store.count_listed_entries(bob) == 3

@@ -12,12 +12,24 @@ from typing import Any
 
 from tidings.adapters.store.sql import queries as _sql
 from tidings.adapters.store.sql.db import SqlDb
+from tidings.adapters.store.sql.dialect import Listing
 from tidings.adapters.store.sql.rows import entry_from_row
 from tidings.model import Entry, EntryId, UserId
 
 MAX_PAGE = 1000  # entries per call
 #: the entries an API lists: followed feeds, not dropped by the user's rules
 _LISTED = f"COALESCE(st.hidden, 0) = 0 AND {_sql.FOLLOWING}"
+
+
+_COUNT_LISTED = f"""
+SELECT
+    (SELECT SUM(f.n_entries) FROM subscriptions s JOIN feeds f ON f.id = s.feed_id
+     WHERE s.user_id = :user_id AND {_sql.FOLLOWING}),
+    (SELECT COUNT(*) FROM entry_states st
+     JOIN entries e ON e.id = st.entry_id
+     JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = st.user_id
+     WHERE st.user_id = :user_id AND st.hidden = 1 AND {_sql.FOLLOWING})
+"""
 
 
 class SqlSync(SqlDb):
@@ -48,7 +60,9 @@ class SqlSync(SqlDb):
             where.append("e.id < :before")
             params["before"] = before
             order = "DESC" if after is None else "ASC"
-        sql = _sql.USER_ENTRIES + " WHERE " + " AND ".join(where)
+        # rowids in order, stopping at the page (not every entry of the user's feeds, sorted)
+        sql = _sql.user_entries(self.dialect.entries_join(Listing.NEWEST))
+        sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY e.id {order} LIMIT :limit"
         return [entry_from_row(r) for r in self._read(sql, params)]
 
@@ -70,8 +84,10 @@ class SqlSync(SqlDb):
         return [EntryId(r[0]) for r in self._read(sql, {"user_id": user_id})]
 
     def count_listed_entries(self, user_id: UserId) -> int:
-        sql = "SELECT COUNT(*) " + _sql.USER_ENTRY_JOINS + " WHERE " + _LISTED
-        return int(self._read(sql, {"user_id": user_id})[0][0])
+        # the feeds' entry counters (kept by triggers) less what the user's rules hid:
+        # no walk over a million entries for each page of items
+        rows = self._read(_COUNT_LISTED, {"user_id": user_id})
+        return max(0, int(rows[0][0] or 0) - int(rows[0][1] or 0))
 
     def get_category_ids(self, user_id: UserId) -> list[tuple[int, str]]:
         rows = self._read(

@@ -16,3 +16,7 @@ CREATE TABLE server_secrets (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- The entries a user's rules hid, found without reading every state of the user:
+-- the sync APIs' item count is the feeds' counters less these (#12).
+CREATE INDEX entry_states_hidden ON entry_states (user_id) WHERE hidden = 1;
