@@ -180,6 +180,10 @@ class Accounts:
             return None
         return found.user
 
+    def has_api_password(self, user_id: UserId) -> bool:
+        found = self.store.get_api_login(self.store.get_user(user_id).name)
+        return found is not None and found.password_hash is not None
+
     def api_generation(self, user_id: UserId) -> int:
         """The user's API generation: a token naming an older one is dead."""
         return self.store.get_api_generation(user_id)

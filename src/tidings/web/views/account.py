@@ -50,6 +50,7 @@ class AccountViews:
             g("/settings", self.settings_form),
             g("/settings", self.save_settings, methods=("POST",)),
             g("/settings/password", self.change_password, methods=("POST",)),
+            g("/settings/api-password", self.change_api_password, methods=("POST",)),
             g("/users", self.add_user, methods=("POST",)),
         ]
 
@@ -142,9 +143,36 @@ class AccountViews:
             users = await run_in_threadpool(self.agg.accounts.get_users)
         status = 400 if ctx.get("error") else 200
         notice = "Saved." if request.query_params.get("saved") else ctx.pop("notice", None)
-        return self.r.page(
-            request, "settings.html", status, v=v, users=users, themes=THEMES, notice=notice, **ctx
+        has_api = v.user is not None and await run_in_threadpool(
+            self.agg.accounts.has_api_password, v.uid
         )
+        return self.r.page(
+            request,
+            "settings.html",
+            status,
+            v=v,
+            users=users,
+            themes=THEMES,
+            notice=notice,
+            has_api_password=has_api,
+            base_url=self.agg.settings.base_url.rstrip("/"),
+            **ctx,
+        )
+
+    async def change_api_password(self, request: Request, v: Visitor) -> Response:
+        """A new random API password, shown once on this page (never stored in clear),
+        or none; the web password is asked first. Every app signed in with the old one
+        is signed out (#12)."""
+        assert v.user is not None
+        current = _text(v.form.get("current"))
+        if await run_in_threadpool(self.agg.accounts.authenticate, v.user.name, current) is None:
+            return await self.settings_form(request, v, error="The current password is wrong.")
+        if v.form.get("remove") == "1":
+            await run_in_threadpool(self.agg.accounts.set_api_password, v.uid, None)
+            return await self.settings_form(request, v, notice="The API password is removed.")
+        password = self.agg.accounts.generate_api_password()
+        await run_in_threadpool(self.agg.accounts.set_api_password, v.uid, password)
+        return await self.settings_form(request, v, new_api_password=password)
 
     async def save_settings(self, request: Request, v: Visitor) -> Response:
         theme = _text(v.form.get("theme"), 20)
