@@ -56,8 +56,6 @@ class Throttle(Protocol):
 
     def failed(self, address: str, account: str) -> None: ...
 
-    def succeeded(self, address: str, account: str) -> None: ...
-
 
 class FeverApi:
     def __init__(
@@ -94,7 +92,8 @@ class FeverApi:
             await self.throttle.pause()
         user = await run_in_threadpool(self.agg.accounts.fever_user, key) if key else None
         if user is not None:
-            self.throttle.succeeded(address, user.name)
+            # no ``succeeded``: that would clear the web's record of guesses at this
+            # account from this address (a phone behind the same NAT as a guesser)
             return user, None
         if key:
             self.throttle.failed(address, FEVER_ACCOUNT)
