@@ -11,6 +11,7 @@ from tidings.ports.notify import Notifier
 from tidings.ports.store import (
     AccountStore,
     FeedStore,
+    IconStore,
     ReadingStore,
     RefreshStore,
     RuleStore,
@@ -25,6 +26,7 @@ __all__ = [
     "FeedParser",
     "FeedStore",
     "Fetcher",
+    "IconStore",
     "JobQueue",
     "Notifier",
     "ReadingStore",

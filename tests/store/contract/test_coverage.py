@@ -29,6 +29,7 @@ MODULES: dict[type, str] = {
     ports.StoryStore: "test_stories",
     ports.RuleStore: "test_rules",
     ports.WebSubStore: "test_websub",
+    ports.IconStore: "test_icons",
     JobQueue: "test_jobs",
     Store: "test_store",
 }
