@@ -1,0 +1,95 @@
+"""Feed icons (#12): fetched after scheduler passes, kept in the store, served to subscribers.
+
+For each followed feed without an icon (or with one older than ``STALE_AFTER``,
+or whose last try failed more than ``RETRY_AFTER`` ago) we try, in order, the
+feed's own icon or image and then ``/favicon.ico`` at the site's origin, each
+through the guarded fetcher (the SSRF policy applies: these URLs come from an
+untrusted document) with the body capped at ``MAX_ICON_BYTES``. Only bytes that
+sniff as PNG, JPEG, GIF, WebP or ICO are stored, with the type they sniffed as;
+an SVG, an HTML page or anything else is refused and the refusal recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from tidings.content.icons import MAX_ICON_BYTES, icon_sources, sniff_image
+from tidings.model import FetchError, IconJob
+from tidings.ports import IconFetcher, Store
+
+__all__ = ["Icons"]
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(days=30)
+RETRY_AFTER = timedelta(days=1)
+MAX_PER_PASS = 50
+CONCURRENCY = 4
+
+
+class Icons:
+    """Fetching feeds' icons (``agg.icons``)."""
+
+    def __init__(self, store: Store, *, new_fetcher: Callable[[], IconFetcher]) -> None:
+        self.store = store
+        self._new_fetcher = new_fetcher
+
+    async def fetch_due(self, now: datetime | None = None) -> int:
+        """Fetch the icons that are due (at most ``MAX_PER_PASS``, ``CONCURRENCY`` at
+        once); returns how many feeds were tried. Failures are recorded, not raised."""
+        now = now or datetime.now(UTC)
+        jobs = await asyncio.to_thread(
+            self.store.get_icon_candidates,
+            stale_before=now - STALE_AFTER,
+            retry_before=now - RETRY_AFTER,
+            limit=MAX_PER_PASS,
+        )
+        if not jobs:
+            return 0
+        fetcher = self._new_fetcher()
+        slots = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(job: IconJob) -> None:
+            async with slots:
+                await self._fetch_one(fetcher, job, now)
+
+        try:
+            await asyncio.gather(*(one(job) for job in jobs))
+        finally:
+            await fetcher.aclose()
+        return len(jobs)
+
+    async def _fetch_one(self, fetcher: IconFetcher, job: IconJob, now: datetime) -> None:
+        errors: list[str] = []
+        sources = icon_sources(job.icon_url, job.link, job.feed_url)
+        for url in sources:
+            got = await fetcher.get_image(url, max_bytes=MAX_ICON_BYTES)
+            if isinstance(got, FetchError):
+                errors.append(got.message)
+                continue
+            content_type = sniff_image(got.body)
+            if content_type is None:
+                declared = (got.content_type or "no type").split(";")[0].strip()[:60]
+                errors.append(f"not an image we keep ({declared})")
+                continue
+            await asyncio.to_thread(
+                self.store.set_icon,
+                job.feed_id,
+                now=now,
+                data=got.body,
+                content_type=content_type,
+                source_url=got.url,
+            )
+            return
+        error = "; ".join(errors)[:300] or "no icon URL"
+        log.debug("icon of feed %s: %s", job.feed_id, error)
+        await asyncio.to_thread(
+            self.store.set_icon,
+            job.feed_id,
+            now=now,
+            error=error,
+            source_url=sources[-1] if sources else None,
+        )
