@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from tidings.content.icons import MAX_ICON_BYTES, icon_sources, sniff_image
-from tidings.model import FetchError, IconJob
+from tidings.model import FeedId, FetchError, Icon, IconJob, UserId
 from tidings.ports import IconFetcher, Store
 
 __all__ = ["Icons"]
@@ -36,6 +36,12 @@ class Icons:
     def __init__(self, store: Store, *, new_fetcher: Callable[[], IconFetcher]) -> None:
         self.store = store
         self._new_fetcher = new_fetcher
+
+    def get(self, user: UserId, feed_id: FeedId) -> Icon | None:
+        """The stored image of one of the user's feeds; None if there is none, or the
+        feed is not theirs."""
+        icon = self.store.get_icon(user, feed_id)
+        return icon if icon is not None and icon.data is not None else None
 
     async def fetch_due(self, now: datetime | None = None) -> int:
         """Fetch the icons that are due (at most ``MAX_PER_PASS``, ``CONCURRENCY`` at
