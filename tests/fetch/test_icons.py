@@ -187,3 +187,26 @@ def test_the_scheduler_loop_fetches_icons_after_its_pass(
     asyncio.run(run_worker(agg, once=True))
     icon = _icon(agg, feed.id)
     assert icon is not None and icon.content_type == "image/gif"
+
+
+def test_the_sites_link_rel_icon_comes_before_its_favicon_and_svg_is_skipped(
+    agg: Aggregator, feed_server: FeedServer
+) -> None:
+    feed_server.set(
+        "/",
+        b"""<!doctype html><html><head><title>Site</title>
+<link rel="icon" type="image/svg+xml" href="/vector.svg">
+<link rel="shortcut icon" href="/static/fav.png">
+<link rel="apple-touch-icon" href="/static/touch.png">
+</head><body>hi</body></html>""",
+        content_type="text/html",
+    )
+    feed_server.set("/static/fav.png", PNG, content_type="image/png")
+    feed_server.set("/favicon.ico", ICO, content_type="image/x-icon")
+    feed_server.set("/vector.svg", SVG, content_type="image/svg+xml")
+    feed_server.set("/rss.xml", rss(1, base=feed_server.url("/")))
+    feed_id = _follow_and_refresh(agg, feed_server.url("/rss.xml"))
+    asyncio.run(agg.icons.fetch_due())
+    icon = _icon(agg, feed_id)
+    assert icon is not None and icon.source_url == feed_server.url("/static/fav.png")
+    assert feed_server.hits("/vector.svg") == 0 and feed_server.hits("/favicon.ico") == 0

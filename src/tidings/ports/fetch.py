@@ -38,6 +38,10 @@ class IconFetcher(Protocol):
         """GET ``url`` with its body capped at ``max_bytes`` (over it: a ``FetchError``)."""
         ...
 
+    async def get_page(self, url: str) -> Fetched | FetchError:
+        """GET a web page (the site whose icons it names) under the same guard."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
