@@ -17,6 +17,7 @@ from tidings.adapters.store.sqlite.writer import StoreWriter
 from tidings.aggregator.facade import Aggregator
 from tidings.content.icons import MAX_ICON_BYTES, icon_sources, sniff_image
 from tidings.model import FeedId, FeedUpdate, Icon
+from tidings.parser.discovery import find_icon_links
 from tidings.refresh.pool import Processors
 from tidings.settings import load_settings
 from tidings.worker.loop import run_worker
@@ -210,3 +211,19 @@ def test_the_sites_link_rel_icon_comes_before_its_favicon_and_svg_is_skipped(
     icon = _icon(agg, feed_id)
     assert icon is not None and icon.source_url == feed_server.url("/static/fav.png")
     assert feed_server.hits("/vector.svg") == 0 and feed_server.hits("/favicon.ico") == 0
+
+
+def test_page_icon_links_rank_icons_before_touch_icons_and_skip_svg_and_data() -> None:
+    page = b"""<html><head><base href="https://cdn.example/s/">
+<link rel="apple-touch-icon" href="touch.png">
+<link rel="ICON" href="data:image/png;base64,AAAA">
+<link rel="icon" href="logo.svg?v=2">
+<link rel="shortcut icon" href="fav.ico">
+<link rel="icon" sizes="32x32" href="https://img.example/32.png">
+<link rel="stylesheet" href="s.css"></head></html>"""
+    assert find_icon_links(page, "https://site.example/") == [
+        "https://cdn.example/s/fav.ico",
+        "https://img.example/32.png",
+        "https://cdn.example/s/touch.png",
+    ]
+    assert find_icon_links(b"", "https://site.example/") == []
