@@ -65,6 +65,7 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
         feed.id, hub="https://hub.example/", topic=URL, callback_id="cb", secret="s", now=NOW
     )
     store.add_session(user, "tok", now=NOW, expires=LATER)
+    store.set_icon(feed.id, now=NOW, data=b"GIF89a", content_type="image/gif", source_url=URL)
     rule = store.add_rule(user, Rule(RuleField.TITLE, "x", RuleAction.READ), now=NOW)
     entry = store.get_entries(user, EntryFilter())[0].id
     store.close()
@@ -156,6 +157,12 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "get_websub": lambda s, k: s.get_websub("cb"),
         "update_websub": lambda s, k: s.update_websub(k.feed, state="active", expires_at=LATER),
         "record_websub_push": lambda s, k: s.record_websub_push(k.feed, NOW),
+        # icons
+        "get_icon_candidates": lambda s, k: s.get_icon_candidates(
+            stale_before=LATER, retry_before=LATER
+        ),
+        "get_icon": lambda s, k: s.get_icon(k.user, k.feed),
+        "set_icon": lambda s, k: s.set_icon(k.feed, now=NOW, error="HTTP 404"),
         # jobs
         "claim_due": lambda s, k: s.claim_due(
             "w1", now=LATER, limit=10, lease_seconds=60, per_host=4

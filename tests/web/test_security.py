@@ -12,9 +12,12 @@ from starlette.routing import Route
 
 from tidings.api.fever import PATHS as FEVER_PATHS
 from tidings.web.security import safe_next
-from web.conftest import Client, WebServer, entry
+from web.conftest import NOW, Client, WebServer, entry
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+# Not a document: an image, under a policy that forbids everything (#12).
+INERT = {"/feed/{feed_id:id}/icon"}
+INERT_POLICY = "default-src 'none'; sandbox"
 # Server-to-server: a WebSub hub has no session or CSRF token; the unguessable
 # callback id and the HMAC signature authenticate it (#4, tests/websub).
 # The apps' Fever API reads no cookie at all, only its api_key, which no third-party
@@ -43,6 +46,7 @@ def setup(web: WebServer) -> tuple[WebServer, Client, dict[str, str]]:
         admin, "https://news.example/feed", [entry(i) for i in range(3)], category="World"
     )
     entry_id = web.agg.get_entries(admin.id, __import__("tidings").EntryFilter())[0].id
+    web.agg.store.set_icon(feed_id, now=NOW, data=b"GIF89a\1\0\1\0\0\0\0", content_type="image/gif")
     client = web.client()
     client.login("admin")
     ids = {"entry_id": str(entry_id), "feed_id": str(feed_id), "name": "World"}
@@ -135,10 +139,15 @@ def test_security_headers_on_every_route(setup: tuple[WebServer, Client, dict[st
     web, client, ids = setup
     paths = [fill(p, ids) for _, p in routes(web, {"GET"})]
     paths += ["/static/tidings.js", "/static/nope.js", "/nope", "/entry/999999"]
+    inert = {fill(p, ids) for p in INERT}
     for path in paths:
         for who in (client, web.client()):
             response = who.get(path)
             csp = response.header("content-security-policy") or ""
+            if path in inert and who is client:
+                assert response.status == 200 and csp == INERT_POLICY, path
+                assert response.header("x-content-type-options") == "nosniff", path
+                continue
             assert "default-src 'none'" in csp and "'nonce-" in csp, path
             assert "frame-ancestors 'none'" in csp and "base-uri 'none'" in csp, path
             assert "unsafe-inline" not in csp, path

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tidings.aggregator.accounts import Accounts
+from tidings.aggregator.icons import Icons
 from tidings.aggregator.reading import Reading
 from tidings.aggregator.rules import Stories
 from tidings.aggregator.scheduling import Claims, Scheduling, new_worker_id, release_dead_owners
@@ -44,7 +45,7 @@ from tidings.model import (
 from tidings.parser import parse_feed
 from tidings.parser.discovery import find_feed_links
 from tidings.parser.opml import OpmlFeed, parse_opml, write_opml
-from tidings.ports import Fetcher, Notifier, Store
+from tidings.ports import Fetcher, IconFetcher, Notifier, Store
 from tidings.refresh.batch import refresh_feeds
 from tidings.refresh.enrich import Enricher
 from tidings.refresh.pipeline import Deps
@@ -70,8 +71,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class HttpClient(Fetcher, Poster, Protocol):
-    """What the facade asks of outbound HTTP: feeds, pages and WebSub form posts."""
+class HttpClient(Fetcher, Poster, IconFetcher, Protocol):
+    """What the facade asks of outbound HTTP: feeds, pages, WebSub form posts, icons."""
 
 
 class Writer(Protocol):
@@ -113,6 +114,7 @@ class Aggregator:
             new_poster=self.new_fetcher,
             refresh=lambda url, fetcher: self.refresh([url], fetcher=fetcher),
         )
+        self.icons = Icons(store, new_fetcher=self.new_fetcher)  # feed icons (#12)
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         self._processors = processors
         self._writer = writer  # every refresh write; commits in groups

@@ -44,6 +44,7 @@ from tidings.model.fetch import (
     NotModified,
     Posted,
 )
+from tidings.model.icons import Icon, IconJob
 from tidings.model.ids import EntryId, FeedId, UserId
 from tidings.model.stories import (
     Article,
@@ -81,6 +82,8 @@ __all__ = [
     "Fetched",
     "FullTextMode",
     "Hints",
+    "Icon",
+    "IconJob",
     "NotModified",
     "Posted",
     "RefreshResult",

@@ -102,6 +102,7 @@ class FeedCount:
     category: str | None
     unread: int
     error: str | None = None
+    has_icon: bool = False  # an image is stored for it (#12)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Feed auto-discovery in HTML pages, and a cheap "is this a feed?" sniff."""
+"""Feed auto-discovery in HTML pages, the icons a page names, and a cheap "is this a
+feed?" sniff."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from lxml import etree, html
 
 from tidings.content.sanitize import safe_url
 
-__all__ = ["find_feed_links", "looks_like_feed"]
+__all__ = ["find_feed_links", "find_icon_links", "looks_like_feed"]
 
 FEED_TYPES = frozenset(
     {
@@ -71,6 +72,39 @@ def find_feed_links(body: bytes, base_url: str) -> list[str]:
         href = (el.get("href") or "").strip()
         if href and _FEEDISH_HREF_RE.search(href.split("#")[0]):
             _add(found, safe_url(href, base))
+    return found
+
+
+_ICON_RELS = ("icon", "apple-touch-icon", "apple-touch-icon-precomposed")
+_MAX_ICONS = 3
+
+
+def find_icon_links(body: bytes, base_url: str) -> list[str]:
+    """The icons a page names (#12), best first: ``<link rel="icon">`` (and "shortcut
+    icon") in document order, then Apple touch icons; never an SVG (by its type or its
+    name); at most three absolute http(s) URLs."""
+    root = _parse_html(body)
+    if root is None:
+        return []
+    base = base_url
+    for el in root.iter("base"):
+        base = safe_url(el.get("href"), base_url) or base_url
+        break
+    ranked: list[tuple[int, str]] = []
+    for el in root.iter("link"):
+        rels = (el.get("rel") or "").lower().split()
+        rank = next((i for i, rel in enumerate(_ICON_RELS) if rel in rels), None)
+        kind = (el.get("type") or "").split(";")[0].strip().lower()
+        url = safe_url(el.get("href"), base)
+        if rank is None or url is None or "svg" in kind:
+            continue
+        if url.split("?")[0].split("#")[0].lower().endswith((".svg", ".svgz")):
+            continue
+        ranked.append((min(rank, 1), url))
+    found: list[str] = []
+    for _, url in sorted(ranked, key=lambda r: r[0]):  # stable: document order within a rank
+        if len(found) < _MAX_ICONS:
+            _add(found, url)
     return found
 
 

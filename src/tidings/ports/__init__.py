@@ -5,12 +5,13 @@ The refresh pipeline and the services depend on these protocols only;
 narrowest protocol they need.
 """
 
-from tidings.ports.fetch import FeedParser, Fetcher, Sanitizer
+from tidings.ports.fetch import FeedParser, Fetcher, IconFetcher, Sanitizer
 from tidings.ports.jobs import JobQueue
 from tidings.ports.notify import Notifier
 from tidings.ports.store import (
     AccountStore,
     FeedStore,
+    IconStore,
     ReadingStore,
     RefreshStore,
     RuleStore,
@@ -26,6 +27,8 @@ __all__ = [
     "FeedParser",
     "FeedStore",
     "Fetcher",
+    "IconFetcher",
+    "IconStore",
     "JobQueue",
     "Notifier",
     "ReadingStore",

@@ -31,6 +31,20 @@ class Fetcher(Protocol):
     async def aclose(self) -> None: ...
 
 
+class IconFetcher(Protocol):
+    """Outbound HTTP for feed icons (#12), under the ``Fetcher``'s guard."""
+
+    async def get_image(self, url: str, *, max_bytes: int) -> Fetched | FetchError:
+        """GET ``url`` with its body capped at ``max_bytes`` (over it: a ``FetchError``)."""
+        ...
+
+    async def get_page(self, url: str) -> Fetched | FetchError:
+        """GET a web page (the site whose icons it names) under the same guard."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
 class FeedParser(Protocol):
     def __call__(
         self, body: bytes, *, url: str, content_type: str | None = None, max_entries: int = ...

@@ -24,6 +24,8 @@ from tidings.model import (
     FeedState,
     FeedUpdate,
     FullTextMode,
+    Icon,
+    IconJob,
     Rule,
     StoryContext,
     StoryOptions,
@@ -352,6 +354,37 @@ class WebSubStore(Protocol):
     def record_websub_push(self, feed_id: FeedId, now: datetime) -> None: ...
 
 
+class IconStore(Protocol):
+    """Feed icons (#12): one per feed, fetched by the icon task, served to subscribers."""
+
+    def get_icon_candidates(
+        self, *, stale_before: datetime, retry_before: datetime, limit: int = 50
+    ) -> list[IconJob]:
+        """Followed feeds, not disabled, fetched at least once, whose icon was never
+        tried, was stored before ``stale_before``, or failed before ``retry_before``;
+        never tried first, then the oldest try."""
+        ...
+
+    def get_icon(self, user_id: UserId, feed_id: FeedId) -> Icon | None:
+        """The feed's icon row if the user follows the feed and one was tried, else None."""
+        ...
+
+    def set_icon(
+        self,
+        feed_id: FeedId,
+        *,
+        now: datetime,
+        data: bytes | None = None,
+        content_type: str | None = None,
+        source_url: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record a try: the image (``data`` and ``content_type``, checked by the
+        caller) or the ``error`` that kept it, which keeps any earlier image.
+        A feed that is gone is ignored; ``ValueError`` for a success without bytes."""
+        ...
+
+
 class FeedStore(Protocol):
     """Shared feed rows and users' subscriptions to them."""
 
@@ -442,6 +475,7 @@ class Store(
     RuleStore,
     SyncStore,
     WebSubStore,
+    IconStore,
     Protocol,
 ):
     """Persistent state. Every method raises ``StorageError`` on engine failures.

@@ -1,7 +1,8 @@
 """Defences that wrap every request: headers, body limits, origin, CSRF, redirects.
 
 - ``SecurityHeaders``: strict CSP with a per-response nonce, nosniff,
-  no-referrer, COOP, frame denial (HOSTILE C9), on every response.
+  no-referrer, COOP, frame denial (HOSTILE C9), on every response; a view may
+  set ``request.state.csp`` to a stricter policy of its own (a feed icon's).
 - ``BodyLimit``: 413 for bodies over the cap, by Content-Length or as they
   stream (HOSTILE E15).
 - ``check_origin``: refuse state changes whose Origin is not ours or whose
@@ -66,13 +67,15 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                # a view may send something stricter than a page's policy (an icon: #12)
+                policy = scope["state"].get("csp") or content_security_policy(nonce)
                 headers = [
                     (k, v)
                     for k, v in message.get("headers", [])
                     if k.lower() != b"content-security-policy"
                 ]
                 headers += [
-                    (b"content-security-policy", content_security_policy(nonce).encode()),
+                    (b"content-security-policy", policy.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
                     (b"cross-origin-opener-policy", b"same-origin"),

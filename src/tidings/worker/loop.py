@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -37,30 +38,46 @@ async def _loop(
     agg: Aggregator, once: bool, stop: asyncio.Event, wake: asyncio.Event
 ) -> BatchSummary:
     summary = BatchSummary()
-    while not stop.is_set():
-        wake.clear()
-        try:
-            summary = await agg.refresh()
-        except Exception as exc:  # the loop must survive anything one pass does
-            storage = _storage_error(exc)
-            if storage is not None:  # read-only, full, locked: said in one line, tried again
-                log.error("scheduler pass failed: %s", storage)
-            else:
-                log.exception("scheduler pass failed")
+    icons: asyncio.Task[None] | None = None  # the icon fetch runs beside the next pass
+    try:
+        while not stop.is_set():
+            wake.clear()
+            summary = await _pass(agg) or summary
+            await _subscribe_hubs(agg)
+            if once:
+                await _fetch_icons(agg)
+                break
+            if icons is None or icons.done():
+                icons = asyncio.create_task(_fetch_icons(agg))
+            await _sleep(await _delay(agg), stop, wake)
+    finally:
+        if icons is not None and not icons.done():
+            icons.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await icons
+    return summary
+
+
+async def _pass(agg: Aggregator) -> BatchSummary | None:
+    """One refresh pass; a failure is logged (the loop goes on) and gives None."""
+    try:
+        summary = await agg.refresh()
+    except Exception as exc:  # the loop must survive anything one pass does
+        storage = _storage_error(exc)
+        if storage is not None:  # read-only, full, locked: said in one line, tried again
+            log.error("scheduler pass failed: %s", storage)
         else:
-            if summary.results:
-                log.info(
-                    "refreshed %d feeds: %d ok, %d not modified, %d failed, %d new entries",
-                    len(summary.results),
-                    summary.ok,
-                    summary.not_modified,
-                    summary.failed,
-                    summary.new_entries,
-                )
-        await _subscribe_hubs(agg)
-        if once:
-            break
-        await _sleep(await _delay(agg), stop, wake)
+            log.exception("scheduler pass failed")
+        return None
+    if summary.results:
+        log.info(
+            "refreshed %d feeds: %d ok, %d not modified, %d failed, %d new entries",
+            len(summary.results),
+            summary.ok,
+            summary.not_modified,
+            summary.failed,
+            summary.new_entries,
+        )
     return summary
 
 
@@ -83,6 +100,14 @@ async def _subscribe_hubs(agg: Aggregator) -> None:
         await agg.websub.subscribe_due()
     except Exception:  # like a pass: the loop survives it
         log.exception("websub subscriptions failed")
+
+
+async def _fetch_icons(agg: Aggregator) -> None:
+    """Fetch the icons of feeds that have none (or an old one, or a failed try)."""
+    try:
+        await agg.icons.fetch_due()
+    except Exception:  # like a pass: the loop survives it
+        log.exception("feed icons failed")
 
 
 async def _sleep(seconds: float, *events: asyncio.Event) -> None:

@@ -30,6 +30,7 @@ MODULES: dict[type, str] = {
     ports.RuleStore: "test_rules",
     ports.SyncStore: "test_sync",
     ports.WebSubStore: "test_websub",
+    ports.IconStore: "test_icons",
     JobQueue: "test_jobs",
     Store: "test_store",
 }

@@ -70,6 +70,7 @@ ACCEPT_FEED = (
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
 ACCEPT_PAGE = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+ACCEPT_IMAGE = "image/png, image/webp, image/gif, image/jpeg, image/x-icon;q=0.9, */*;q=0.1"
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _PERMANENT_STATUSES = frozenset({301, 308})
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
@@ -183,6 +184,15 @@ class HttpFetcher:
             return FetchError("304 without validators", status=304)
         return result
 
+    async def get_image(self, url: str, *, max_bytes: int) -> Fetched | FetchError:
+        """GET an image (a feed's icon) under the same guard, its body capped at
+        ``max_bytes`` (and at ``max_body_bytes``); what it is, is the caller's to check."""
+        cap = min(max_bytes, self._settings.max_body_bytes)
+        result = await self._fetch(url, Caching(), ACCEPT_IMAGE, cap=cap)
+        if isinstance(result, NotModified):  # impossible: no validators were sent
+            return FetchError("304 without validators", status=304)
+        return result
+
     async def post_form(self, url: str, form: Mapping[str, str]) -> Posted | FetchError:
         """POST ``form`` (urlencoded) to ``url``, e.g. a WebSub hub, under the same guard:
         URL check, connect-time address policy, per-host and global slots, the deadline.
@@ -214,13 +224,15 @@ class HttpFetcher:
 
     # the redirect loop
 
-    async def _fetch(self, url: str, caching: Caching, accept: str) -> FetchResult:
-        result = await self._follow(url, caching, accept)
+    async def _fetch(
+        self, url: str, caching: Caching, accept: str, *, cap: int | None = None
+    ) -> FetchResult:
+        result = await self._follow(url, caching, accept, cap or self._settings.max_body_bytes)
         if isinstance(result, FetchError):  # no URL: it may carry credentials
             log.debug("fetch failed (host %s): %s", _host_of(url), result.message)
         return result
 
-    async def _follow(self, url: str, caching: Caching, accept: str) -> FetchResult:
+    async def _follow(self, url: str, caching: Caching, accept: str, cap: int) -> FetchResult:
         try:
             current = check_url(url)
         except (InvalidURLError, DestinationNotAllowedError) as exc:
@@ -235,7 +247,7 @@ class HttpFetcher:
             started = loop.time()
             try:
                 async with self._slot(URL(current).host or ""), asyncio.timeout(max(budget, 0)):
-                    outcome = await self._request(current, headers)
+                    outcome = await self._request(current, headers, cap)
             except (FetchFailedError, aiohttp.ClientError, OSError) as exc:
                 return self._failure(exc)
             budget -= loop.time() - started
@@ -252,7 +264,9 @@ class HttpFetcher:
             seen.add(current)
         return FetchError(f"too many redirects (more than {self._settings.max_redirects})")
 
-    async def _request(self, url: str, headers: Mapping[str, str]) -> _Redirect | _Response:
+    async def _request(
+        self, url: str, headers: Mapping[str, str], cap: int
+    ) -> _Redirect | _Response:
         async with self._get_session().get(url, headers=headers, allow_redirects=False) as resp:
             status = resp.status
             if status in _REDIRECT_STATUSES:
@@ -262,7 +276,6 @@ class HttpFetcher:
                 return _Redirect(status, location)
             body = b""
             if 200 <= status < 300:
-                cap = self._settings.max_body_bytes
                 check_content_length(resp.headers.get("Content-Length"), cap)
                 decoder = make_decoder(resp.headers.getall("Content-Encoding", []))
                 body = await read_body(resp.content.iter_chunked(64 * 1024), decoder, cap)

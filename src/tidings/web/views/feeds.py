@@ -22,6 +22,7 @@ from tidings.web.render import Renderer
 from tidings.web.security import MAX_UPLOAD
 
 FULL_TEXT_MODES = [m.value for m in FullTextMode]
+ICON_POLICY = "default-src 'none'; sandbox"
 
 
 def _text(value: Any) -> str:
@@ -43,6 +44,7 @@ class FeedViews:
             g("/feed/{feed_id:id}/edit", self.save, methods=("POST",)),
             g("/feed/{feed_id:id}/remove", self.confirm_remove),
             g("/feed/{feed_id:id}/remove", self.remove, methods=("POST",)),
+            g("/feed/{feed_id:id}/icon", self.icon),
             g("/opml", self.export_opml),
             g("/opml", self.import_opml, methods=("POST",)),
         ]
@@ -120,6 +122,20 @@ class FeedViews:
             return RedirectResponse(f"/feed/{feed.state.id}/remove", 303)
         await run_in_threadpool(self.agg.remove_feed, v.uid, feed.state.url)
         return RedirectResponse("/subscriptions?removed=1", 303)
+
+    async def icon(self, request: Request, v: Visitor) -> Response:
+        """The feed's stored icon (#12), to its subscribers only. Its bytes were sniffed
+        as an image when stored; the policy forbids anything a document could do."""
+        feed_id = FeedId(request.path_params["feed_id"])
+        icon = await run_in_threadpool(self.agg.icons.get, v.uid, feed_id)
+        if icon is None or icon.data is None or icon.content_type is None:
+            raise HTTPException(404, "No icon")
+        request.state.csp = ICON_POLICY
+        return Response(
+            icon.data,
+            media_type=icon.content_type,
+            headers={"cache-control": "private, max-age=86400"},
+        )
 
     async def export_opml(self, request: Request, v: Visitor) -> Response:
         data = await run_in_threadpool(self.agg.export_opml, v.uid)

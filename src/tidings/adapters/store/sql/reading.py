@@ -39,7 +39,8 @@ WHERE s.user_id = :user_id AND f.id = :feed_id AND s.unsubscribed_at IS NULL
 
 FEED_COUNTS = f"""
 SELECT f.id, COALESCE(s.title, f.title, f.url), c.name, {_sql.UNREAD},
-       f.last_error
+       f.last_error,
+       EXISTS (SELECT 1 FROM feed_icons i WHERE i.feed_id = f.id AND i.data IS NOT NULL)
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
 LEFT JOIN categories c ON c.id = s.category_id
@@ -239,7 +240,7 @@ class SqlReading(SqlStoryReading):
             alone = " OR c.id IS NULL" if None in categories else ""
             sql += f" AND (c.name IN ({marks}){alone})"
         rows = self._read(sql, params)
-        counts = [FeedCount(FeedId(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+        counts = [FeedCount(FeedId(r[0]), r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
         return sorted(counts, key=lambda f: f.title.lower())
 
     def get_category_counts(self, user_id: UserId) -> dict[str | None, int]:

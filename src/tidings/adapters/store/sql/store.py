@@ -11,6 +11,7 @@ from typing import Any
 from tidings.adapters.store.sql import queries as _sql
 from tidings.adapters.store.sql.accounts import SqlAccounts
 from tidings.adapters.store.sql.db import Conn, SqlDb
+from tidings.adapters.store.sql.icons import SqlIcons
 from tidings.adapters.store.sql.jobs import SqlJobs
 from tidings.adapters.store.sql.reading import SqlReading
 from tidings.adapters.store.sql.rows import (
@@ -43,6 +44,7 @@ class SqlStore(
     SqlStories,
     SqlRules,
     SqlWebSub,
+    SqlIcons,
     SqlJobs,
     SqlDb,
 ):
