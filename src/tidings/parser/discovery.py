@@ -40,19 +40,27 @@ def _parse_html(body: bytes) -> etree._Element | None:
         return None
 
 
+def _page(body: bytes, base_url: str) -> tuple[etree._Element, str] | None:
+    """The parsed page and the base its relative links resolve against (its
+    ``<base href>``, else ``base_url``); None if it is not HTML."""
+    root = _parse_html(body)
+    if root is None:
+        return None
+    for el in root.iter("base"):
+        return root, safe_url(el.get("href"), base_url) or base_url
+    return root, base_url
+
+
 def find_feed_links(body: bytes, base_url: str) -> list[str]:
     """Feed URLs a page advertises, best first.
 
     First ``<link rel="alternate">`` with a feed type (in document order), then
     ``<a href>`` targets that look like feeds. All absolute http(s), no duplicates.
     """
-    root = _parse_html(body)
-    if root is None:
+    page = _page(body, base_url)
+    if page is None:
         return []
-    base = base_url
-    for el in root.iter("base"):
-        base = safe_url(el.get("href"), base_url) or base_url
-        break
+    root, base = page
     found: list[str] = []
     for el in root.iter("link"):
         rels = (el.get("rel") or "").lower().split()
@@ -83,13 +91,10 @@ def find_icon_links(body: bytes, base_url: str) -> list[str]:
     """The icons a page names (#12), best first: ``<link rel="icon">`` (and "shortcut
     icon") in document order, then Apple touch icons; never an SVG (by its type or its
     name); at most three absolute http(s) URLs."""
-    root = _parse_html(body)
-    if root is None:
+    page = _page(body, base_url)
+    if page is None:
         return []
-    base = base_url
-    for el in root.iter("base"):
-        base = safe_url(el.get("href"), base_url) or base_url
-        break
+    root, base = page
     ranked: list[tuple[int, str]] = []
     for el in root.iter("link"):
         rels = (el.get("rel") or "").lower().split()
