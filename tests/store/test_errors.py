@@ -93,6 +93,8 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "get_api_login": lambda s, k: s.get_api_login("alice"),
         "get_api_login_by_fever_key": lambda s, k: s.get_api_login_by_fever_key("f"),
         "get_api_generation": lambda s, k: s.get_api_generation(k.user),
+        "add_api_token": lambda s, k: s.add_api_token(k.user, "t", generation=0, now=NOW),
+        "get_api_token_user": lambda s, k: s.get_api_token_user("t"),
         "get_server_secret": lambda s, k: s.get_server_secret("s", "v"),
         # feeds
         "ensure_user": lambda s, k: s.ensure_user("carol"),
@@ -136,6 +138,13 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "get_entry_ids": lambda s, k: s.get_entry_ids(k.user, unread=True),
         "count_listed_entries": lambda s, k: s.count_listed_entries(k.user),
         "get_category_ids": lambda s, k: s.get_category_ids(k.user),
+        "get_stream_ids": lambda s, k: s.get_stream_ids(k.user, EntryFilter(unread=True)),
+        "get_stream_entries": lambda s, k: s.get_stream_entries(k.user, EntryFilter()),
+        "set_entry_flags": lambda s, k: s.set_entry_flags(k.user, [k.entry], read=True, now=NOW),
+        "set_entry_tag": lambda s, k: s.set_entry_tag(k.user, [k.entry], "later", tagged=True),
+        "get_tags": lambda s, k: s.get_tags(k.user),
+        "rename_label": lambda s, k: s.rename_label(k.user, "News", "World"),
+        "delete_label": lambda s, k: s.delete_label(k.user, "News"),
         # search, stories, rules
         "search_entries": lambda s, k: s.search_entries(k.user, q),
         "get_story_context": lambda s, k: s.get_story_context(k.feed, ["https://x.example/1"]),

@@ -138,6 +138,9 @@ class EntryFilter:
     label: str | None = None  # filed under this folder, or tagged with it
     seen_from: datetime | None = None  # first seen at or after (crawl time, `ot`)
     seen_before: datetime | None = None  # first seen before (`nt`)
+    unstarred: bool = False  # only entries not starred (`xt=…/starred`)
+    exclude_labels: tuple[str, ...] = ()  # neither filed under nor tagged with these
+    exclude_feed_ids: tuple[FeedId, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,17 @@ class AccountStore(Protocol):
         """The user's API generation (0 before any API password); raises ``NotFoundError``."""
         ...
 
+    def add_api_token(
+        self, user_id: UserId, token_hash: str, *, generation: int, now: datetime
+    ) -> None:
+        """Keep an API token's hash for the user, if ``generation`` is still theirs
+        (a password changed meanwhile: nothing is kept)."""
+        ...
+
+    def get_api_token_user(self, token_hash: str) -> User | None:
+        """The user of a live API token (of their current generation), or None."""
+        ...
+
     def get_server_secret(self, name: str, new_value: str) -> str:
         """The secret called ``name``, stored as ``new_value`` if there is none yet
         (the first writer wins; every caller gets the stored value)."""
@@ -256,6 +267,64 @@ class SyncStore(Protocol):
 
     def get_category_ids(self, user_id: UserId) -> list[tuple[int, str]]:
         """The user's categories as (id, name), by name; an id stays while the category does."""
+        ...
+
+    def get_stream_ids(
+        self,
+        user_id: UserId,
+        filter: EntryFilter,
+        *,
+        start: EntryId | None = None,
+        oldest_first: bool = False,
+    ) -> list[EntryId]:
+        """Up to ``filter.limit`` (at most 10,000) ids of the listed entries the filter
+        selects, in crawl order (ids grow as entries are stored): newest first, or
+        oldest first; only those past ``start`` in that order (keyset paging)."""
+        ...
+
+    def get_stream_entries(
+        self,
+        user_id: UserId,
+        filter: EntryFilter,
+        *,
+        start: EntryId | None = None,
+        oldest_first: bool = False,
+    ) -> list[Entry]:
+        """As ``get_stream_ids``, the entries (at most 1,000), with their stories."""
+        ...
+
+    def set_entry_flags(
+        self,
+        user_id: UserId,
+        entry_ids: Sequence[EntryId],
+        *,
+        read: bool | None = None,
+        starred: bool | None = None,
+        now: datetime,
+    ) -> int:
+        """Set (never toggle) read and/or starred on up to 10,000 entries in one
+        transaction; ids the user cannot see are ignored; ``ValueError`` for more.
+        Returns how many flags changed."""
+        ...
+
+    def set_entry_tag(
+        self, user_id: UserId, entry_ids: Sequence[EntryId], tag: str, *, tagged: bool
+    ) -> int:
+        """Tag (or untag) up to 10,000 entries the user can see; returns how many changed."""
+        ...
+
+    def get_tags(self, user_id: UserId) -> list[str]:
+        """Every tag on the user's entries, sorted."""
+        ...
+
+    def rename_label(self, user_id: UserId, old: str, new: str) -> bool:
+        """Rename a folder (merging into ``new`` if it exists) and the tag of that name;
+        False if neither existed."""
+        ...
+
+    def delete_label(self, user_id: UserId, name: str) -> bool:
+        """Delete a folder (its feeds stay, in no folder) and the tag of that name; False
+        if neither existed."""
         ...
 
 

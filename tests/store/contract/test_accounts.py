@@ -148,3 +148,24 @@ def test_a_server_secret_is_made_once(store: Store) -> None:
     assert store.get_server_secret("s", "first") == "first"
     assert store.get_server_secret("s", "second") == "first"
     assert store.get_server_secret("t", "other") == "other"
+
+
+def test_api_tokens_live_until_the_api_password_changes(store: Store) -> None:
+    alice = store.create_user("alice", "h", is_admin=False, now=NOW)
+    bob = store.create_user("bob", "h", is_admin=False, now=NOW)
+    generation = store.set_api_password(alice.id, "argon", "keyed")
+    store.add_api_token(alice.id, "t1", generation=generation, now=NOW)
+    found = store.get_api_token_user("t1")
+    assert found is not None and found.id == alice.id
+    assert store.get_api_token_user("t2") is None
+    # a token of a generation already gone is not kept
+    store.add_api_token(alice.id, "old", generation=generation - 1, now=NOW)
+    assert store.get_api_token_user("old") is None
+    store.set_api_password(bob.id, "argon", "keyed2")
+    assert store.get_api_token_user("t1").id == alice.id  # type: ignore[union-attr]
+    store.set_api_password(alice.id, "argon2", "keyed3")  # a new password ends them all
+    assert store.get_api_token_user("t1") is None
+    generation = store.get_api_generation(alice.id)
+    store.add_api_token(alice.id, "t3", generation=generation, now=NOW)
+    store.set_api_password(alice.id, None, None)  # no API password: no API access
+    assert store.get_api_token_user("t3") is None

@@ -88,3 +88,97 @@ def test_entries_a_rule_hid_are_not_listed_or_counted(store: Store) -> None:
     assert len(store.get_entries_by_id(alice, after=EntryId(0))) == 2
     assert len(store.get_entry_ids(alice, unread=True)) == 2
     assert len(store.get_entry_ids(bob)) == store.count_listed_entries(bob) == 3
+
+
+def test_stream_ids_and_entries_in_crawl_order_with_keyset_paging(store: Store) -> None:
+    """Google Reader streams (#12): ids newest or oldest first, paged past a start id,
+    with the filter's states, labels and exclusions; only the user's followed feeds."""
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    news = feed_with_entries(store, alice, n=4, category="News")
+    tech = feed_with_entries(store, alice, url="https://y.example/feed", n=2)
+    feed_with_entries(store, bob, url="https://o.example/feed", n=3)
+    mine = sorted(store.get_entry_ids(alice))
+    assert len(mine) == 6
+    assert store.get_stream_ids(alice, EntryFilter(limit=100)) == mine[::-1]
+    assert store.get_stream_ids(alice, EntryFilter(limit=2), oldest_first=True) == mine[:2]
+    page = store.get_stream_ids(alice, EntryFilter(limit=2), start=mine[4])
+    assert page == [mine[3], mine[2]]
+    later = store.get_stream_ids(alice, EntryFilter(limit=9), start=mine[1], oldest_first=True)
+    assert later == mine[2:]
+    store.mark_entry(alice, mine[0], read=True, now=NOW)
+    store.mark_entry(alice, mine[1], starred=True, now=NOW)
+    unread = store.get_stream_ids(alice, EntryFilter(unread=True, limit=100))
+    assert unread == mine[:0:-1]
+    assert store.get_stream_ids(alice, EntryFilter(unstarred=True, read=True)) == [mine[0]]
+    in_news = store.get_stream_ids(alice, EntryFilter(label="News", limit=100))
+    assert sorted(in_news) == mine[:4]
+    not_news = store.get_stream_ids(alice, EntryFilter(exclude_labels=("News",), limit=100))
+    assert sorted(not_news) == mine[4:]
+    not_tech = store.get_stream_ids(alice, EntryFilter(exclude_feed_ids=(tech.id,), limit=100))
+    assert sorted(not_tech) == mine[:4]
+    assert sorted(store.get_stream_ids(alice, EntryFilter(feed_id=news.id))) == mine[:4]
+    assert store.get_stream_ids(alice, EntryFilter(starred=True)) == [mine[1]]
+    entries = store.get_stream_entries(alice, EntryFilter(limit=3))
+    assert _ids(entries) == mine[:2:-1]
+    assert all(e.feed_id in (news.id, tech.id) for e in entries)
+    assert entries[0].category is None and entries[-1].category == "News"
+    # a feed no longer followed is not in any stream
+    store.remove_feed(alice, "https://y.example/feed")
+    assert sorted(store.get_stream_ids(alice, EntryFilter(limit=100))) == mine[:4]
+
+
+def test_entry_flags_are_set_never_toggled_in_one_write(store: Store) -> None:
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    feed_with_entries(store, alice, n=3)
+    feed_with_entries(store, bob, url="https://o.example/feed", n=1)
+    mine = store.get_entry_ids(alice)
+    theirs = store.get_entry_ids(bob)
+    assert store.set_entry_flags(alice, [*mine[:2], *theirs], read=True, now=NOW) == 2
+    assert store.set_entry_flags(alice, mine[:2], read=True, now=NOW) == 0  # set, not toggled
+    assert store.get_entry_ids(alice, unread=True) == mine[2:]
+    assert store.get_entry_ids(bob, unread=True) == theirs  # a foreign id is ignored
+    assert store.set_entry_flags(alice, mine, starred=True, read=False, now=NOW) == 5
+    assert store.get_entry_ids(alice, starred=True) == mine
+    assert store.get_entry_ids(alice, unread=True) == mine
+    assert store.set_entry_flags(alice, [], read=True, now=NOW) == 0
+    try:
+        store.set_entry_flags(alice, [EntryId(i) for i in range(1, 10_002)], read=True, now=NOW)
+    except ValueError as exc:
+        assert "10000" in str(exc)
+    else:
+        raise AssertionError("10,001 ids accepted")
+    assert store.get_entry_ids(alice, unread=True) == mine  # nothing written
+
+
+def test_tags_rename_and_delete_labels(store: Store) -> None:
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    feed_with_entries(store, alice, n=3, category="News")
+    feed_with_entries(store, bob, url="https://o.example/feed", n=1, category="News")
+    mine = store.get_entry_ids(alice)
+    theirs = store.get_entry_ids(bob)
+    assert store.set_entry_tag(alice, [mine[0], mine[1], *theirs], "later", tagged=True) == 2
+    assert store.set_entry_tag(alice, [mine[0]], "later", tagged=True) == 0
+    assert store.get_tags(alice) == ["later"] and store.get_tags(bob) == []
+    assert store.get_stream_ids(alice, EntryFilter(label="later")) == [mine[1], mine[0]]
+    assert "later" in store.get_entry(alice, mine[0]).tags
+    assert store.set_entry_tag(alice, [mine[1]], "later", tagged=False) == 1
+    # a folder and a tag of one name are renamed together; another user's stay
+    store.set_entry_tag(alice, [mine[2]], "News", tagged=True)
+    assert store.rename_label(alice, "News", "World")
+    assert [name for _, name in store.get_category_ids(alice)] == ["World"]
+    assert store.get_tags(alice) == ["World", "later"]
+    assert [name for _, name in store.get_category_ids(bob)] == ["News"]
+    assert not store.rename_label(alice, "nothing", "else")
+    # renaming onto an existing folder merges into it
+    feed_with_entries(store, alice, url="https://y.example/feed", n=1, category="Tech")
+    assert store.rename_label(alice, "Tech", "World")
+    assert {f.category for f in store.get_feeds(alice)} == {"World"}
+    assert store.delete_label(alice, "World")
+    assert store.get_category_ids(alice) == [] and store.get_tags(alice) == ["later"]
+    assert {f.category for f in store.get_feeds(alice)} == {None}
+    assert len(store.get_feeds(alice)) == 2  # the feeds stay
+    assert not store.delete_label(alice, "World")
+    assert [name for _, name in store.get_category_ids(bob)] == ["News"]

@@ -107,7 +107,27 @@ class SqlAccounts(SqlDb):
             ).fetchone()
             if row is None:
                 raise NotFoundError(f"no user {user_id}")
+            conn.execute("DELETE FROM api_tokens WHERE user_id = ?", (user_id,))
             return int(row[0])
+
+    def add_api_token(
+        self, user_id: UserId, token_hash: str, *, generation: int, now: datetime
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO api_tokens (token_hash, user_id, generation, created_at) "
+                "SELECT ?, id, ?, ? FROM users WHERE id = ? AND api_generation = ?",
+                (token_hash, generation, to_ts(now), user_id, generation),
+            )
+
+    def get_api_token_user(self, token_hash: str) -> User | None:
+        rows = self._read(
+            "SELECT u.id, u.name, u.is_admin, u.password_hash IS NOT NULL FROM api_tokens t "
+            "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? "
+            "AND t.generation = u.api_generation AND u.api_password_hash IS NOT NULL",
+            (token_hash,),
+        )
+        return _user(rows[0]) if rows else None
 
     def get_api_login(self, name: str) -> ApiLogin | None:
         rows = self._read(_API_LOGIN + " WHERE name = ?", (name,))

@@ -81,6 +81,12 @@ UNSUBSCRIBE = (
 UNREAD = "CASE WHEN f.n_entries > s.n_read THEN f.n_entries - s.n_read ELSE 0 END"
 
 
+#: the columns of an ``Entry`` row of one user's listing (``entry_from_row``)
+USER_ENTRY_COLUMNS = f"""{ENTRY_COLUMNS}, f.url AS feed_url,
+       COALESCE(s.title, f.title) AS feed_title, c.name AS category,
+       COALESCE(st.read, 0) AS read, COALESCE(st.starred, 0) AS starred"""
+
+
 def user_entry_joins(entries_join: str = "entries e\nJOIN subscriptions s") -> str:
     """``FROM`` an entry listing of one user (``:user_id``); ``entries_join`` is the
     dialect's ``Dialect.entries_join`` for the listing."""
@@ -95,8 +101,7 @@ LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
 def user_entries(entries_join: str = "entries e\nJOIN subscriptions s") -> str:
     """An entry listing of one user, as ``Entry`` rows (see ``user_entry_joins``)."""
     return f"""
-SELECT {ENTRY_COLUMNS}, f.url AS feed_url, COALESCE(s.title, f.title) AS feed_title,
-       c.name AS category, COALESCE(st.read, 0) AS read, COALESCE(st.starred, 0) AS starred
+SELECT {USER_ENTRY_COLUMNS}
 {user_entry_joins(entries_join).lstrip()}"""
 
 

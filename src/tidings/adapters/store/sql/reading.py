@@ -80,6 +80,13 @@ def river_sql(dialect: Dialect, f: EntryFilter, *, columns: bool = True) -> str:
     return _sql.user_entries(join) if columns else _sql.user_entry_joins(join)
 
 
+#: filed under the folder ``:param``, or tagged with it
+_LABELLED = (
+    "(COALESCE(st.category, c.name, '') = :{param} OR EXISTS (SELECT 1 FROM entry_tags t "
+    "WHERE t.user_id = :user_id AND t.entry_id = e.id AND t.tag = :{param}))"
+)
+
+
 def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
     """The WHERE clause and parameters of an entry listing (joins as in USER_ENTRIES)."""
     clauses: list[str] = []
@@ -109,10 +116,7 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
     if f.read:
         clauses.append("COALESCE(st.read, 0) = 1")
     if f.label:
-        clauses.append(
-            "(COALESCE(st.category, c.name) = :label OR EXISTS (SELECT 1 FROM entry_tags t "
-            "WHERE t.user_id = :user_id AND t.entry_id = e.id AND t.tag = :label))"
-        )
+        clauses.append(_LABELLED.format(param="label"))
         params["label"] = f.label
     if f.seen_from is not None:
         clauses.append("e.first_seen_at >= :seen_from")
@@ -120,6 +124,14 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
     if f.seen_before is not None:
         clauses.append("e.first_seen_at < :seen_before")
         params["seen_before"] = to_ts(f.seen_before)
+    if f.unstarred:
+        clauses.append("COALESCE(st.starred, 0) = 0")
+    for n, label in enumerate(f.exclude_labels):
+        clauses.append(f"NOT {_LABELLED.format(param=f'xl{n}')}")
+        params[f"xl{n}"] = label
+    for n, feed_id in enumerate(f.exclude_feed_ids):
+        clauses.append(f"e.feed_id != :xf{n}")
+        params[f"xf{n}"] = feed_id
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

@@ -7,16 +7,20 @@ follows are listed (an API item must name a feed the API lists), never hidden on
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from tidings.adapters.store.sql import queries as _sql
-from tidings.adapters.store.sql.db import SqlDb
-from tidings.adapters.store.sql.dialect import Listing
-from tidings.adapters.store.sql.rows import entry_from_row
-from tidings.model import Entry, EntryId, UserId
+from tidings.adapters.store.sql.dialect import Listing, listing_of
+from tidings.adapters.store.sql.reading import entry_where
+from tidings.adapters.store.sql.rows import entry_from_row, to_ts
+from tidings.adapters.store.sql.story_reading import SqlStoryReading
+from tidings.model import Entry, EntryFilter, EntryId, UserId
 
 MAX_PAGE = 1000  # entries per call
+MAX_IDS = 10_000  # ids per call (a stream page; one write)
 #: the entries an API lists: followed feeds, not dropped by the user's rules
 _LISTED = f"COALESCE(st.hidden, 0) = 0 AND {_sql.FOLLOWING}"
 
@@ -38,7 +42,35 @@ SELECT
 """
 
 
-class SqlSync(SqlDb):
+#: set one flag of the user's entries among ``{ids}`` that they may see
+_SET_FLAG = (
+    """
+INSERT INTO entry_states (user_id, entry_id, read, starred, read_at, starred_at)
+SELECT :user_id, e.id, {read}, {starred}, {read_at}, {starred_at}
+{joins} WHERE e.id IN ({ids}) AND COALESCE(st.{flag}, 0) != :value AND """
+    + _sql.VISIBLE
+    + """
+ON CONFLICT (user_id, entry_id) DO UPDATE SET
+    {flag} = excluded.{flag}, {flag}_at = excluded.{flag}_at
+WHERE entry_states.{flag} != excluded.{flag}
+"""
+)
+_ADD_TAG = (
+    """
+INSERT INTO entry_tags (user_id, entry_id, tag)
+SELECT :user_id, e.id, :tag
+{joins} WHERE e.id IN ({ids}) AND """
+    + _sql.VISIBLE
+    + """
+ON CONFLICT DO NOTHING
+"""
+)
+_REMOVE_TAG = (
+    "DELETE FROM entry_tags WHERE user_id = :user_id AND tag = :tag AND entry_id IN ({ids})"
+)
+
+
+class SqlSync(SqlStoryReading):
     """The sync half of the Store protocol (see ``tidings.ports.SyncStore``)."""
 
     def get_entries_by_id(
@@ -70,7 +102,167 @@ class SqlSync(SqlDb):
         sql = _sql.user_entries(self.dialect.entries_join(Listing.NEWEST))
         sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY e.id {order} LIMIT :limit"
-        return [entry_from_row(r) for r in self._read(sql, params)]
+        return self._with_stories(user_id, [entry_from_row(r) for r in self._read(sql, params)])
+
+    def _stream(
+        self,
+        columns: str,
+        user_id: UserId,
+        filter: EntryFilter,
+        start: EntryId | None,
+        oldest_first: bool,
+    ) -> tuple[str, dict[str, Any]]:
+        where, params = entry_where(user_id, filter)
+        where += f" AND {_sql.FOLLOWING}"
+        if start is not None:
+            where += " AND e.id > :start" if oldest_first else " AND e.id < :start"
+            params["start"] = start
+        # across feeds: the rowids in order, stopping at the page; one feed or the
+        # starred ones: through their own indexes
+        plain = listing_of(filter) is Listing.PLAIN
+        join = self.dialect.entries_join(Listing.PLAIN if plain else Listing.NEWEST)
+        sql = f"SELECT {columns} {_sql.user_entry_joins(join)}{where}"
+        sql += f" ORDER BY e.id {'ASC' if oldest_first else 'DESC'} LIMIT :limit"
+        return sql, params
+
+    def get_stream_ids(
+        self,
+        user_id: UserId,
+        filter: EntryFilter,
+        *,
+        start: EntryId | None = None,
+        oldest_first: bool = False,
+    ) -> list[EntryId]:
+        sql, params = self._stream("e.id", user_id, filter, start, oldest_first)
+        params["limit"] = max(1, min(filter.limit, MAX_IDS))
+        return [EntryId(r[0]) for r in self._read(sql, params)]
+
+    def get_stream_entries(
+        self,
+        user_id: UserId,
+        filter: EntryFilter,
+        *,
+        start: EntryId | None = None,
+        oldest_first: bool = False,
+    ) -> list[Entry]:
+        sql, params = self._stream(_sql.USER_ENTRY_COLUMNS, user_id, filter, start, oldest_first)
+        params["limit"] = max(1, min(filter.limit, MAX_PAGE))
+        return self._with_stories(user_id, [entry_from_row(r) for r in self._read(sql, params)])
+
+    def set_entry_flags(
+        self,
+        user_id: UserId,
+        entry_ids: Sequence[EntryId],
+        *,
+        read: bool | None = None,
+        starred: bool | None = None,
+        now: datetime,
+    ) -> int:
+        ids = self._ids(entry_ids)
+        if not ids:
+            return 0
+        changed = 0
+        with self._write() as conn:
+            for flag, value in (("read", read), ("starred", starred)):
+                if value is None:
+                    continue
+                setting = {"read": "0", "starred": "0", "read_at": "NULL", "starred_at": "NULL"}
+                setting[flag] = ":value"
+                setting[f"{flag}_at"] = "CASE WHEN :value = 1 THEN :now END"
+                sql = _SET_FLAG.format(
+                    joins=_sql.USER_ENTRY_JOINS, ids=self._id_list(), flag=flag, **setting
+                )
+                params = {"user_id": user_id, "ids": ids, "value": int(value), "now": to_ts(now)}
+                changed += conn.execute(sql, params).rowcount
+        return changed
+
+    def set_entry_tag(
+        self, user_id: UserId, entry_ids: Sequence[EntryId], tag: str, *, tagged: bool
+    ) -> int:
+        ids = self._ids(entry_ids)
+        if not ids or not tag.strip():
+            return 0
+        sql = (_ADD_TAG if tagged else _REMOVE_TAG).format(
+            joins=_sql.USER_ENTRY_JOINS, ids=self._id_list()
+        )
+        with self._write() as conn:
+            return conn.execute(sql, {"user_id": user_id, "ids": ids, "tag": tag}).rowcount
+
+    def get_tags(self, user_id: UserId) -> list[str]:
+        rows = self._read(
+            "SELECT DISTINCT tag FROM entry_tags WHERE user_id = ? ORDER BY tag", (user_id,)
+        )
+        return [str(r[0]) for r in rows]
+
+    def rename_label(self, user_id: UserId, old: str, new: str) -> bool:
+        if not new.strip() or old == new:
+            return False
+        found = False
+        with self._write() as conn:
+            p = {"user_id": user_id, "old": old, "new": new}
+            old_id = conn.execute(
+                "SELECT id FROM categories WHERE user_id = :user_id AND name = :old", p
+            ).fetchone()
+            if old_id is not None:
+                found = True
+                conn.execute(
+                    "INSERT INTO categories (user_id, name) VALUES (:user_id, :new) "
+                    "ON CONFLICT DO NOTHING",
+                    p,
+                )
+                conn.execute(
+                    "UPDATE subscriptions SET category_id = (SELECT id FROM categories "
+                    "WHERE user_id = :user_id AND name = :new) "
+                    "WHERE user_id = :user_id AND category_id = :old_id",
+                    {**p, "old_id": old_id[0]},
+                )
+                conn.execute("DELETE FROM categories WHERE id = :old_id", {"old_id": old_id[0]})
+            moved = conn.execute(
+                "INSERT INTO entry_tags (user_id, entry_id, tag) SELECT user_id, entry_id, :new "
+                "FROM entry_tags WHERE user_id = :user_id AND tag = :old ON CONFLICT DO NOTHING",
+                p,
+            ).rowcount
+            gone = conn.execute(
+                "DELETE FROM entry_tags WHERE user_id = :user_id AND tag = :old", p
+            ).rowcount
+            conn.execute(
+                "UPDATE entry_states SET category = :new WHERE user_id = :user_id "
+                "AND category = :old",
+                p,
+            )
+        return found or bool(moved or gone)
+
+    def delete_label(self, user_id: UserId, name: str) -> bool:
+        p = {"user_id": user_id, "name": name}
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE subscriptions SET category_id = NULL WHERE user_id = :user_id "
+                "AND category_id IN (SELECT id FROM categories WHERE user_id = :user_id "
+                "AND name = :name)",
+                p,
+            )
+            folders = conn.execute(
+                "DELETE FROM categories WHERE user_id = :user_id AND name = :name", p
+            ).rowcount
+            tags = conn.execute(
+                "DELETE FROM entry_tags WHERE user_id = :user_id AND tag = :name", p
+            ).rowcount
+            conn.execute(
+                "UPDATE entry_states SET category = NULL WHERE user_id = :user_id "
+                "AND category = :name",
+                p,
+            )
+        return bool(folders or tags)
+
+    def _id_list(self) -> str:
+        return self.dialect.id_list.format(param=":ids")
+
+    @staticmethod
+    def _ids(entry_ids: Sequence[EntryId]) -> str:
+        ids = sorted({int(i) for i in entry_ids})
+        if len(ids) > MAX_IDS:
+            raise ValueError(f"at most {MAX_IDS} entries at once, not {len(ids)}")
+        return json.dumps(ids) if ids else ""
 
     def get_entry_ids(
         self, user_id: UserId, *, unread: bool = False, starred: bool = False
