@@ -1,8 +1,9 @@
 """Sync: what the apps' APIs (Fever, Google Reader) ask of Tidings (#12).
 
 Part of the ``Aggregator`` facade (``agg.sync``): entries in id order, complete id
-lists, folders with ids, subscriptions as an app lists them, and marks by crawl
-time. Protocol details (ids on the wire, parameters, JSON) stay in ``tidings.api``.
+lists, folders with ids, subscriptions as an app lists them, their icons, and marks
+by crawl time. Protocol details (ids on the wire, parameters, JSON) stay in
+``tidings.api``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tidings.model import Entry, EntryFilter, EntryId, FeedId, UserId
+from tidings.content.icons import ICON_TYPES
+from tidings.model import Entry, EntryFilter, EntryId, FeedId, Icon, UserId
 from tidings.ports import Store
 
 
@@ -50,6 +52,16 @@ class Sync:
             for f in self.store.get_feeds(user)
         ]
         return sorted(out, key=lambda s: (s.title.lower(), s.id))
+
+    def get_icons(self, user: UserId) -> list[Icon]:
+        """The stored images of the user's feeds, by feed id: only those with bytes of
+        a type the icon step stores (PNG, JPEG, GIF, WebP, ICO), whatever else a row
+        may hold."""
+        return [
+            icon
+            for icon in self.store.get_icons(user)
+            if icon.data and icon.content_type in ICON_TYPES
+        ]
 
     def get_category_ids(self, user: UserId) -> list[tuple[int, str]]:
         return self.store.get_category_ids(user)

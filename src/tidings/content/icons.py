@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-__all__ = ["MAX_ICON_BYTES", "icon_sources", "sniff_image"]
+__all__ = ["ICON_TYPES", "MAX_ICON_BYTES", "icon_sources", "sniff_image"]
 
 MAX_ICON_BYTES = 256 * 1024
 
@@ -17,6 +17,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"GIF89a", "image/gif"),
     (b"\x00\x00\x01\x00", "image/x-icon"),  # ICO: reserved 0, type 1 (icon)
 )
+#: every type ``sniff_image`` gives: the only ones an icon is stored or sent as
+ICON_TYPES = frozenset({t for _, t in _MAGIC} | {"image/webp"})
 
 
 def sniff_image(data: bytes) -> str | None:

@@ -438,6 +438,12 @@ class IconStore(Protocol):
         """The feed's icon row if the user follows the feed and one was tried, else None."""
         ...
 
+    def get_icons(self, user_id: UserId) -> list[Icon]:
+        """The stored images of every feed the user follows (not those they left),
+        by feed id, in one query: only icons with bytes (never a try that only
+        failed), never the icons of feeds only other users follow."""
+        ...
+
     def set_icon(
         self,
         feed_id: FeedId,

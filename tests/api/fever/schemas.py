@@ -47,7 +47,13 @@ FEED = _object(
         "last_updated_on_time": INT,
     }
 )
-FAVICON = _object({"id": INT, "data": STR})
+#: Fever's ``"data": "image/gif;base64,R0lGOD..."``: a type, ``;base64,``, the bytes
+FAVICON = _object(
+    {
+        "id": {**INT, "minimum": 1},  # 0 is every favicon-less feed's favicon_id
+        "data": {"type": "string", "pattern": "^image/[a-z0-9.+-]+;base64,[A-Za-z0-9+/]+=*$"},
+    }
+)
 ITEM = _object(
     {
         "id": INT,

@@ -94,3 +94,38 @@ def test_unfollowed_and_disabled_feeds_are_not_candidates_and_the_icon_goes_with
     assert _candidates(store, NOW + 2 * MONTH) == []
     store.add_feed(user, URL, category=None, now=NOW)  # a new feed row: no icon of the old one
     assert store.get_icon(user, store.get_feed_state_by_url(URL).id) is None
+
+
+def test_get_icons_lists_the_stored_images_of_the_users_followed_feeds_only(
+    store: Store,
+) -> None:
+    alice, bob = store.ensure_user("alice"), store.ensure_user("bob")
+    shared = _fetched_feed(store, alice)
+    failed = _fetched_feed(store, alice, "https://failed.example/feed")
+    left = _fetched_feed(store, alice, "https://left.example/feed")
+    untried = _fetched_feed(store, alice, "https://untried.example/feed")
+    bobs = _fetched_feed(store, bob, "https://bob.example/feed")
+    store.add_feed(bob, URL, category=None, now=NOW)  # bob follows the shared feed too
+    store.add_feed(bob, "https://left.example/feed", category=None, now=NOW)
+    gif = b"GIF89a" + b"\0" * 8
+    store.set_icon(shared, now=NOW, data=PNG, content_type="image/png")
+    store.set_icon(failed, now=NOW, error="HTTP 404")
+    store.set_icon(left, now=NOW, data=PNG, content_type="image/png")
+    store.set_icon(bobs, now=NOW, data=gif, content_type="image/gif")
+    assert left in {i.feed_id for i in store.get_icons(alice)}
+    store.remove_feed(alice, "https://left.example/feed")  # bob keeps the feed and its icon
+
+    icons = store.get_icons(alice)
+    assert [(i.feed_id, i.data, i.content_type) for i in icons] == [
+        (shared, PNG, "image/png")
+    ]  # not the failed try, the feed alice left, the untried one, or bob's own
+    assert untried not in {i.feed_id for i in icons}
+    assert [(i.feed_id, i.data, i.content_type) for i in store.get_icons(bob)] == [
+        (shared, PNG, "image/png"),
+        (left, PNG, "image/png"),
+        (bobs, gif, "image/gif"),
+    ]
+    # a failed refetch keeps the image, so the icon is still listed
+    store.set_icon(shared, now=NOW + DAY, error="HTTP 500")
+    assert [i.feed_id for i in store.get_icons(alice)] == [shared]
+    assert store.get_icons(store.ensure_user("carol")) == []

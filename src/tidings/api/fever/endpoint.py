@@ -112,16 +112,19 @@ class FeverApi:
             self._mark(user, plan)
         sync = self.agg.sync
         body = shapes.base(auth=True, last_refreshed=self._last_refreshed(user))
+        # one read serves both: a feed's favicon_id is set when its icon is listed
+        icons = sync.get_icons(user.id) if "feeds" in params or "favicons" in params else []
         if "groups" in params or "feeds" in params:
             categories = sync.get_category_ids(user.id)
             feeds = sync.get_subscriptions(user.id)
             if "groups" in params:
                 body["groups"] = shapes.groups(categories)
             if "feeds" in params:
-                body["feeds"] = [shapes.feed(f) for f in feeds]
+                with_icon = {i.feed_id for i in icons}
+                body["feeds"] = [shapes.feed(f, has_icon=f.id in with_icon) for f in feeds]
             body["feeds_groups"] = shapes.feeds_groups(categories, feeds)
         if "favicons" in params:
-            body["favicons"] = []
+            body["favicons"] = [shapes.favicon(i) for i in icons]
         if "items" in params:
             body["total_items"] = sync.count_entries(user.id)
             body["items"] = [shapes.item(e) for e in self._items(user, plan)]

@@ -4,17 +4,20 @@ Reader's ``typeof … === "string"``), every string present (``url`` non-null)."
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from tidings.aggregator.sync import Subscription
-from tidings.model import Entry
+from tidings.model import Entry, Icon
 
 API_VERSION = 3
 #: the group of feeds filed under no category (CommaFeed's choice): not in ``groups``
 UNCATEGORIZED = 0
-NO_FAVICON = 0  # icons come with #12's icon step; a favicon id no favicon has is safe
+#: the ``favicon_id`` of a feed without a stored icon: no favicon has it (a favicon's id
+#: is its feed's, and feed ids start at 1)
+NO_FAVICON = 0
 
 
 def seconds(dt: datetime | None) -> int:
@@ -54,16 +57,23 @@ def feeds_groups(
     ]
 
 
-def feed(sub: Subscription) -> dict[str, Any]:
+def feed(sub: Subscription, *, has_icon: bool = False) -> dict[str, Any]:
     return {
         "id": int(sub.id),
-        "favicon_id": NO_FAVICON,
+        "favicon_id": int(sub.id) if has_icon else NO_FAVICON,
         "title": sub.title,
         "url": sub.url,
         "site_url": sub.link or "",
         "is_spark": 0,
         "last_updated_on_time": seconds(sub.last_updated),
     }
+
+
+def favicon(icon: Icon) -> dict[str, Any]:
+    """Fever's ``{"id", "data": "image/gif;base64,R0lGOD..."}``, under the feed's id."""
+    assert icon.data is not None and icon.content_type is not None  # Sync.get_icons
+    encoded = base64.b64encode(icon.data).decode("ascii")
+    return {"id": int(icon.feed_id), "data": f"{icon.content_type};base64,{encoded}"}
 
 
 def item(entry: Entry) -> dict[str, Any]:

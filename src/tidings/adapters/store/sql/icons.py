@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tidings.adapters.store.sql.db import SqlDb
+from tidings.adapters.store.sql.db import Row, SqlDb
 from tidings.adapters.store.sql.rows import from_ts, to_ts
 from tidings.model import FeedId, Icon, IconJob, UserId
 
@@ -27,6 +27,14 @@ USER_ICON = """
 SELECT i.feed_id, i.data, i.content_type, i.source_url, i.fetched_at, i.error
 FROM feed_icons i JOIN subscriptions s ON s.feed_id = i.feed_id
 WHERE s.user_id = :user_id AND i.feed_id = :feed_id AND s.unsubscribed_at IS NULL
+"""
+
+USER_ICONS = """
+SELECT i.feed_id, i.data, i.content_type, i.source_url, i.fetched_at, i.error
+FROM feed_icons i JOIN subscriptions s ON s.feed_id = i.feed_id
+WHERE s.user_id = :user_id AND s.unsubscribed_at IS NULL
+  AND i.data IS NOT NULL AND i.content_type IS NOT NULL
+ORDER BY i.feed_id
 """
 
 SET_ICON = """
@@ -57,13 +65,10 @@ class SqlIcons(SqlDb):
 
     def get_icon(self, user_id: UserId, feed_id: FeedId) -> Icon | None:
         rows = self._read(USER_ICON, {"user_id": user_id, "feed_id": feed_id})
-        if not rows:
-            return None
-        r = rows[0]
-        fetched = from_ts(r[4])
-        assert fetched is not None  # NOT NULL column
-        data = None if r[1] is None else bytes(r[1])
-        return Icon(FeedId(r[0]), data, r[2], r[3], fetched, r[5])
+        return _icon(rows[0]) if rows else None
+
+    def get_icons(self, user_id: UserId) -> list[Icon]:
+        return [_icon(r) for r in self._read(USER_ICONS, {"user_id": user_id})]
 
     def set_icon(
         self,
@@ -89,3 +94,10 @@ class SqlIcons(SqlDb):
                     "error": error,
                 },
             )
+
+
+def _icon(r: Row) -> Icon:
+    fetched = from_ts(r[4])
+    assert fetched is not None  # NOT NULL column
+    data = None if r[1] is None else bytes(r[1])
+    return Icon(FeedId(r[0]), data, r[2], r[3], fetched, r[5])
