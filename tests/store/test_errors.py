@@ -143,6 +143,8 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "set_entry_flags": lambda s, k: s.set_entry_flags(k.user, [k.entry], read=True, now=NOW),
         "set_entry_tag": lambda s, k: s.set_entry_tag(k.user, [k.entry], "later", tagged=True),
         "get_tags": lambda s, k: s.get_tags(k.user),
+        "get_icons": lambda s, k: s.get_icons(k.user),
+        "get_newest_crawl_times": lambda s, k: s.get_newest_crawl_times(k.user),
         "rename_label": lambda s, k: s.rename_label(k.user, "News", "World"),
         "delete_label": lambda s, k: s.delete_label(k.user, "News"),
         # search, stories, rules

@@ -38,6 +38,8 @@ THEMES = ("system", "light", "dark")
 API_SECRET = "api-key-hmac"  # the server secret's name in the store
 _FEVER_KEY = re.compile(r"^[0-9a-fA-F]{32}$")
 GENERATED_PASSWORD_BYTES = 18  # 24 URL-safe characters
+MAX_TOKEN = 100
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +189,32 @@ class Accounts:
     def api_generation(self, user_id: UserId) -> int:
         """The user's API generation: a token naming an older one is dead."""
         return self.store.get_api_generation(user_id)
+
+    def issue_api_token(self, login: ApiLogin) -> str:
+        """A new Google Reader token for this API login (after ``api_login``): 32
+        random bytes, URL-safe (never ``= & + %`` or a space); only its hash is kept,
+        and it dies when the API password changes."""
+        token = secrets.token_urlsafe(32)
+        self.store.add_api_token(
+            login.user.id, hash_token(token), generation=login.generation, now=_now()
+        )
+        return token
+
+    def api_token_user(self, token: str) -> User | None:
+        """The user of a live Google Reader token, or None."""
+        if not token or len(token) > MAX_TOKEN or not _TOKEN.match(token):
+            return None
+        return self.store.get_api_token_user(hash_token(token))
+
+    def edit_token(self, token: str) -> str:
+        """Google Reader's ``T`` for an auth token: derived, so nothing more is stored
+        (40 hex digits)."""
+        return self._keyed("edit-token:" + hash_token(token))[:40]
+
+    def sign(self, purpose: str, value: str) -> str:
+        """A keyed signature of ``value`` for ``purpose`` (32 hex digits), for URLs that
+        must work without a session (an app's icon URL)."""
+        return self._keyed(f"{purpose}:{value}")[:32]
 
     def _keyed(self, value: str) -> str:
         return hmac.new(self._api_secret(), value.encode(), hashlib.sha256).hexdigest()

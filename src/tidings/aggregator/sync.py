@@ -8,12 +8,12 @@ by crawl time. Protocol details (ids on the wire, parameters, JSON) stay in
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tidings.content.icons import ICON_TYPES
-from tidings.model import Entry, EntryFilter, EntryId, FeedId, Icon, UserId
+from tidings.model import Entry, EntryFilter, EntryId, FeedCount, FeedId, Icon, UserId
 from tidings.ports import Store
 
 
@@ -28,6 +28,7 @@ class Subscription:
     category: str | None
     last_updated: datetime | None  # the last successful fetch
     unread: int
+    has_icon: bool = False  # an icon is stored for it
 
 
 class Sync:
@@ -38,16 +39,17 @@ class Sync:
 
     def get_subscriptions(self, user: UserId) -> list[Subscription]:
         """The user's feeds, by name."""
-        titles = {c.id: c.title for c in self.store.get_feed_counts(user)}
+        counts = {c.id: c for c in self.store.get_feed_counts(user)}
         out = [
             Subscription(
                 f.state.id,
-                titles.get(f.state.id) or f.state.title or f.state.url,
+                _title(counts.get(f.state.id)) or f.state.title or f.state.url,
                 f.state.url,
                 f.state.link,
                 f.category,
                 f.state.last_success_at,
                 f.unread,
+                bool((c := counts.get(f.state.id)) and c.has_icon),
             )
             for f in self.store.get_feeds(user)
         ]
@@ -109,6 +111,66 @@ class Sync:
             seen_before=seen_before,
         )
         return self.store.mark_all_read(user, filter, up_to=latest, older_than=None, now=_now())
+
+    # Google Reader streams (#12)
+
+    def get_stream_ids(
+        self, user: UserId, filter: EntryFilter, *, start: int | None, oldest_first: bool
+    ) -> list[EntryId]:
+        return self.store.get_stream_ids(
+            user,
+            filter,
+            start=None if start is None else EntryId(start),
+            oldest_first=oldest_first,
+        )
+
+    def get_stream_entries(
+        self, user: UserId, filter: EntryFilter, *, start: int | None, oldest_first: bool
+    ) -> list[Entry]:
+        return self.store.get_stream_entries(
+            user,
+            filter,
+            start=None if start is None else EntryId(start),
+            oldest_first=oldest_first,
+        )
+
+    def get_newest_crawl_times(self, user: UserId) -> dict[FeedId, datetime]:
+        return self.store.get_newest_crawl_times(user)
+
+    def set_flags(
+        self,
+        user: UserId,
+        ids: Sequence[int],
+        *,
+        read: bool | None = None,
+        starred: bool | None = None,
+    ) -> int:
+        """Set (never toggle) read and/or starred on the user's entries among ``ids``."""
+        return self.store.set_entry_flags(
+            user, [EntryId(i) for i in ids], read=read, starred=starred, now=_now()
+        )
+
+    def set_tag(self, user: UserId, ids: Sequence[int], tag: str, *, tagged: bool) -> int:
+        return self.store.set_entry_tag(user, [EntryId(i) for i in ids], tag, tagged=tagged)
+
+    def get_tags(self, user: UserId) -> list[str]:
+        return self.store.get_tags(user)
+
+    def rename_label(self, user: UserId, old: str, new: str) -> bool:
+        return self.store.rename_label(user, old, new)
+
+    def delete_label(self, user: UserId, name: str) -> bool:
+        return self.store.delete_label(user, name)
+
+    def mark_stream_read(self, user: UserId, filter: EntryFilter) -> int:
+        """Mark read every entry of a stream (``filter``, its ``seen_before`` the
+        client's crawl-time bound). Returns how many changed."""
+        latest = self.store.get_latest_entry_id(user)
+        return self.store.mark_all_read(user, filter, up_to=latest, older_than=None, now=_now())
+
+
+def _title(count: FeedCount | None) -> str | None:
+    return count.title if count is not None else None
 
 
 def _now() -> datetime:

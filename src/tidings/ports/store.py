@@ -313,6 +313,11 @@ class SyncStore(Protocol):
         """Tag (or untag) up to 10,000 entries the user can see; returns how many changed."""
         ...
 
+    def get_newest_crawl_times(self, user_id: UserId) -> dict[FeedId, datetime]:
+        """When the newest entry of each feed the user follows was first seen (feeds
+        without entries are left out)."""
+        ...
+
     def get_tags(self, user_id: UserId) -> list[str]:
         """Every tag on the user's entries, sorted."""
         ...

@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 
 from tidings.aggregator import Aggregator
 from tidings.api.fever import FeverApi
+from tidings.api.greader import GReaderApi
 from tidings.errors import (
     StorageError,
     StorageFullError,
@@ -69,6 +70,7 @@ def make_web_app(
         *websub_routes(agg),  # hub callbacks: no session, HMAC-signed (#4)
         # the apps' API: its own key, no session; failed keys throttled per address (#12)
         *FeverApi(agg, throttle, accounts.client_address).routes(),
+        *GReaderApi(agg, throttle, accounts.client_address).routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

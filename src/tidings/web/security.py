@@ -21,6 +21,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -36,8 +37,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_BODY = 64 * 1024
 MAX_UPLOAD = 5 * 1024 * 1024  # OPML import (HOSTILE B9)
 UPLOAD_PATHS = frozenset({"/opml"})
-# routes that check their own bodies: a hub's push (its id first, then its size: #11)
-SELF_LIMITED_PREFIXES = ("/websub/",)
+# routes that check their own bodies: a hub's push (its id first, then its size: #11),
+# the Google Reader API (edit-tag of 10,000 ids, an OPML import: #12)
+SELF_LIMITED_PREFIXES = ("/websub/", "/api/greader.php", "/reader/api/0/", "/accounts/")
 FRAME_HOSTS = "https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com"
 
 
@@ -81,6 +83,9 @@ class SecurityHeaders:
                     (b"cross-origin-opener-policy", b"same-origin"),
                     (b"x-frame-options", b"DENY"),
                 ]
+                if not any(k.lower() == b"date" for k, _ in headers):
+                    # on every answer (NetNewsWire's next `ot` is it); uvicorn's is off
+                    headers.append((b"date", formatdate(usegmt=True).encode()))
                 if static:
                     pass
                 elif not any(k.lower() == b"cache-control" for k, _ in headers):

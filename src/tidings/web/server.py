@@ -38,6 +38,7 @@ def run_server(settings: Settings, *, host: str, port: int, background_refresh: 
             log_level=None,
             proxy_headers=False,
             server_header=False,
+            date_header=False,  # SecurityHeaders sends it, on every answer
         )
     finally:
         agg.close()

@@ -76,3 +76,94 @@ SUBSCRIPTION: dict[str, Any] = {
         "iconUrl": {"type": "string", "pattern": "^https?://"},
     },
 }
+
+# whole answers, endpoint by endpoint (§1.4, §1.5)
+
+ITEM_REFS: dict[str, Any] = {
+    "type": "object",
+    "required": ["itemRefs"],  # Capy: non-null, [] when empty
+    "properties": {
+        "itemRefs": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id"],
+                # NetNewsWire String? and Reeder (FreshRSS#2620): a decimal string
+                "properties": {"id": {"type": "string", "pattern": "^[1-9][0-9]{0,15}$"}},
+            },
+        },
+        "continuation": {"type": "string", "minLength": 1},  # Reeder: a string, never a number
+    },
+}
+STREAM: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "updated", "items"],  # NetNewsWire: id String, updated Int
+    "properties": {
+        "id": {"type": "string"},
+        "updated": {"type": "integer"},
+        "items": {"type": "array", "items": ITEM},
+        "continuation": {"type": "string", "minLength": 1},
+    },
+}
+SUBSCRIPTIONS: dict[str, Any] = {
+    "type": "object",
+    "required": ["subscriptions"],
+    "properties": {"subscriptions": {"type": "array", "items": SUBSCRIPTION}},
+}
+TAGS: dict[str, Any] = {
+    "type": "object",
+    "required": ["tags"],
+    "properties": {
+        "tags": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {
+                    "id": {
+                        "type": "string",
+                        "pattern": "^user/-/(label/.+|state/com\\.google/.+)$",
+                    },
+                    "type": {"enum": ["folder", "tag"]},  # Capy's enum throws on others
+                },
+            },
+        }
+    },
+}
+UNREAD_COUNTS: dict[str, Any] = {
+    "type": "object",
+    "required": ["max", "unreadcounts"],
+    "properties": {
+        "max": {"type": "integer"},
+        "unreadcounts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "count", "newestItemTimestampUsec"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "count": {"type": "integer", "minimum": 0},
+                    "newestItemTimestampUsec": DIGITS,  # FeedMe#20: never ""
+                },
+            },
+        },
+    },
+}
+USER_INFO: dict[str, Any] = {
+    "type": "object",
+    "required": ["userId", "userName", "userProfileId", "userEmail"],
+    "properties": {
+        k: {"type": "string"} for k in ("userId", "userName", "userProfileId", "userEmail")
+    },
+}
+QUICKADD: dict[str, Any] = {
+    "type": "object",
+    "required": ["numResults"],  # NetNewsWire: a required Int
+    "properties": {
+        "numResults": {"type": "integer"},
+        "query": {"type": "string"},
+        "streamId": {"type": "string", "pattern": "^feed/[0-9]+$"},
+        "streamName": {"type": "string"},
+        "error": {"type": "string"},
+    },
+}

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import jsonschema
 import pytest
 
 from api.greader.schemas import ITEM, SUBSCRIPTION
+from tidings.aggregator.sync import Subscription
 from tidings.api.greader.ids import parse_item_id, parse_stream
 from tidings.api.greader.items import item_json, subscription_json
-from tidings.model import Enclosure, Entry, EntryId, Feed, FeedId, FeedState
+from tidings.model import Enclosure, Entry, EntryId, FeedId
 
 SEEN = datetime(2026, 11, 20, 8, 30, 15, 250000, tzinfo=UTC)
 
@@ -76,11 +78,13 @@ def test_a_sparse_entry_still_decodes(kw: dict[str, object]) -> None:
 
 
 def test_a_subscription_is_what_every_decoder_needs() -> None:
-    state = FeedState(id=FeedId(7), url="https://news.example/feed", title=None, link=None)
-    for feed in (Feed(state), Feed(state, category="World")):
+    url = "https://news.example/feed"
+    plain = Subscription(FeedId(7), url, url, None, None, None, 0)
+    for feed in (plain, replace(plain, category="World")):
         sub = subscription_json(feed)
         jsonschema.validate(sub, SUBSCRIPTION)
         assert sub["id"] == "feed/7" and sub["title"] == "https://news.example/feed"
-    sub = subscription_json(Feed(state, category="World"), icon_url="https://t.example/feed/7/icon")
+        assert sub["htmlUrl"] == ""
+    sub = subscription_json(replace(plain, category="World"), icon_url="https://t.example/i/7")
     assert sub["categories"] == [{"id": "user/-/label/World", "label": "World"}]
     jsonschema.validate(sub, SUBSCRIPTION)

@@ -48,9 +48,9 @@ def test_vienna_and_read_you_freshrss_mode_use_it() -> None:
 def test_defaults_stream_in_the_path_and_paging() -> None:
     q = parse_query(_get("output=json&n=1000"))  # Fluent's stream/contents: no stream
     assert q.stream == READING_LIST and not q.oldest_first and q.after is None
-    q = parse_query(_get("r=o&c=1764000000.42"), path_stream="user/-/label/World")
+    q = parse_query(_get("r=o&c=42"), path_stream="user/-/label/World")
     assert q.stream == Stream("label", label="World") and q.oldest_first
-    assert q.after == Continuation(1764000000, 42) and str(q.after) == "1764000000.42"
+    assert q.after == Continuation(42) and str(q.after) == "42"
     assert parse_query(_get(""), default_count=1000).count == 1000
     assert parse_query(_get("n=50000")).count == MAX_PAGE  # honoured up to 10000; `c` goes on
 
@@ -68,8 +68,10 @@ def test_defaults_stream_in_the_path_and_paging() -> None:
         ("n=" + "9" * 30, "n"),
         ("n=1e3", "n"),
         ("c=abc", "c"),
-        ("c=1.0", "c"),
-        ("c=1.x", "c"),
+        ("c=0", "c"),
+        ("c=-3", "c"),
+        ("c=1.5", "c"),
+        ("c=" + "9" * 17, "c"),
         ("s=feed/1&s=feed/2", "s"),
     ],
 )
@@ -78,8 +80,8 @@ def test_malformed_parameters_name_themselves(query: str, name: str) -> None:
         parse_query(_get(query))
 
 
-@given(st.integers(-(10**11), 10**11), st.integers(1, 2**53 - 1))
-def test_a_continuation_reads_back(sort: int, entry: int) -> None:
-    c = Continuation(sort, entry)
+@given(st.integers(1, 2**53 - 1))
+def test_a_continuation_reads_back(entry: int) -> None:
+    c = Continuation(entry)
     assert parse_query(_get(f"c={c}")).after == c
     assert not set(str(c)) & set("=&+% ")

@@ -182,3 +182,21 @@ def test_tags_rename_and_delete_labels(store: Store) -> None:
     assert len(store.get_feeds(alice)) == 2  # the feeds stay
     assert not store.delete_label(alice, "World")
     assert [name for _, name in store.get_category_ids(bob)] == ["News"]
+
+
+def test_newest_crawl_time_of_each_followed_feed(store: Store) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from .samples import new
+
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    one = feed_with_entries(store, alice, n=2)
+    two = store.add_feed(alice, "https://y.example/feed", category=None, now=NOW)
+    theirs = feed_with_entries(store, bob, url="https://o.example/feed", n=1)
+    assert store.get_newest_crawl_times(alice) == {one.id: NOW}
+    later = NOW + timedelta(hours=2)
+    store.apply_refresh(replace(ok(two.id), fetched_at=later), new(5))
+    assert store.get_newest_crawl_times(alice) == {one.id: NOW, two.id: later}
+    assert set(store.get_newest_crawl_times(bob)) == {theirs.id}

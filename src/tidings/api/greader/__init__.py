@@ -1,2 +1,5 @@
-"""The Google Reader API (issue 12). So far: the item and stream ids in every form
-real clients send (``ids``); README.md says what is supported."""
+"""The Google Reader API (issue 12): README.md says what is supported."""
+
+from tidings.api.greader.endpoint import PATHS, GReaderApi
+
+__all__ = ["PATHS", "GReaderApi"]

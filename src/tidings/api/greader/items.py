@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tidings.aggregator.sync import Subscription
 from tidings.api.greader.ids import feed_stream, item_long_id, label_stream, state_stream
-from tidings.model import Entry, Feed
+from tidings.model import Entry
 
 __all__ = ["entry_categories", "item_json", "subscription_json"]
 
@@ -59,18 +60,15 @@ def item_json(entry: Entry, *, site_url: str | None = None) -> dict[str, Any]:
     return item
 
 
-def subscription_json(feed: Feed, *, icon_url: str | None = None) -> dict[str, Any]:
+def subscription_json(sub: Subscription, *, icon_url: str | None = None) -> dict[str, Any]:
     """One subscription of ``subscription/list``."""
-    state = feed.state
-    categories = (
-        [{"id": label_stream(feed.category), "label": feed.category}] if feed.category else []
-    )
+    categories = [{"id": label_stream(sub.category), "label": sub.category}] if sub.category else []
     out: dict[str, Any] = {
-        "id": feed_stream(state.id),
-        "title": state.title or state.url,
+        "id": feed_stream(sub.id),
+        "title": sub.title,
         "categories": categories,
-        "url": state.url,
-        "htmlUrl": state.link or "",
+        "url": sub.url,
+        "htmlUrl": sub.link or "",
         "firstitemmsec": "0",
     }
     if icon_url:

@@ -7,12 +7,14 @@ whose message names the parameter: the endpoint answers 400, never a partial lis
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from tidings.api.greader.ids import Stream, parse_stream
+from tidings.model import EntryFilter, FeedId
 
-__all__ = ["MAX_PAGE", "Continuation", "StreamQuery", "parse_query"]
+__all__ = ["MAX_PAGE", "Continuation", "StreamQuery", "entry_filter", "parse_query"]
 
 MAX_PAGE = 10_000  # the largest page honoured; a list stays complete through `c`
 _MAX_N_DIGITS = 10  # beyond this an `n` is not a page size but a mistake
@@ -24,13 +26,13 @@ Params = Callable[[str], Sequence[str]]  # a repeatable parameter's values (getl
 
 @dataclass(frozen=True, slots=True)
 class Continuation:
-    """Where the next page starts: after the entry ``(sort, id)`` in the page's order."""
+    """Where the next page starts: past the entry ``id`` in the page's order (ids grow
+    in crawl order, so this is a keyset on crawl time)."""
 
-    sort: int
     id: int
 
-    def __str__(self) -> str:  # digits, '-' and '.': nothing a client must escape
-        return f"{self.sort}.{self.id}"
+    def __str__(self) -> str:  # digits: nothing a client must escape
+        return str(self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +107,84 @@ def _count(value: str | None, default: int) -> int:
 def _continuation(value: str | None) -> Continuation | None:
     if value is None:
         return None
-    sort, dot, entry = value.partition(".")
-    if not dot:
+    if not (value.isascii() and value.isdigit()) or len(value) > 16 or int(value) < 1:
         raise ValueError(f"c: not a continuation this server gave: {value[:40]!r}")
+    return Continuation(int(value))
+
+
+class _Empty(Exception):
+    """The streams asked for exclude each other: the answer is an empty list."""
+
+
+def entry_filter(
+    query: StreamQuery, feed_ids: Mapping[str, FeedId], *, limit: int
+) -> EntryFilter | None:
+    """The entries a stream query selects: ``s`` and every ``it`` (all must hold),
+    less every ``xt``, in the crawl-time window; None if nothing can match (``s=read``
+    with ``xt=read``, a feed URL the user does not follow). ``feed_ids`` maps the
+    user's feed URLs to ids."""
+    f = EntryFilter(limit=limit)
+    if query.oldest is not None:
+        f = replace(f, seen_from=datetime.fromtimestamp(query.oldest, UTC))
+    if query.newest is not None:
+        f = replace(f, seen_before=datetime.fromtimestamp(query.newest, UTC))
     try:
-        after = Continuation(_integer("c", sort, 12), _integer("c", entry, 16))
-    except ValueError:
-        raise ValueError(f"c: not a continuation this server gave: {value[:40]!r}") from None
-    if after.id < 1:
-        raise ValueError(f"c: not a continuation this server gave: {value[:40]!r}")
-    return after
+        for stream in (query.stream, *query.include):
+            f = _include(f, stream, feed_ids)
+        for stream in query.exclude:
+            f = _exclude(f, stream, feed_ids)
+    except _Empty:
+        return None
+    if (f.read and f.unread) or (f.starred and f.unstarred):
+        return None
+    if f.feed_id is not None and f.feed_id in f.exclude_feed_ids:
+        return None
+    if f.label is not None and f.label in f.exclude_labels:
+        return None
+    return f
+
+
+def _feed_id(stream: Stream, feed_ids: Mapping[str, FeedId]) -> FeedId:
+    if stream.feed_id is not None:
+        return FeedId(stream.feed_id)
+    found = feed_ids.get(stream.feed_url or "")
+    if found is None:
+        raise _Empty
+    return found
+
+
+def _include(f: EntryFilter, stream: Stream, feed_ids: Mapping[str, FeedId]) -> EntryFilter:
+    if stream.kind == "feed":
+        feed = _feed_id(stream, feed_ids)
+        if f.feed_id is not None and f.feed_id != feed:
+            raise _Empty
+        return replace(f, feed_id=feed)
+    if stream.kind == "label":
+        if f.label is not None and f.label != stream.label:
+            raise ValueError("it: one label per request")
+        return replace(f, label=stream.label)
+    return {
+        "reading-list": f,
+        "read": replace(f, read=True),
+        "kept-unread": replace(f, unread=True),
+        "starred": replace(f, starred=True),
+    }[stream.state or "reading-list"]
+
+
+def _exclude(f: EntryFilter, stream: Stream, feed_ids: Mapping[str, FeedId]) -> EntryFilter:
+    if stream.kind == "feed":
+        try:
+            feed = _feed_id(stream, feed_ids)
+        except _Empty:
+            return f  # not followed: nothing of it to exclude
+        return replace(f, exclude_feed_ids=(*f.exclude_feed_ids, feed))
+    if stream.kind == "label":
+        assert stream.label is not None
+        return replace(f, exclude_labels=(*f.exclude_labels, stream.label))
+    if stream.state == "reading-list":
+        raise _Empty
+    return {
+        "read": replace(f, unread=True),
+        "kept-unread": replace(f, read=True),
+        "starred": replace(f, unstarred=True),
+    }[stream.state or "read"]

@@ -15,9 +15,9 @@ from typing import Any
 from tidings.adapters.store.sql import queries as _sql
 from tidings.adapters.store.sql.dialect import Listing, listing_of
 from tidings.adapters.store.sql.reading import entry_where
-from tidings.adapters.store.sql.rows import entry_from_row, to_ts
+from tidings.adapters.store.sql.rows import entry_from_row, from_ts, to_ts
 from tidings.adapters.store.sql.story_reading import SqlStoryReading
-from tidings.model import Entry, EntryFilter, EntryId, UserId
+from tidings.model import Entry, EntryFilter, EntryId, FeedId, UserId
 
 MAX_PAGE = 1000  # entries per call
 MAX_IDS = 10_000  # ids per call (a stream page; one write)
@@ -187,6 +187,15 @@ class SqlSync(SqlStoryReading):
         )
         with self._write() as conn:
             return conn.execute(sql, {"user_id": user_id, "ids": ids, "tag": tag}).rowcount
+
+    def get_newest_crawl_times(self, user_id: UserId) -> dict[FeedId, datetime]:
+        rows = self._read(
+            "SELECT s.feed_id, (SELECT MAX(e.first_seen_at) FROM entries e "
+            "WHERE e.feed_id = s.feed_id) FROM subscriptions s "
+            f"WHERE s.user_id = :user_id AND {_sql.FOLLOWING}",
+            {"user_id": user_id},
+        )
+        return {FeedId(r[0]): t for r in rows if (t := from_ts(r[1])) is not None}
 
     def get_tags(self, user_id: UserId) -> list[str]:
         rows = self._read(
