@@ -34,7 +34,7 @@ def _wait(ready: Callable[[], bool], what: str) -> None:
 class Serve:
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.log = log
-        port = _free_port()
+        port = self.port = _free_port()
         exe = Path(sys.executable).with_name("tidings")
         with log.open("wb") as out:
             self.proc = subprocess.Popen(
@@ -95,3 +95,52 @@ def test_background_refresh_off(
     s.stop()
     assert feed_server.hits("/a.xml") == 0
     assert tidings.json("feeds")[0]["last_fetched"] is None
+
+
+def test_an_app_syncs_with_a_served_tidings(
+    tidings: Tidings, feed_server: FeedServer, serve: Callable[..., Serve]
+) -> None:
+    """A Google Reader client against `tidings serve` itself: the CLI's API password
+    signs it in, it lists the stories, and every answer has exactly one Date (#12)."""
+    import http.client
+    from urllib.parse import urlencode
+
+    exe = Path(sys.executable).with_name("tidings")
+
+    def cli(*args: str, stdin: str) -> None:
+        done = subprocess.run(
+            [str(exe), *args], input=stdin, env=tidings.env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+
+    cli("user", "add", "ana", "--admin", "--password-stdin", stdin="web password 1\n")
+    cli("user", "api-password", "ana", "--password-stdin", stdin="api password 1\n")
+    feed_server.set("/a.xml", rss(3))
+    tidings.run("--user", "ana", "add", feed_server.url("/a.xml"), "--no-discover")
+    tidings.run("refresh")
+    s = serve(TIDINGS_BACKGROUND_REFRESH="false")
+    _wait(lambda: s.logged("Application startup complete"), "the server")
+
+    def send(method: str, path: str, body: str = "", token: str = "") -> Any:
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if token:
+            headers["Authorization"] = f"GoogleLogin auth={token}"
+        conn.request(method, path, body=body or None, headers=headers)
+        answer = conn.getresponse()
+        text = answer.read().decode()
+        dates = [v for k, v in answer.getheaders() if k.lower() == "date"]
+        conn.close()
+        assert len(dates) == 1, (path, dates)
+        return answer.status, text
+
+    login = urlencode({"Email": "ana", "Passwd": "api password 1"})
+    status, text = send("POST", "/api/greader.php/accounts/ClientLogin", login)
+    assert status == 200, text
+    token = dict(line.split("=", 1) for line in text.splitlines())["Auth"]
+    status, text = send(
+        "GET", "/api/greader.php/reader/api/0/stream/items/ids?output=json&n=10", token=token
+    )
+    assert status == 200 and len(json.loads(text)["itemRefs"]) == 3
+    wrong = urlencode({"Email": "ana", "Passwd": "web password 1"})  # not the API password
+    assert send("POST", "/accounts/ClientLogin", wrong)[0] == 401

@@ -60,8 +60,8 @@ def passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
 @click.option("--generate", is_flag=True, help="Make a random API password and print it.")
 @click.pass_context
 def api_password(ctx: click.Context, name: str, password_stdin: bool, generate: bool) -> None:
-    """Set a user's API password, for apps that sync over the Fever API (separate
-    from the web password); the user's API sessions end."""
+    """Set a user's API password, for apps that sync over the Google Reader or Fever
+    API (separate from the web password); the user's API sessions end."""
     if password_stdin and generate:
         raise click.UsageError("--password-stdin and --generate exclude each other")
     with ctx.obj.aggregator() as agg:
