@@ -3,7 +3,10 @@ and each endpoint's answer (clientapis.md §1)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from web.conftest import make_server  # noqa: F401
 
 from api.fever.conftest import API_PASSWORD, Replay
 from api.greader.wire import Wire, form
@@ -223,3 +226,25 @@ def test_subscription_edit_and_mark_all_as_read(replay: Replay) -> None:
     body = form(("s", f"feed/{loose}"), ("ac", "unsubscribe"))
     assert wire.post("reader/api/0/subscription/edit", body).text == "OK"
     assert loose not in replay.folders(replay.ana)
+
+
+def test_failed_logins_are_throttled(make_server: Any) -> None:  # noqa: F811
+    from tidings.web.throttle import LoginThrottle
+
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    throttle = LoginThrottle(free_per_pair=3, sleep=sleep)
+    server = make_server(throttle=throttle)
+    ana = server.user("ana")
+    server.agg.accounts.set_api_password(ana.id, API_PASSWORD)
+    wire = Wire(server.port, "/")
+    for i in range(3):
+        assert wire.login("ana", f"guess {i}").status == 401
+    assert pauses == []
+    refused = wire.login("ana", "guess 4")  # slowed: it waits and is refused with 429
+    assert refused.status == 429 and int(refused.headers["retry-after"]) >= 1
+    assert wire.login("ana", API_PASSWORD).status == 200  # the right one waits and gets in
+    assert len(pauses) == 2

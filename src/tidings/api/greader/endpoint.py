@@ -16,7 +16,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 from starlette.concurrency import run_in_threadpool
@@ -72,9 +72,15 @@ _STATES = {
 Handler = Callable[[Request, User, Params, bytes], Awaitable[Response]]
 
 
+class AccountThrottle(Throttle, Protocol):
+    """The web's ``LoginThrottle``, per address and per (address, account)."""
+
+    def retry_after(self, address: str, account: str) -> int: ...
+
+
 class GReaderApi:
     def __init__(
-        self, agg: Aggregator, throttle: Throttle, address_of: Callable[[Request], str]
+        self, agg: Aggregator, throttle: AccountThrottle, address_of: Callable[[Request], str]
     ) -> None:
         self.agg, self.throttle, self.address_of = agg, throttle, address_of
         self.reads: dict[str, Handler] = {
@@ -145,12 +151,19 @@ class GReaderApi:
             return _text(str(exc), 400)
         name, password = params.one("Email") or "", params.one("Passwd") or ""
         address = self.address_of(request)
-        if self.throttle.address_wait(address) > 0:
+        account = name.strip()[:64] or "\x00greader"
+        wait = max(self.throttle.address_wait(address), self.throttle.retry_after(address, account))
+        if wait > 0:
             await self.throttle.pause()
         login = await run_in_threadpool(self.agg.accounts.api_login, name, password)
         if login is None:
             if name or password:
-                self.throttle.failed(address, name.strip()[:64] or "\x00greader")
+                self.throttle.failed(address, account)
+            if wait > 0:
+                again = max(
+                    self.throttle.address_wait(address), self.throttle.retry_after(address, account)
+                )
+                return _text("Error=BadAuthentication", 429, {"retry-after": str(max(1, again))})
             return _text("Error=BadAuthentication", 401)
         token = await run_in_threadpool(self.agg.accounts.issue_api_token, login)
         if (params.one("output") or "").lower() == "json":
