@@ -157,6 +157,7 @@ def test_json_feed_with_wrong_types(items: list[dict[str, Any]], title: Any) -> 
 @example("<svg><p><style><img src=x onerror=alert(1)></style></p></svg>")
 @example("<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>")
 @example('<noscript><p title="</noscript><img src=x onerror=alert(1)>">')
+@example("<p ><object ><p >")  # an unwrapped scope boundary nested a <p> in a <p>
 def test_sanitizer_safe_and_idempotent(text: str) -> None:
     fuzz_sanitize(text.encode("utf-8", "surrogatepass"))
 

@@ -292,7 +292,13 @@ def _sanitize(text: str, base_url: str | None) -> str:
         return _as_text(text)
     # Mixed-case "Iframe" misses this test and gets the iframe-less cleaner: dropped, safe.
     iframes = "iframe" in text or "IFRAME" in text
-    out = _cleaner(_base_ok(base_url), iframes).clean(text)
+    cleaner = _cleaner(_base_ok(base_url), iframes)
+    out = cleaner.clean(text)
+    if _SCOPE_RE.search(text):
+        # an element that bounds a <p>'s scope (object, applet, button…) was taken out
+        # and its children kept: "<p><object><p>" came out as "<p><p></p></p>", which
+        # parses differently next time; cleaning the output again settles the tree
+        out = cleaner.clean(out)
     if "&#" in text:  # a character reference may have produced a control character
         out = clean_text(out)
     if "<a" in out:
@@ -304,6 +310,8 @@ def _sanitize(text: str, base_url: str | None) -> str:
     return out + TRUNCATED_MARKER if truncated else out
 
 
+#: elements that are a boundary of an open <p>'s scope and that the cleaner unwraps
+_SCOPE_RE = re.compile(r"<(?:applet|object|marquee|template|button|svg|math)\b", re.IGNORECASE)
 _BAD_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
