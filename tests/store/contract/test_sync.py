@@ -90,6 +90,45 @@ def test_entries_a_rule_hid_are_not_listed_or_counted(store: Store) -> None:
     assert len(store.get_entry_ids(bob)) == store.count_listed_entries(bob) == 3
 
 
+def test_unread_ids_are_exact_wherever_the_unread_entries_lie(store: Store) -> None:
+    """The unread list walks each feed newest first and stops at its unread counter:
+    unread entries older than read ones, hidden ones, fully read feeds and another
+    reader's states must not make it stop early or late."""
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    mixed = feed_with_entries(store, alice, n=6)
+    feed_with_entries(store, alice, url="https://y.example/feed", n=3)  # all read below
+    feed_with_entries(store, alice, url="https://z.example/feed", n=2)  # none read
+    store.add_feed(bob, mixed.url, category=None, now=NOW)
+    hid = StoryData(
+        lead=None,
+        word_count=1,
+        reading_minutes=1,
+        main_image=None,
+        language=None,
+        section=None,
+        canonical_url=None,
+        outcomes=(RuleOutcome(alice, hidden=True),),
+    )
+    store.apply_refresh(ok(mixed.id), [EntryUpdate(entry(9), "h9", True, hid)])
+    listed = store.get_entry_ids(alice)
+    assert len(listed) == 11
+    in_mixed = sorted(store.get_stream_ids(alice, EntryFilter(feed_id=mixed.id, limit=100)))
+    in_y = [i for i in listed if i not in in_mixed][:3]
+    read = [in_mixed[5], in_mixed[4], in_mixed[1], *in_y]  # the newest two, an older one
+    assert store.set_entry_flags(alice, read, read=True, now=NOW) == 6
+    store.set_entry_flags(bob, in_mixed[:3], read=True, now=NOW)
+    unread = [i for i in listed if i not in read]
+    assert store.get_entry_ids(alice, unread=True) == unread
+    assert store.get_entry_ids(bob, unread=True) == sorted(
+        i for i in store.get_entry_ids(bob) if i not in in_mixed[:3]
+    )
+    store.set_entry_flags(alice, [in_mixed[4]], read=False, now=NOW)
+    assert store.get_entry_ids(alice, unread=True) == sorted([*unread, in_mixed[4]])
+    store.set_entry_flags(alice, listed, read=True, now=NOW)
+    assert store.get_entry_ids(alice, unread=True) == []
+
+
 def test_stream_ids_and_entries_in_crawl_order_with_keyset_paging(store: Store) -> None:
     """Google Reader streams (#12): ids newest or oldest first, paged past a start id,
     with the filter's states, labels and exclusions; only the user's followed feeds."""

@@ -30,6 +30,22 @@ SELECT e.id FROM subscriptions s JOIN entries e ON e.feed_id = s.feed_id
 WHERE s.user_id = :user_id AND {_sql.FOLLOWING}
 """
 _STATE_IDS = "SELECT st.entry_id FROM entry_states st WHERE st.user_id = :user_id"
+#: the followed feeds with unread entries, by the counters (kept by triggers)
+_UNREAD_FEEDS = f"""
+SELECT s.feed_id FROM subscriptions s JOIN feeds f ON f.id = s.feed_id
+WHERE s.user_id = :user_id AND {_sql.FOLLOWING} AND f.n_entries > s.n_read
+"""
+#: one feed's unread entries, newest first, stopping once its unread counter is
+#: reached: read in the same statement, so a write in between cannot cut it short
+#: (the counter includes unread entries a rule hid: then the whole feed is read)
+_UNREAD_OF_FEED = f"""
+SELECT e.id FROM entries e
+LEFT JOIN entry_states st ON st.user_id = :user_id AND st.entry_id = e.id
+WHERE e.feed_id = :feed_id AND COALESCE(st.read, 0) = 0 AND COALESCE(st.hidden, 0) = 0
+ORDER BY e.sort_at DESC, e.id DESC
+LIMIT COALESCE((SELECT {_sql.UNREAD} FROM subscriptions s JOIN feeds f ON f.id = s.feed_id
+                WHERE s.user_id = :user_id AND s.feed_id = :feed_id AND {_sql.FOLLOWING}), 0)
+"""
 
 _COUNT_LISTED = f"""
 SELECT
@@ -282,12 +298,21 @@ class SqlSync(SqlStoryReading):
                 where.append("COALESCE(st.read, 0) = 0")
             sql = f"SELECT e.id {_sql.USER_ENTRY_JOINS} WHERE {' AND '.join(where)} ORDER BY e.id"
             return [EntryId(r[0]) for r in self._read(sql, {"user_id": user_id})]
-        # many (Reeder asks for 50,000 unread): two index-only scans, the followed feeds'
-        # entry ids less the user's read (or hidden) ones, instead of a state lookup each
-        params = {"user_id": user_id}
+        params: dict[str, Any] = {"user_id": user_id}
+        if unread:
+            # many (Reeder asks for 50,000 unread of a million): each feed with unread
+            # entries walked newest first, only as far as its unread counter says: the
+            # unread ones are mostly the newest, so most of the read ones are never
+            # looked at (1.4 s -> 0.05 s for 50,000 unread of 1,000,000)
+            found: list[int] = []
+            for (feed_id,) in self._read(_UNREAD_FEEDS, params):
+                rows = self._read(_UNREAD_OF_FEED, {**params, "feed_id": feed_id})
+                found.extend(r[0] for r in rows)
+            return [EntryId(i) for i in sorted(found)]
+        # every listed id: two index-only scans, the followed feeds' entry ids less the
+        # user's hidden ones, instead of a state lookup each
         every = self._read(_FOLLOWED_IDS, params)
-        gone = "st.hidden = 1" + (" OR st.read = 1" if unread else "")
-        left = {r[0] for r in self._read(f"{_STATE_IDS} AND ({gone})", params)}
+        left = {r[0] for r in self._read(f"{_STATE_IDS} AND st.hidden = 1", params)}
         return [EntryId(i) for i in sorted(r[0] for r in every) if i not in left]
 
     def count_listed_entries(self, user_id: UserId) -> int:
