@@ -137,6 +137,10 @@ class Sync:
     def get_newest_crawl_times(self, user: UserId) -> dict[FeedId, datetime]:
         return self.store.get_newest_crawl_times(user)
 
+    def get_site_links(self, user: UserId, feeds: Collection[FeedId]) -> dict[FeedId, str]:
+        """The site links of those of ``feeds`` the user follows (an item's origin)."""
+        return self.store.get_site_links(user, feeds)
+
     def set_flags(
         self,
         user: UserId,

@@ -318,6 +318,11 @@ class SyncStore(Protocol):
         without entries are left out)."""
         ...
 
+    def get_site_links(self, user_id: UserId, feed_ids: Collection[FeedId]) -> dict[FeedId, str]:
+        """The site link of each of ``feed_ids`` the user follows and that has one
+        (an item's origin, without reading every subscription)."""
+        ...
+
     def get_tags(self, user_id: UserId) -> list[str]:
         """Every tag on the user's entries, sorted."""
         ...

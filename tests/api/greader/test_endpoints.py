@@ -141,6 +141,20 @@ def test_contents_items_and_stream_in_path(replay: Replay) -> None:
         f"reader/api/0/stream/contents?output=json&n=100&xt={READ}&ot=0&s={READING_LIST}"
     )
     assert len(answer.json["items"]) == min(100, len(replay.unread(replay.ana)))
+    # each item's origin names its feed's site, as the subscription list does ("" for
+    # the feed without one)
+    listed = wire.get("reader/api/0/subscription/list?output=json").json["subscriptions"]
+    sites = {s["id"]: s["htmlUrl"] for s in listed}
+    every = wire.get("reader/api/0/stream/contents?output=json&n=1000").json["items"]
+    assert {i["origin"]["streamId"] for i in every} == set(sites)
+    assert "" in sites.values() and len(set(sites.values())) > 1
+    assert all(i["origin"]["htmlUrl"] == sites[i["origin"]["streamId"]] for i in every)
+    body = "&".join(f"i={int(i['id'].rsplit('/', 1)[1], 16)}" for i in every)
+    answer = wire.post("reader/api/0/stream/items/contents?output=json", body)
+    assert len(answer.json["items"]) == len(every)
+    assert all(
+        i["origin"]["htmlUrl"] == sites[i["origin"]["streamId"]] for i in answer.json["items"]
+    )
 
 
 @pytest.mark.parametrize(

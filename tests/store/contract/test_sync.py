@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tidings.model import EntryFilter, EntryId, EntryUpdate, RuleOutcome, StoryData
+from tidings.model import EntryFilter, EntryId, EntryUpdate, FeedId, RuleOutcome, StoryData
 from tidings.ports import Store
 
 from .samples import NOW, entry, feed_with_entries, ok
@@ -239,3 +239,27 @@ def test_newest_crawl_time_of_each_followed_feed(store: Store) -> None:
     store.apply_refresh(replace(ok(two.id), fetched_at=later), new(5))
     assert store.get_newest_crawl_times(alice) == {one.id: NOW, two.id: later}
     assert set(store.get_newest_crawl_times(bob)) == {theirs.id}
+
+
+def test_site_links_of_some_followed_feeds(store: Store) -> None:
+    """What an item's ``origin.htmlUrl`` needs, for the feeds of one page of items,
+    without reading every subscription."""
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    one = store.add_feed(alice, "https://x.example/feed", category=None, now=NOW)
+    two = store.add_feed(alice, "https://y.example/feed", category="News", now=NOW)
+    bare = store.add_feed(alice, "https://z.example/feed", category=None, now=NOW)
+    theirs = store.add_feed(bob, "https://o.example/feed", category=None, now=NOW)
+    for feed, link in ((one, "https://x.example/"), (two, "https://y.example/")):
+        store.apply_refresh(ok(feed.id, link=link), [])
+    store.apply_refresh(ok(theirs.id, link="https://o.example/"), [])
+    wanted = [one.id, two.id, bare.id, theirs.id, FeedId(999_999)]
+    assert store.get_site_links(alice, wanted) == {
+        one.id: "https://x.example/",
+        two.id: "https://y.example/",
+    }
+    assert store.get_site_links(alice, [two.id]) == {two.id: "https://y.example/"}
+    assert store.get_site_links(alice, []) == {}
+    assert store.get_site_links(bob, wanted) == {theirs.id: "https://o.example/"}
+    store.remove_feed(alice, "https://y.example/feed")
+    assert store.get_site_links(alice, wanted) == {one.id: "https://x.example/"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -37,7 +37,7 @@ from tidings.errors import (
     ParseError,
     SubscriptionLimitError,
 )
-from tidings.model import EntryFilter, FeedId, User, UserId
+from tidings.model import Entry, EntryFilter, FeedId, User, UserId
 
 BASE = "/api/greader.php"
 API = "/reader/api/0"
@@ -277,7 +277,7 @@ class GReaderApi:
 
         def work() -> dict[str, Any]:
             found = self.agg.sync.get_entries_by_id(user.id, ids=wanted, limit=MAX_CONTENT_IDS)
-            sites = self._sites(user)
+            sites = self._sites(user, found)
             return {
                 "id": ids.state_stream("reading-list"),
                 "updated": _now_seconds(),
@@ -304,7 +304,7 @@ class GReaderApi:
             page = self.agg.sync.get_stream_entries(
                 user.id, found, start=start, oldest_first=query.oldest_first
             )
-            sites = self._sites(user)
+            sites = self._sites(user, page)
             body["items"] = [items.item_json(e, site_url=sites.get(e.feed_id)) for e in page]
             if len(page) == count:
                 body["continuation"] = str(int(page[-1].id))
@@ -318,8 +318,10 @@ class GReaderApi:
             urls = {s.url: s.id for s in self.agg.sync.get_subscriptions(user.id)}
         return entry_filter(query, urls, limit=limit)
 
-    def _sites(self, user: User) -> dict[FeedId, str]:
-        return {s.id: s.link for s in self.agg.sync.get_subscriptions(user.id) if s.link}
+    def _sites(self, user: User, entries: Sequence[Entry]) -> dict[FeedId, str]:
+        """The site links of these entries' feeds only (not every subscription read
+        for each page of items: 15 of 24 ms for 150 items of 1,000 feeds)."""
+        return self.agg.sync.get_site_links(user.id, {e.feed_id for e in entries})
 
     # writes
 

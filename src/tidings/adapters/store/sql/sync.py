@@ -213,6 +213,18 @@ class SqlSync(SqlStoryReading):
         )
         return {FeedId(r[0]): t for r in rows if (t := from_ts(r[1])) is not None}
 
+    def get_site_links(self, user_id: UserId, feed_ids: Collection[FeedId]) -> dict[FeedId, str]:
+        wanted = sorted({int(i) for i in feed_ids})
+        if not wanted:
+            return {}
+        rows = self._read(
+            "SELECT f.id, f.link FROM subscriptions s JOIN feeds f ON f.id = s.feed_id "
+            f"WHERE s.user_id = :user_id AND {_sql.FOLLOWING} AND f.link IS NOT NULL "
+            f"AND f.link != '' AND f.id IN ({self._id_list()})",
+            {"user_id": user_id, "ids": json.dumps(wanted)},
+        )
+        return {FeedId(r[0]): str(r[1]) for r in rows}
+
     def get_tags(self, user_id: UserId) -> list[str]:
         rows = self._read(
             "SELECT DISTINCT tag FROM entry_tags WHERE user_id = ? ORDER BY tag", (user_id,)
