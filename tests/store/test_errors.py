@@ -145,6 +145,8 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "get_tags": lambda s, k: s.get_tags(k.user),
         "get_icons": lambda s, k: s.get_icons(k.user),
         "get_newest_crawl_times": lambda s, k: s.get_newest_crawl_times(k.user),
+        "get_site_links": lambda s, k: s.get_site_links(k.user, [k.feed]),
+        "get_last_refreshed": lambda s, k: s.get_last_refreshed(k.user),
         "rename_label": lambda s, k: s.rename_label(k.user, "News", "World"),
         "delete_label": lambda s, k: s.delete_label(k.user, "News"),
         # search, stories, rules

@@ -137,6 +137,10 @@ class Sync:
     def get_newest_crawl_times(self, user: UserId) -> dict[FeedId, datetime]:
         return self.store.get_newest_crawl_times(user)
 
+    def get_last_refreshed(self, user: UserId) -> datetime | None:
+        """The last successful fetch of any feed the user follows."""
+        return self.store.get_last_refreshed(user)
+
     def get_site_links(self, user: UserId, feeds: Collection[FeedId]) -> dict[FeedId, str]:
         """The site links of those of ``feeds`` the user follows (an item's origin)."""
         return self.store.get_site_links(user, feeds)

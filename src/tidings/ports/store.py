@@ -318,6 +318,10 @@ class SyncStore(Protocol):
         without entries are left out)."""
         ...
 
+    def get_last_refreshed(self, user_id: UserId) -> datetime | None:
+        """The last successful fetch of any feed the user follows (None: none yet)."""
+        ...
+
     def get_site_links(self, user_id: UserId, feed_ids: Collection[FeedId]) -> dict[FeedId, str]:
         """The site link of each of ``feed_ids`` the user follows and that has one
         (an item's origin, without reading every subscription)."""

@@ -263,3 +263,24 @@ def test_site_links_of_some_followed_feeds(store: Store) -> None:
     assert store.get_site_links(bob, wanted) == {theirs.id: "https://o.example/"}
     store.remove_feed(alice, "https://y.example/feed")
     assert store.get_site_links(alice, wanted) == {one.id: "https://x.example/"}
+
+
+def test_last_refresh_of_the_followed_feeds(store: Store) -> None:
+    """Fever's ``last_refreshed_on_time`` on every answer, without every subscription."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    alice = store.ensure_user("alice")
+    bob = store.ensure_user("bob")
+    assert store.get_last_refreshed(alice) is None
+    one = store.add_feed(alice, "https://x.example/feed", category=None, now=NOW)
+    two = store.add_feed(alice, "https://y.example/feed", category=None, now=NOW)
+    theirs = store.add_feed(bob, "https://o.example/feed", category=None, now=NOW)
+    assert store.get_last_refreshed(alice) is None  # never fetched yet
+    store.apply_refresh(ok(one.id), [])
+    store.apply_refresh(replace(ok(two.id), fetched_at=NOW + timedelta(hours=1)), [])
+    store.apply_refresh(replace(ok(theirs.id), fetched_at=NOW + timedelta(hours=2)), [])
+    assert store.get_last_refreshed(alice) == NOW + timedelta(hours=1)
+    assert store.get_last_refreshed(bob) == NOW + timedelta(hours=2)
+    store.remove_feed(alice, "https://y.example/feed")
+    assert store.get_last_refreshed(alice) == NOW

@@ -137,8 +137,8 @@ class FeverApi:
         return body
 
     def _last_refreshed(self, user: User) -> datetime | None:
-        times = [f.last_updated for f in self.agg.sync.get_subscriptions(user.id) if f.last_updated]
-        return max(times, default=None)
+        # on every answer: one MAX over the followed feeds, not every subscription read
+        return self.agg.sync.get_last_refreshed(user.id)
 
     def _items(self, user: User, plan: _Plan) -> list[Any]:
         sync = self.agg.sync

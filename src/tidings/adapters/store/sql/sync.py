@@ -213,6 +213,14 @@ class SqlSync(SqlStoryReading):
         )
         return {FeedId(r[0]): t for r in rows if (t := from_ts(r[1])) is not None}
 
+    def get_last_refreshed(self, user_id: UserId) -> datetime | None:
+        rows = self._read(
+            "SELECT MAX(f.last_success_at) FROM subscriptions s JOIN feeds f ON f.id = s.feed_id "
+            f"WHERE s.user_id = :user_id AND {_sql.FOLLOWING}",
+            {"user_id": user_id},
+        )
+        return from_ts(rows[0][0]) if rows else None
+
     def get_site_links(self, user_id: UserId, feed_ids: Collection[FeedId]) -> dict[FeedId, str]:
         wanted = sorted({int(i) for i in feed_ids})
         if not wanted:
