@@ -9,8 +9,9 @@ happens on the copy: the bench user's API password is set there, edit-tag
 changes read states there (an even number of calls, so each id ends as it
 began), and the Fever case marks read every entry but the newest 50,000 (SQL
 that fires the schema's counter triggers; the counters are checked after).
-``--reuse`` skips the copy when the working copy exists (the 50,000-unread
-state is arranged again either way, so only run it on a copy).
+``--reuse`` skips the copy when the working copy exists: after an earlier run it
+holds the 50,000-unread state, so the Google Reader figures are then of that
+state, not of the original's 300,942 unread.
 
 Two phases, each with ``tidings serve --no-refresh`` in its own process on a
 loopback port and one keep-alive ``http.client`` connection from this one:
