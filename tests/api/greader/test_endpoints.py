@@ -262,3 +262,16 @@ def test_failed_logins_are_throttled(make_server: Any) -> None:  # noqa: F811
     assert refused.status == 429 and int(refused.headers["retry-after"]) >= 1
     assert wire.login("ana", API_PASSWORD).status == 200  # the right one waits and gets in
     assert len(pauses) == 2
+
+
+def test_kept_unread_is_unread_and_leaving_it_changes_nothing(replay: Replay) -> None:
+    wire = _wire(replay)
+    read = sorted(replay.articles(replay.ana) - replay.unread(replay.ana))[:2]
+    kept = "user/-/state/com.google/kept-unread"
+    wire.post("reader/api/0/edit-tag", form(("i", str(read[0])), ("a", kept)))
+    assert read[0] in replay.unread(replay.ana)
+    wire.post("reader/api/0/edit-tag", form(("i", str(read[0])), ("r", kept)))
+    assert read[0] in replay.unread(replay.ana)  # not marked read by that alone
+    body = form(("i", str(read[1])), ("a", "user/-/state/com.google/like"), ("a", kept))
+    assert wire.post("reader/api/0/edit-tag", body).text == "OK"  # like: ignored
+    assert read[1] in replay.unread(replay.ana)

@@ -337,6 +337,8 @@ class GReaderApi:
                 if stream.kind == "label":
                     assert stream.label is not None
                     tags.append((stream.label, on))
+                elif stream.state == "kept-unread" and not on:
+                    continue  # leaving "kept unread" says nothing of read (an `a=read` does)
                 elif stream.state in _STATES:
                     flag, value_on = _STATES[stream.state]
                     flags[flag] = value_on if on else not value_on
