@@ -109,8 +109,14 @@ def test_netnewswire_first_sync_incremental_sync_and_writes(replay: Replay) -> N
     assert unread[0] not in replay.unread(ana) and unread[2] in replay.starred(ana)
     client.refresh_all()
     _same(client.view, replay, ana)
-    edits = [p for m, p, s in client.wire.log if p.endswith("edit-tag")]
-    assert edits and all(s == 200 for m, p, s in client.wire.log)
+    assert all(s == 200 for m, p, s in client.wire.log)
+    # a stale edit token: 401 with the bad-token header, a new token, one retry
+    client.token = "stale"
+    client.mark({unread[3]}, read=True)
+    client.sync_article_status()
+    assert unread[3] not in replay.unread(ana)
+    edits = [s for m, p, s in client.wire.log if p.endswith("edit-tag")]
+    assert edits[-2:] == [401, 200]
 
 
 def test_netnewswire_folders_and_a_new_feed(replay: Replay, feed_server: FeedServer) -> None:
@@ -363,5 +369,56 @@ def test_bobs_writes_never_touch_anas_state(replay: Replay) -> None:
     wire.post("reader/api/0/disable-tag", "s=user/-/label/Tech%20%26%20Stuff")
     assert (replay.unread(ana), replay.starred(ana), replay.folders(ana)) == before
     assert replay.agg.get_entry(ana.id, anas_only[0]).tags == tagged
+    # bob's tag on a shared entry is his: not in ana's tags nor her item's categories
+    assert replay.agg.get_entry(bob.id, shared[0]).tags == ("Mine",)
+    mine = Recording(replay.server.port, NNW_BASE)
+    mine.login("ana", API_PASSWORD)
+    tags = mine.get("reader/api/0/tag/list?output=json").json["tags"]
+    assert not any(t["id"].endswith("/Mine") for t in tags)
+    item = mine.post("reader/api/0/stream/items/contents", f"i={shared[0]}").json["items"][0]
+    assert "user/-/label/Mine" not in item["categories"]
+    assert mine.ids("s=user/-/label/Mine") == []
     # bob's own state of the shared feed moved
     assert not set(replay.entry_ids(bob.id, replay.feeds["news"])) & replay.unread(bob)
+
+
+def test_a_feed_followed_on_the_web_reaches_netnewswire_by_ot(replay: Replay) -> None:
+    """Entries crawled for bob days ago enter ana's list when she follows the feed:
+    for her they arrived then ("crawled at or after ``ot``" is when an entry came into
+    the user's reading list), so one she reads on the web before the next sync still
+    reaches the app through step 4."""
+    ana = replay.ana
+    client = _nnw(replay)
+    client.refresh_all()
+    before = replay.articles(ana)
+    replay.agg.store.add_feed(ana.id, "https://bob.example/feed", category=None, now=_now())
+    arrived = replay.articles(ana) - before
+    assert len(arrived) == 3
+    replay.agg.mark_entry(ana.id, min(arrived), read=True)
+    client.refresh_all()
+    assert set(client.since) == arrived
+    _same(client.view, replay, ana)
+
+
+def test_mark_all_as_read_spares_entries_that_arrived_after_ts(replay: Replay) -> None:
+    """``ts`` is compared with when an entry came into the user's list: following a
+    feed after ``ts`` brings its older entries in unread, and a mark-all-as-read with
+    that ``ts`` leaves them so (pitfall 29: never mark what the app never saw)."""
+    ana = replay.ana
+    wire = Recording(replay.server.port, "/")
+    wire.login("ana", API_PASSWORD)
+    ts = int((_now() - timedelta(hours=1)).timestamp()) * 10**6
+    before = replay.articles(ana)
+    state = replay.agg.store.add_feed(ana.id, "https://bob.example/feed", category=None, now=_now())
+    arrived = replay.articles(ana) - before
+    body = f"s=feed/{int(state.id)}&ts={ts}&T=x"
+    assert wire.post("reader/api/0/mark-all-as-read", body).status == 200
+    assert arrived <= replay.unread(ana)
+    assert (
+        wire.post(
+            "reader/api/0/mark-all-as-read", "s=user/-/state/com.google/reading-list&ts=" + str(ts)
+        ).status
+        == 200
+    )
+    assert arrived <= replay.unread(ana)
+    assert not (before & replay.unread(ana))  # everything she had before ts is read
