@@ -422,3 +422,25 @@ def test_mark_all_as_read_spares_entries_that_arrived_after_ts(replay: Replay) -
     )
     assert arrived <= replay.unread(ana)
     assert not (before & replay.unread(ana))  # everything she had before ts is read
+
+
+def test_a_feed_followed_again_comes_back_whole(replay: Replay) -> None:
+    """Unfollowed while one of its entries is starred (the subscription is kept for
+    it), then followed again after a sync: every entry of the feed came back into the
+    list then, the read ones too, so they reach the app through ``ot``."""
+    ana = replay.ana
+    news = replay.feeds["news"]
+    client = _nnw(replay)
+    client.refresh_all()
+    in_news = set(replay.entry_ids(ana.id, news))
+    kept = min(in_news & replay.starred(ana))
+    replay.agg.remove_feed(ana.id, "https://news.example/feed")
+    assert not replay.articles(ana) & in_news  # the starred one is kept, unlisted
+    assert replay.agg.get_entry(ana.id, kept).starred
+    client.refresh_all()
+    assert news not in client.view.folders
+    replay.agg.store.add_feed(ana.id, "https://news.example/feed", category="News", now=_now())
+    assert in_news - replay.unread(ana)  # some of them read
+    client.refresh_all()
+    assert set(client.since) >= in_news
+    _same(client.view, replay, ana)
