@@ -9,6 +9,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from feeds import rss
 from feedserver import FeedServer
 
@@ -192,9 +193,10 @@ def _vienna_changes(replay: Replay) -> None:
         replay.agg.mark_entry(ana.id, i, starred=False)
 
 
-def test_vienna_per_feed_sync_and_writes(replay: Replay) -> None:
+@pytest.mark.parametrize("base", ["/", NNW_BASE])
+def test_vienna_per_feed_sync_and_writes(replay: Replay, base: str) -> None:
     ana = replay.ana
-    client = Vienna(Recording(replay.server.port, "/"))
+    client = Vienna(Recording(replay.server.port, base))
     client.login("ana", API_PASSWORD)
     client.sync()
     assert sorted(client.refreshed) == sorted(replay.folders(ana))  # every feed, first
