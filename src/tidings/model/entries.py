@@ -136,8 +136,9 @@ class EntryFilter:
     # what Google Reader streams ask for (#12)
     read: bool = False  # only read entries
     label: str | None = None  # filed under this folder, or tagged with it
-    seen_from: datetime | None = None  # first seen at or after (crawl time, `ot`)
-    seen_before: datetime | None = None  # first seen before (`nt`)
+    # "seen": in the user's list since; its crawl time or when they followed its feed
+    seen_from: datetime | None = None  # seen at or after (`ot`)
+    seen_before: datetime | None = None  # seen before (`nt`, `ts`, Fever `before`)
     unstarred: bool = False  # only entries not starred (`xt=…/starred`)
     exclude_labels: tuple[str, ...] = ()  # neither filed under nor tagged with these
     exclude_feed_ids: tuple[FeedId, ...] = ()

@@ -118,11 +118,14 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
     if f.label:
         clauses.append(_LABELLED.format(param="label"))
         params["label"] = f.label
+    # An entry arrived in the user's list when it was crawled or when they followed
+    # its feed, whichever is later: entries crawled for another subscriber earlier
+    # are new to them (GReader `ot`, `ts`; Fever `before`), as on a per-user server.
     if f.seen_from is not None:
-        clauses.append("e.first_seen_at >= :seen_from")
+        clauses.append("(e.first_seen_at >= :seen_from OR s.created_at >= :seen_from)")
         params["seen_from"] = to_ts(f.seen_from)
     if f.seen_before is not None:
-        clauses.append("e.first_seen_at < :seen_before")
+        clauses.append("e.first_seen_at < :seen_before AND s.created_at < :seen_before")
         params["seen_before"] = to_ts(f.seen_before)
     if f.unstarred:
         clauses.append("COALESCE(st.starred, 0) = 0")

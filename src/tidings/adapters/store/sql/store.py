@@ -101,6 +101,9 @@ class SqlStore(
                 "INSERT INTO subscriptions (user_id, feed_id, category_id, created_at, full_text) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, feed_id) DO UPDATE SET "
                 "category_id = COALESCE(excluded.category_id, subscriptions.category_id), "
+                # followed again: its entries come back into the list now (`ot`, `ts`)
+                "created_at = CASE WHEN subscriptions.unsubscribed_at IS NULL "
+                "THEN subscriptions.created_at ELSE excluded.created_at END, "
                 "unsubscribed_at = NULL",
                 (user_id, feed_id, category_id, ts, full_text.value),
             )
