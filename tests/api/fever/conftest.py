@@ -70,6 +70,27 @@ class Replay:
         updates = [EntryUpdate(e, f"h-{e.id}", True) for e in entries]
         self.agg.store.apply_refresh(update, updates)
 
+    def move_on(self) -> tuple[set[int], set[int]]:
+        """The server moves on between two syncs: seven entries crawled now but
+        published a month ago (one already read on the web), and states changed in the
+        web reader. Returns the new ids and the old ids whose state changed."""
+        ana = self.ana
+        before = self.articles(ana)
+        self.refresh(
+            self.feeds["news"],
+            [entry("late", i, published=NOW - timedelta(days=30)) for i in range(7)],
+            crawled=datetime.now(UTC),
+        )
+        new = self.articles(ana) - before
+        self.agg.mark_entry(ana.id, min(new), read=True)  # an app reaches it by time only
+        unread = sorted(self.unread(ana) - new)
+        self.agg.mark_entry(ana.id, unread[0], read=True)
+        read = sorted(before - self.unread(ana))
+        self.agg.mark_entry(ana.id, read[0], read=False)
+        self.agg.mark_entry(ana.id, unread[1], starred=True)
+        self.agg.mark_entry(ana.id, sorted(self.starred(ana))[0], starred=False)
+        return new, {unread[0], read[0], unread[1]}
+
     # the truth, as the web reader has it
 
     def unread(self, user: User) -> set[int]:

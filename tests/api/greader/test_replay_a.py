@@ -47,27 +47,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _changes(replay: Replay) -> set[int]:
-    """The server moves on: entries crawled now but published a month ago (one of
-    them read on the web already), states changed on the web. The new ids."""
-    ana = replay.ana
-    before = replay.articles(ana)
-    replay.refresh(
-        replay.feeds["news"],
-        [entry("late", i, published=NOW - timedelta(days=30)) for i in range(7)],
-        crawled=_now(),
-    )
-    new = replay.articles(ana) - before
-    replay.agg.mark_entry(ana.id, min(new), read=True)  # reaches it by `ot` only
-    unread = sorted(replay.unread(ana) - new)
-    replay.agg.mark_entry(ana.id, unread[0], read=True)
-    read = sorted(before - replay.unread(ana))
-    replay.agg.mark_entry(ana.id, read[0], read=False)
-    replay.agg.mark_entry(ana.id, unread[1], starred=True)
-    replay.agg.mark_entry(ana.id, sorted(replay.starred(ana))[0], starred=False)
-    return new
-
-
 def _nnw(replay: Replay, user: str = "ana") -> NetNewsWire:
     client = NetNewsWire(Recording(replay.server.port, NNW_BASE))
     client.login(user, API_PASSWORD)
@@ -84,7 +63,7 @@ def test_netnewswire_first_sync_incremental_sync_and_writes(replay: Replay) -> N
     assert client.view.folders[tech] == "Tech & Stuff"
     assert client.view.folders[replay.feeds["loose"]] is None  # top level
 
-    new = _changes(replay)
+    new, _ = replay.move_on()
     client.refresh_all()
     # `ot` is on crawl time: the back-dated new entries, and nothing older
     assert set(client.since) == new and min(new) not in client.view.unread
@@ -246,7 +225,7 @@ def test_reeder_quirks(replay: Replay) -> None:
     client = Reeder(wire)
     client.sync()
     _same(client.view, replay, ana, all_articles=False)
-    _changes(replay)
+    replay.move_on()
     client.sync()
     _same(client.view, replay, ana, all_articles=False)
     # edits with T=x and bare 16-hex ids
@@ -279,7 +258,7 @@ def test_feedme_quirks(replay: Replay) -> None:
     assert {int(i["id"][-16:], 16) for i in news} == set(
         replay.entry_ids(ana.id, replay.feeds["news"])
     )
-    _changes(replay)
+    replay.move_on()
     client.sync()
     _same(client.view, replay, ana, all_articles=False)
     target = sorted(client.view.unread)[0]

@@ -5,13 +5,11 @@ must converge, and each client's writes must land."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from feeds import rss
 from feedserver import FeedServer
 
-from api.fever.conftest import API_PASSWORD, NOW, Replay, entry
+from api.fever.conftest import API_PASSWORD, Replay
 from api.greader.replay_b import READ, STARRED, Capy, Fluent, ReadYou, View
 from api.greader.wire import Wire
 from tidings.model import User
@@ -22,22 +20,6 @@ def _same(view: View, replay: Replay, user: User, *, articles: set[int] | None =
     assert view.unread == replay.unread(user)
     assert view.starred == replay.starred(user)
     assert view.folders == replay.folders(user)
-
-
-def _changes(replay: Replay) -> None:
-    """The server moves on: entries crawled now but dated a month ago, and states
-    changed in the web reader."""
-    ana = replay.ana
-    replay.refresh(
-        replay.feeds["news"],
-        [entry("late", i, published=NOW - timedelta(days=30)) for i in range(7)],
-    )
-    unread = sorted(replay.unread(ana))
-    replay.agg.mark_entry(ana.id, unread[0], read=True)
-    read = sorted(replay.articles(ana) - replay.unread(ana))
-    replay.agg.mark_entry(ana.id, read[0], read=False)
-    replay.agg.mark_entry(ana.id, unread[1], starred=True)
-    replay.agg.mark_entry(ana.id, sorted(replay.starred(ana))[0], starred=False)
 
 
 def _no_bob(wire: Wire, replay: Replay) -> None:
@@ -63,7 +45,7 @@ def test_read_you_syncs_converges_and_writes(replay: Replay, freshrss: bool) -> 
     # the read set holds no unread item (ReadYou#1081: all read, everything lost)
     assert not client.view.unread & (replay.articles(replay.ana) - replay.unread(replay.ana))
 
-    _changes(replay)
+    replay.move_on()
     client.sync()
     _same(client.view, replay, replay.ana)
 
@@ -106,7 +88,7 @@ def test_capy_refresh_filters_converges_and_writes(replay: Replay, feed_server: 
     client.refresh("s=user/-/label/Tech%20%26%20Stuff")
     assert set(replay.entry_ids(replay.ana.id, replay.feeds["tech"])) <= set(client.view.articles)
 
-    _changes(replay)
+    replay.move_on()
     client.refresh()
     assert client.view.unread == replay.unread(replay.ana)
     assert client.view.starred == replay.starred(replay.ana)
@@ -149,7 +131,7 @@ def test_fluent_syncs_converges_and_writes_without_a_token(replay: Replay, endpo
     client.sync()
     _same(client.view, replay, replay.ana)
 
-    _changes(replay)  # new items crawled after lastFetched, dated a month back
+    replay.move_on()  # new items crawled after lastFetched, dated a month back
     client.sync()
     _same(client.view, replay, replay.ana)
     assert any(p.startswith(endpoint + "/reader/api/0/stream/contents?") for _, p, _ in wire.log)

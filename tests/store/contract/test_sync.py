@@ -284,3 +284,21 @@ def test_last_refresh_of_the_followed_feeds(store: Store) -> None:
     assert store.get_last_refreshed(bob) == NOW + timedelta(hours=2)
     store.remove_feed(alice, "https://y.example/feed")
     assert store.get_last_refreshed(alice) == NOW
+
+
+def test_seen_before_takes_in_the_whole_second_it_falls_in(store: Store) -> None:
+    """Crawl times are whole seconds: "mark all read" at 12:00:00.5 takes the entry
+    stored at 12:00:00 (it was crawled before), and `seen_from` keeps that second."""
+    from datetime import timedelta
+
+    alice = store.ensure_user("alice")
+    feed_with_entries(store, alice, n=2)
+    half = NOW + timedelta(milliseconds=500)
+    assert len(store.get_stream_ids(alice, EntryFilter(seen_before=half))) == 2
+    assert len(store.get_stream_ids(alice, EntryFilter(seen_from=half))) == 2
+    assert store.get_stream_ids(alice, EntryFilter(seen_before=NOW)) == []
+    latest = store.get_latest_entry_id(alice)
+    marked = store.mark_all_read(
+        alice, EntryFilter(seen_before=half), up_to=latest, older_than=None, now=half
+    )
+    assert marked == 2

@@ -6,6 +6,7 @@ follow is invisible (``NotFoundError``), never someone else's (HOSTILE E6).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
@@ -126,7 +127,9 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
         params["seen_from"] = to_ts(f.seen_from)
     if f.seen_before is not None:
         clauses.append("e.first_seen_at < :seen_before AND s.created_at < :seen_before")
-        params["seen_before"] = to_ts(f.seen_before)
+        # crawl times are whole seconds: an entry stored in the second of `seen_before`
+        # (a "mark all read" at this moment) was crawled before it, so round up
+        params["seen_before"] = math.ceil(f.seen_before.timestamp())
     if f.unstarred:
         clauses.append("COALESCE(st.starred, 0) = 0")
     for n, label in enumerate(f.exclude_labels):
