@@ -6,7 +6,8 @@ own feed reaches a client, whatever it asks for."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from feeds import rss
@@ -15,7 +16,7 @@ from feedserver import FeedServer
 from api.fever.conftest import API_PASSWORD, NOW, Replay, entry
 from api.greader.replay_b import PREFIX, READ, STARRED, Capy, Fluent, ReadYou, View, feed_of
 from api.greader.wire import Wire, form
-from tidings.model import User
+from tidings.model import EntryUpdate, FeedUpdate, User
 
 BASE = "/api/greader.php/"  # Read You appends "/"; Capy's FreshRSS preset adds it
 
@@ -271,6 +272,41 @@ def test_fluent_syncs_converges_and_writes_without_a_token(replay: Replay, endpo
     assert not set(replay.entry_ids(ana.id, tech)) & replay.unread(ana)
     assert replay.unread(ana) == others  # that feed only
     client.sync()
+    _same(client.view, replay, ana)
+
+
+def test_fluent_gets_entries_fetched_before_its_sync_but_written_after(replay: Replay) -> None:
+    """Crawl time is when an entry was written, not when its feed was fetched: a
+    refresh fetched 30 s ago that spent its time in full-text extraction and the
+    writer's queue commits after Fluent synced entries crawled 5 s ago. Fluent asks
+    ``ot=<that>`` next and stops at the last id it had; entries stamped with their
+    fetch time would fall before ``ot`` and never reach it (clientapis.md §1, rule 10)."""
+    ana = replay.ana
+    client = Fluent(Wire(replay.server.port, "/api/greader.php"))
+    client.login("ana", API_PASSWORD)
+    now = datetime.now(UTC)
+    replay.refresh(replay.feeds["tech"], [entry("fast", 1)], crawled=now - timedelta(seconds=5))
+    client.sync()
+    _same(client.view, replay, ana)
+    fetched = now - timedelta(seconds=30)  # the slow one began before the fast one
+    update = FeedUpdate(
+        feed_id=replay.feeds["news"],  # type: ignore[arg-type]
+        fetched_at=fetched,
+        next_check_at=fetched + timedelta(hours=1),
+        title="Feed",
+        link="https://site.example/",
+    )
+    slow = [EntryUpdate(entry("slow", i), f"h-slow-{i}", True) for i in range(3)]
+
+    async def write() -> None:  # through the app's own writer, as a refresh writes
+        await replay.agg._writer.apply(update, slow)
+
+    before = replay.articles(ana)
+    asyncio.run(write())
+    written = replay.articles(ana) - before
+    assert len(written) == 3
+    client.sync()
+    assert written <= set(client.view.articles)
     _same(client.view, replay, ana)
 
 
