@@ -407,9 +407,28 @@ def test_nothing_of_bobs_own_feed_reaches_ana(replay: Replay) -> None:
     read_you.sync()
     _same(read_you.view, replay, ana)
 
-    # and bob, who follows ana's news feed too, sees his own states of it
+    # and bob, who follows ana's news feed too, keeps his own states of it whatever
+    # ana writes to it, and sees none of her labels
+    news = replay.feeds["news"]
+    shared = replay.entry_ids(ana.id, news)
+    bob_before = (replay.unread(bob), replay.starred(bob), replay.folders(bob))
+    read_you.edit(shared, READ, add=True)
+    read_you.edit(shared, STARRED, add=True)
+    read_you.edit(shared[:2], "user/-/label/Ana only", add=True)
+    wire.post(f"{base}mark-all-as-read", form(("s", f"feed/{news}"), ("T", t)))
+    wire.post(
+        f"{base}subscription/edit",
+        form(("s", f"feed/{news}"), ("ac", "edit"), ("t", "Ana's name"), ("T", t)),
+    )
+    assert (replay.unread(bob), replay.starred(bob), replay.folders(bob)) == bob_before
+    assert not any(replay.agg.get_entry(bob.id, i).tags for i in shared[:2])
     bobs_client = ReadYou(Wire(replay.server.port, BASE))
     bobs_client.login("bob", API_PASSWORD)
     bobs_client.sync()
     _same(bobs_client.view, replay, bob)
     assert theirs <= set(bobs_client.view.articles)
+    assert set(shared) & bobs_client.view.unread  # ana's reads are not his
+    bob_tags = bobs_client.wire.get("reader/api/0/tag/list?output=json").json["tags"]
+    assert "user/-/label/Ana only" not in {t["id"] for t in bob_tags}
+    bob_subs = bobs_client.wire.get("reader/api/0/subscription/list?output=json").json
+    assert "Ana's name" not in {s["title"] for s in bob_subs["subscriptions"]}
