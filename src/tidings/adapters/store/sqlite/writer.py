@@ -14,6 +14,13 @@ for a group to fill.
 
 Other blocking store calls (:meth:`StoreWriter.call`) run on the same thread,
 in order with the writes.
+
+A refresh is stamped here, as its group is committed: its ``fetched_at`` (the
+entries' first-seen, the crawl time sync clients ask for with ``ot``/``before``)
+becomes the later of the fetch and the commit. A feed fetched before another but
+slowed by full-text extraction or the queue otherwise lands behind a crawl time a
+client has already synced past, and a client that asks "crawled since" (Fluent
+Reader, Vienna) never sees its entries (clientapis.md §1, rule 10; #12).
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from tidings.errors import StorageError
@@ -56,8 +64,16 @@ class _Call:
 class StoreWriter:
     """One thread that owns every write to ``store``; awaitable from an event loop."""
 
-    def __init__(self, store: Store, *, max_feeds: int = 200, max_entries: int = 4000) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        max_feeds: int = 200,
+        max_entries: int = 4000,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.store = store
+        self.clock = clock
         self.max_feeds = max(1, max_feeds)
         self.max_entries = max(1, max_entries)
         self._queue: queue.SimpleQueue[_Write | _Call | None] = queue.SimpleQueue()
@@ -123,8 +139,12 @@ class StoreWriter:
         return group
 
     def _commit(self, group: list[_Write]) -> list[Outcome]:
+        now = self.clock()  # the crawl time: when written, never before the fetch
+        batch = [
+            (replace(w.update, fetched_at=max(w.update.fetched_at, now)), w.entries) for w in group
+        ]
         try:
-            errors = self.store.apply_refreshes([(w.update, w.entries) for w in group])
+            errors = self.store.apply_refreshes(batch)
         except StorageError as exc:  # the transaction itself failed: nothing was written
             return [(w.future, None, exc) for w in group]
         except Exception:
