@@ -275,3 +275,15 @@ def test_kept_unread_is_unread_and_leaving_it_changes_nothing(replay: Replay) ->
     body = form(("i", str(read[1])), ("a", "user/-/state/com.google/like"), ("a", kept))
     assert wire.post("reader/api/0/edit-tag", body).text == "OK"  # like: ignored
     assert read[1] in replay.unread(replay.ana)
+
+
+def test_quickadd_of_a_feed_already_followed_answers_without_fetching(replay: Replay) -> None:
+    wire = _wire(replay)
+    news = replay.feeds["news"]
+    # news.example does not resolve here: a fetch would fail, so this answer is the store's
+    answer = wire.post(
+        "reader/api/0/subscription/quickadd", form(("quickadd", "https://news.example/feed"))
+    )
+    assert answer.json["numResults"] == 1 and answer.json["streamId"] == f"feed/{news}"
+    answer = wire.post("reader/api/0/subscription/quickadd", form(("quickadd", "not a url")))
+    assert answer.status == 200 and answer.json["numResults"] == 0 and answer.json["error"]

@@ -375,18 +375,16 @@ class GReaderApi:
             url = url[len("feed/") :]
         if not url:
             raise BadRequest("quickadd: no URL")
+        subs = await run_in_threadpool(self.agg.sync.get_subscriptions, user.id)
+        followed = next((s for s in subs if url in (s.url, s.link)), None)
+        if followed is not None:  # already theirs: no fetch, the same answer
+            return _quickadd(followed.url, followed.id, followed.title)
         try:
             state = await self.agg.add_feed(user.id, url)
         except _ADD_ERRORS as exc:
             return _json({"numResults": 0, "query": url, "error": str(exc)})
-        return _json(
-            {
-                "numResults": 1,
-                "query": state.url,
-                "streamId": ids.feed_stream(state.id),
-                "streamName": state.title or state.url,
-            }
-        )
+        # the name subscription/list gives it (the URL until its first refresh)
+        return _quickadd(state.url, state.id, state.title or state.url)
 
     async def subscription_edit(
         self, request: Request, user: User, params: Params, _: bytes
@@ -567,6 +565,12 @@ def _mark_time(value: str | None) -> datetime:
 
 def _replace_seen_before(f: EntryFilter, before: datetime) -> EntryFilter:
     return replace(f, seen_before=min(before, f.seen_before or before))
+
+
+def _quickadd(url: str, feed_id: FeedId, title: str) -> Response:
+    return _json(
+        {"numResults": 1, "query": url, "streamId": ids.feed_stream(feed_id), "streamName": title}
+    )
 
 
 def _count(stream: str, count: int, usec: int) -> dict[str, Any]:
