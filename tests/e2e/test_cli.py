@@ -135,9 +135,10 @@ def test_opml_round_trip(tidings: Tidings, tmp_path: Path) -> None:
     exported = tidings.run("export-opml").stdout
     assert 'xmlUrl="https://a.example/feed"' in exported
     assert "javascript" not in exported
-    # importing again is idempotent
-    tidings.run("import-opml", str(opml))
+    # importing again is idempotent, and says so
+    again = tidings.run("import-opml", str(opml))
     assert len(tidings.json("feeds")) == 3
+    assert "imported 0 feeds" in again.stdout
 
 
 def test_parse_command_stores_nothing(tidings: Tidings, tmp_path: Path) -> None:

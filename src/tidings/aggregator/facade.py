@@ -343,7 +343,7 @@ class Aggregator:
     def import_opml(self, user: UserId, data: bytes) -> tuple[int, list[str]]:
         """Subscribe to the feeds of an OPML document; fetching is left to the scheduler.
 
-        Returns the number added and the problems found: bad URLs, and the feeds
+        Returns the number newly followed and the problems found: bad URLs, and the feeds
         past the user's ``max_subscriptions_per_user`` are skipped. Past the first
         ``IMPORT_BURST``, the new feeds fall due spread over ``IMPORT_SPREAD`` (#11).
         """
@@ -360,7 +360,8 @@ class Aggregator:
             except ValueError as exc:
                 problems.append(f"{item.url}: {exc}")
                 continue
-            if url not in followed:
+            new = url not in followed
+            if new:
                 try:
                     self._check_limit(len(followed))
                 except SubscriptionLimitError as exc:
@@ -368,11 +369,12 @@ class Aggregator:
                     continue
             now = utcnow()
             due = start + step * max(0, added - IMPORT_BURST)
-            self.store.add_feed(
+            self.store.add_feed(  # a feed already followed: only its folder may change
                 user, url, category=item.category, now=now, full_text=mode, due_at=due
             )
-            followed.add(url)
-            added += 1
+            if new:
+                followed.add(url)
+                added += 1
         self.scheduling.wake()
         return added, problems
 
