@@ -134,3 +134,18 @@ def test_wordpress_rest_json_is_not_a_feed() -> None:
     <link rel="alternate" type="application/json" title="JSON Feed" href="/feed.json">
     </head></html>"""
     assert find_feed_links(page, "https://e.com/") == ["https://e.com/feed.json"]
+
+
+def test_opml_keeps_the_site_address_when_it_is_http() -> None:
+    """``htmlUrl`` (the feed's site) round-trips; anything but http(s) is dropped (#12, #15)."""
+    doc = (
+        b'<opml version="2.0"><body>'
+        b'<outline type="rss" text="A" xmlUrl="https://a.example/feed" htmlUrl="https://a.example/"/>'
+        b'<outline type="rss" text="B" xmlUrl="https://b.example/feed" htmlUrl="javascript:alert(1)"/>'
+        b"</body></opml>"
+    )
+    feeds = parse_opml(doc)
+    assert [f.html_url for f in feeds] == ["https://a.example/", None]
+    written = write_opml(feeds)
+    assert b'htmlUrl="https://a.example/"' in written and b"javascript" not in written
+    assert parse_opml(written) == feeds

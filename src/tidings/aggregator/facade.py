@@ -380,7 +380,9 @@ class Aggregator:
 
     def export_opml(self, user: UserId) -> bytes:
         feeds = [
-            OpmlFeed(url=f.state.url, title=f.state.title, category=f.category)
+            OpmlFeed(
+                url=f.state.url, title=f.state.title, category=f.category, html_url=f.state.link
+            )
             for f in self.get_feeds(user)
         ]
         return write_opml(feeds, title="Tidings subscriptions")

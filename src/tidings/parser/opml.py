@@ -30,6 +30,7 @@ class OpmlFeed:
     url: str
     title: str | None = None
     category: str | None = None
+    html_url: str | None = None  # the site the feed belongs to (http or https only)
 
 
 def _attr(el: etree._Element, *names: str) -> str | None:
@@ -98,7 +99,10 @@ def _walk(
                 seen.add(url)
                 category = folder or _category_attr(outline)
                 title = _attr(outline, "title", "text")
-                feeds.append(OpmlFeed(url, title if title != xml_url else None, category))
+                site = safe_url((outline.get("htmlUrl") or outline.get("htmlurl") or "").strip())
+                feeds.append(
+                    OpmlFeed(url, title if title != xml_url else None, category, site or None)
+                )
         elif len(outline):
             _walk(outline, _attr(outline, "text", "title") or folder, feeds, seen, max_feeds)
 
@@ -120,7 +124,10 @@ def write_opml(feeds: Iterable[OpmlFeed], *, title: str = "Tidings subscriptions
                 folders[category] = folder
             parent = folder
         name = clean_text(feed.title or feed.url)
-        etree.SubElement(
+        outline = etree.SubElement(
             parent, "outline", type="rss", text=name, title=name, xmlUrl=clean_text(feed.url)
         )
+        site = safe_url(feed.html_url or "")
+        if site:
+            outline.set("htmlUrl", clean_text(site))
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
