@@ -67,6 +67,26 @@ def test_mark_read_and_star(tidings: Tidings, feed_server: FeedServer) -> None:
     assert len(tidings.json("entries", "--unread")) == 3
 
 
+def test_mark_all_read_by_feed_category_and_age(tidings: Tidings, feed_server: FeedServer) -> None:
+    feed_server.set("/a.xml", atom(3))
+    feed_server.set("/b.xml", rss(2))
+    tidings.run("add", feed_server.url("/a.xml"), "--category", "News")
+    tidings.run("add", feed_server.url("/b.xml"))
+    tidings.run("refresh")
+    assert len(tidings.json("entries", "--unread")) == 5
+    out = tidings.run("mark", "--all", "--read", "--feed", feed_server.url("/b.xml"))
+    assert "marked 2 entries read" in out.stdout
+    out = tidings.run("mark", "--all", "--read", "--category", "Other")
+    assert "marked 0 entries read" in out.stdout
+    # the feed's entries are dated 2026-11-10..12: more than a week old
+    out = tidings.run("mark", "--all", "--read", "--category", "News", "--older-than", "week")
+    assert "marked 3 entries read" in out.stdout
+    assert tidings.json("entries", "--unread") == []
+    for bad in (["--all", "--star"], ["--all", "--read", "1"], ["--feed", "x", "--read", "1"]):
+        done = tidings.run("mark", *bad, check=False)
+        assert done.returncode == 2 and "Error" in done.stderr
+
+
 def test_failed_feed_is_recorded_and_keeps_entries(
     tidings: Tidings, feed_server: FeedServer
 ) -> None:

@@ -99,6 +99,13 @@ class Reading:
             user, filter, up_to=EntryId(up_to), older_than=cutoff, now=_now()
         )
 
+    def mark_listing_read(
+        self, user: UserId, filter: EntryFilter, *, older_than: str = "all"
+    ) -> int:
+        """Mark read every entry the listing has now (the CLI's ``mark --all``)."""
+        latest = self.store.get_latest_entry_id(user)
+        return self.mark_all_read(user, filter, up_to=int(latest), older_than=older_than)
+
     def count_new(self, user: UserId, filter: EntryFilter, after_id: int) -> int:
         """Entries in the listing that arrived after ``after_id``."""
         return self.store.count_entries(user, replace(filter, after_id=EntryId(after_id)))

@@ -104,12 +104,42 @@ def show(c: Context, entry_id: int, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("entry_ids", type=int, nargs=-1, required=True)
+@click.argument("entry_ids", type=int, nargs=-1)
 @click.option("--read/--unread", default=None, help="Mark read or unread.")
 @click.option("--star/--unstar", default=None, help="Star or unstar.")
+@click.option("--all", "everything", is_flag=True, help="Mark every entry read (with --read).")
+@click.option("--feed", "feed_url", help="With --all: only entries of this feed URL.")
+@click.option("--category", "-c", help="With --all: only entries in this category.")
+@click.option(
+    "--older-than",
+    type=click.Choice(["day", "week"]),
+    help="With --all: only entries older than a day or a week.",
+)
 @pass_ctx
-def mark(c: Context, entry_ids: tuple[int, ...], read: bool | None, star: bool | None) -> None:
-    """Mark entries read/unread or starred/unstarred."""
+def mark(
+    c: Context,
+    entry_ids: tuple[int, ...],
+    read: bool | None,
+    star: bool | None,
+    everything: bool,
+    feed_url: str | None,
+    category: str | None,
+    older_than: str | None,
+) -> None:
+    """Mark entries read/unread or starred/unstarred; --all --read marks every entry
+    (of a feed, a category, older than a day or a week) read."""
+    if everything:
+        if entry_ids or star is not None or read is not True:
+            raise click.UsageError("--all takes --read only, and no entry ids")
+        with c.app() as (agg, user):
+            f = EntryFilter(feed_url=feed_url, category=category)
+            n = agg.reading.mark_listing_read(user, f, older_than=older_than or "all")
+        echo(f"marked {n} entries read")
+        return
+    if feed_url or category or older_than:
+        raise click.UsageError("--feed, --category and --older-than go with --all")
+    if not entry_ids:
+        raise click.UsageError("name the entry ids, or say --all --read")
     if read is None and star is None:
         raise click.UsageError("say --read, --unread, --star or --unstar")
     with c.app() as (agg, user):
