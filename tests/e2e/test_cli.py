@@ -226,3 +226,25 @@ def test_search_from_the_command_line(tidings: Tidings, feed_server: FeedServer)
 
     bad = tidings.run("search", "-story", check=False)
     assert bad.returncode == 2 and "Add a word to search for" in bad.stderr
+
+
+def test_categories_listed_renamed_and_deleted(tidings: Tidings, feed_server: FeedServer) -> None:
+    feed_server.set("/a.xml", atom(3))
+    feed_server.set("/b.xml", rss(2))
+    tidings.run("add", feed_server.url("/a.xml"), "--category", "News")
+    tidings.run("add", feed_server.url("/b.xml"), "--category", "Tech")
+    tidings.run("refresh")
+    listed = tidings.run("category", "list").stdout
+    assert "News" in listed and "Tech" in listed
+    assert "renamed News to World" in tidings.run("category", "rename", "News", "World").stdout
+    tidings.run("category", "rename", "Tech", "World")  # into an existing one: merged
+    assert {f["category"] for f in tidings.json("feeds")} == {"World"}
+    assert "deleted World" in tidings.run("category", "delete", "World").stdout
+    assert {f["category"] for f in tidings.json("feeds")} == {None}
+    assert len(tidings.json("feeds")) == 2  # the feeds stay
+    missing = tidings.run("category", "delete", "Nope", check=False)
+    assert missing.returncode == 1 and "no category" in missing.stderr
+    blank = tidings.run("category", "rename", "World", " ", check=False)
+    assert blank.returncode == 2
+    evil = tidings.run("category", "rename", "x", "\x1b[31mred", check=False)
+    assert "\x1b" not in evil.stdout + evil.stderr

@@ -20,7 +20,7 @@ from tidings.content.clutter import compile_selector
 from tidings.core.schedule import clamp
 from tidings.errors import NotFoundError, PermissionDeniedError
 from tidings.model import Feed, FeedId, FullTextMode, StoryOptions, UserId
-from tidings.ports import AccountStore, FeedStore, ReadingStore, StoryStore
+from tidings.ports import AccountStore, FeedStore, ReadingStore, StoryStore, SyncStore
 from tidings.settings import Settings
 
 __all__ = ["UNSET", "Subscriptions", "Unset"]
@@ -39,7 +39,7 @@ class Unset(Enum):
 UNSET: Final = Unset.UNSET
 
 
-class SubscriptionStore(AccountStore, FeedStore, ReadingStore, StoryStore, Protocol):
+class SubscriptionStore(AccountStore, FeedStore, ReadingStore, StoryStore, SyncStore, Protocol):
     """What changing a subscription reads and writes."""
 
 
@@ -59,6 +59,21 @@ class Subscriptions:
         if found is None:
             raise NotFoundError(f"not subscribed: {url}")
         return found.state.id
+
+    def rename_category(self, user: UserId, old: str, new: str) -> None:
+        """Rename a category (merging into ``new`` if it exists) and the tag of that name;
+        ``NotFoundError`` if there is neither."""
+        new = new.strip()
+        if not new or len(new) > 200:
+            raise ValueError("a category name is 1 to 200 characters")
+        if old != new and not self.store.rename_label(user, old, new):
+            raise NotFoundError(f"no category or tag {old!r}")
+
+    def delete_category(self, user: UserId, name: str) -> None:
+        """Delete a category (its feeds stay, in none) and the tag of that name;
+        ``NotFoundError`` if there is neither."""
+        if not self.store.delete_label(user, name):
+            raise NotFoundError(f"no category or tag {name!r}")
 
     def get_story_options(self, user: UserId, feed_id: FeedId) -> StoryOptions:
         """The feed's CSS selectors; ``NotFoundError`` unless the user follows it."""

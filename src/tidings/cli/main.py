@@ -6,7 +6,7 @@ import click
 
 from tidings import logs
 from tidings.aggregator import DEFAULT_USER
-from tidings.cli import entries, feeds, parse, serve
+from tidings.cli import categories, entries, feeds, parse, serve
 from tidings.cli.context import Context, cli_error
 from tidings.cli.rules import rules
 from tidings.cli.users import user as user_group
@@ -63,6 +63,7 @@ for command in (
     serve.worker,
     user_group,
     rules,
+    categories.category,
 ):
     cli.add_command(command)
 
