@@ -69,7 +69,7 @@ def test_foreign_ids_in_bulk_actions_change_nothing(
     polled = bob.get(
         f"/river/new?feed_id={ids['feed']}&after=0", headers={"Accept": "application/json"}
     )
-    assert json.loads(polled.body) == {"count": 0}
+    assert json.loads(polled.body)["count"] == 0
     found = bob.get("/search?q=zanzibar")
     assert "Zanzibar" not in found.body
     assert "Zanzibar" not in bob.get("/search?q=feed%3Aalice").body

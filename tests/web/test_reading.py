@@ -93,13 +93,31 @@ def test_new_stories_are_announced_and_served(web: WebServer) -> None:
     assert 'data-poll="/river/new?' in page.body
     assert client.get("/api/new?after=0", headers=JSON).status == 404  # /api/ is the APIs'
     poll = client.get(f"/river/new?view=all&after={latest.group(1)}", headers=JSON)
-    assert json.loads(poll.body) == {"count": 0}
+    assert json.loads(poll.body)["count"] == 0
     admin = web.agg.accounts.get_users()[0]
     web.feed(admin, "https://news.example/feed", [entry(50, id="fresh", title="Fresh news")])
     poll = client.get(f"/river/new?view=all&after={latest.group(1)}", headers=JSON)
-    assert json.loads(poll.body) == {"count": 1}
+    assert json.loads(poll.body)["count"] == 1
     fresh = client.get(f"/?after={latest.group(1)}")
     assert "Fresh news" in fresh.body and "<html" not in fresh.body
+
+
+def test_the_new_stories_banner_adds_what_it_announced(web: WebServer) -> None:
+    """#15: "100 new stories" added 50 (the new arrivals came a page at a time)."""
+    client, _ = _setup(web, 3)
+    latest = re.search(r'data-latest="(\d+)"', client.get("/").body)
+    assert latest
+    admin = web.agg.accounts.get_users()[0]
+    web.feed(
+        admin,
+        "https://news.example/feed",
+        [entry(100 + i, id=f"burst-{i}", title=f"Burst {i}") for i in range(120)],
+    )
+    poll = json.loads(client.get(f"/river/new?view=all&after={latest.group(1)}", headers=JSON).body)
+    fresh = client.get(f"/?after={latest.group(1)}")
+    assert poll["count"] == 120 == fresh.body.count('class="card')
+    # past what one click may add, the banner reloads the river instead
+    assert poll["max"] >= 120
 
 
 def test_search_ranks_highlights_and_filters(web: WebServer) -> None:

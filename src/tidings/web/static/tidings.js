@@ -216,6 +216,7 @@
     const banner = river.querySelector(".new-stories");
     let latest = parseInt(river.dataset.latest || "0", 10);
     let waiting = 0;
+    let most = 500; // what one click may add (the poll says); past it, a reload
 
     const poll = () => {
       if (document.hidden) return;
@@ -223,12 +224,14 @@
         credentials: "same-origin", headers: { Accept: "application/json" },
       }).then((r) => r.json()).then((data) => {
         waiting = data.count || 0;
+        most = data.max || most;
         banner.hidden = waiting === 0;
         banner.textContent = waiting === 1 ? "1 new story" : waiting + " new stories";
       }).catch(() => {});
     };
 
     banner.addEventListener("click", () => {
+      if (waiting > most) { location.reload(); return; }
       const url = new URL(river.dataset.listing, location.origin);
       url.searchParams.set("after", String(latest));
       fetch(url, { credentials: "same-origin" }).then((r) => r.text()).then((html) => {

@@ -23,6 +23,8 @@ from tidings.web.render import Renderer, path_part
 from tidings.web.security import safe_next
 
 PAGE_SIZE = 30
+#: new arrivals one click of the banner adds; past this the banner reloads the river
+NEW_MAX = 500
 VIEWS = ("all", "unread", "starred")
 REFRESH_COOLDOWN = 60.0
 
@@ -114,7 +116,7 @@ class ReadingViews:
         after = q.get("after")
         if after is not None:
             after_id = field_int(after, "after", low=0) or 0
-            flt = EntryFilter(**{**_fields(listing.filter), "after_id": after_id})
+            flt = EntryFilter(**{**_fields(listing.filter), "after_id": after_id, "limit": NEW_MAX})
             entries = await run_in_threadpool(self.agg.get_entries, v.uid, flt)
             return self._cards(request, v, listing, entries, more=None)
         flt = EntryFilter(
@@ -211,7 +213,7 @@ class ReadingViews:
         )
         after = field_int(q.get("after"), "after", low=0) or 0
         count = await run_in_threadpool(self.agg.reading.count_new, v.uid, flt, after)
-        return JSONResponse({"count": count}, headers={"cache-control": "no-store"})
+        return JSONResponse({"count": count, "max": NEW_MAX}, headers={"cache-control": "no-store"})
 
     async def refresh(self, request: Request, v: Visitor) -> Response:
         """Fetch the user's feeds now, in the background (at most once a minute per user)."""

@@ -241,6 +241,7 @@ class SqlReading(SqlStoryReading):
 
     def count_entries(self, user_id: UserId, filter: EntryFilter) -> int:
         where, params = entry_where(user_id, filter)
+        where = story_where(where, filter)  # as the listing shows them: each story once
         params.pop("limit")
         sql = "SELECT COUNT(*) " + river_sql(self.dialect, filter, columns=False) + where
         rows = self._read(sql, params)
