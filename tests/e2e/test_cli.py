@@ -122,6 +122,31 @@ def test_add_site_url_discovers_feed(tidings: Tidings, feed_server: FeedServer) 
     assert len(tidings.json("entries")) == 2
 
 
+def test_a_site_naming_several_feeds_lists_them_and_pick_chooses(
+    tidings: Tidings, feed_server: FeedServer
+) -> None:
+    feed_server.set("/posts.atom", atom(2))
+    feed_server.set("/comments.rss", rss(3))
+    page = (
+        b'<html><head><link rel="alternate" type="application/atom+xml" href="/posts.atom">'
+        b'<link rel="alternate" type="application/rss+xml" href="/comments.rss">'
+        b"</head><body>A site</body></html>"
+    )
+    feed_server.set("/", page, content_type="text/html")
+    out = tidings.run("add", feed_server.url("/")).stdout
+    assert "names 2 feeds" in out and "--pick" in out
+    assert f"1) {feed_server.url('/posts.atom')}  <- added" in out
+    assert f"2) {feed_server.url('/comments.rss')}" in out
+    out = tidings.run("add", feed_server.url("/"), "--pick", "2").stdout
+    assert f"2) {feed_server.url('/comments.rss')}  <- added" in out
+    assert {f["url"] for f in tidings.json("feeds")} == {
+        feed_server.url("/posts.atom"),
+        feed_server.url("/comments.rss"),
+    }
+    wrong = tidings.run("add", feed_server.url("/"), "--pick", "3", check=False)
+    assert wrong.returncode == 1 and "pick 1 to 2" in wrong.stderr
+
+
 def test_remove_and_feeds_json(tidings: Tidings, feed_server: FeedServer) -> None:
     feed_server.set("/r.xml", rss(1))
     url = feed_server.url("/r.xml")

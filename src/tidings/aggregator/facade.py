@@ -11,6 +11,7 @@ import asyncio
 import concurrent.futures
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -81,6 +82,16 @@ class Writer(Protocol):
     def apply(self, update: FeedUpdate, entries: Sequence[EntryUpdate] = ()) -> Awaitable[None]: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """The feed found at an address, and every feed the page named (none when the
+    address was a feed itself)."""
+
+    url: str
+    data: FeedData
+    candidates: tuple[str, ...]
 
 
 class Aggregator:
@@ -173,6 +184,12 @@ class Aggregator:
 
     async def discover(self, url: str) -> tuple[str, FeedData]:
         """Find the feed at ``url``: the URL itself, or a feed a site page links to."""
+        found = await self.discover_feeds(url)
+        return found.url, found.data
+
+    async def discover_feeds(self, url: str, *, pick: int | None = None) -> Discovery:
+        """The feed at ``url``, or the feeds a site page names: the first that parses,
+        or the ``pick``-th (from 1) of them; ``DiscoveryError`` if there is none."""
         url = check_url(url)
         fetcher = self.new_fetcher()
         try:
@@ -181,16 +198,27 @@ class Aggregator:
                 raise DiscoveryError(f"{url}: {page.message}")
             assert isinstance(page, Fetched)
             try:
-                return page.permanent_redirect or url, self._parse(page)
+                return Discovery(page.permanent_redirect or url, self._parse(page), ())
             except ParseError:
                 pass
-            for candidate in find_feed_links(page.body, page.url)[:MAX_DISCOVERY_CANDIDATES]:
+            candidates = tuple(find_feed_links(page.body, page.url)[:MAX_DISCOVERY_CANDIDATES])
+            if pick is not None and not 1 <= pick <= len(candidates):
+                raise DiscoveryError(
+                    f"{url} names {len(candidates)} feed(s): pick 1 to {len(candidates)}"
+                    if candidates
+                    else f"no feed found at {url}"
+                )
+            tried = [candidates[pick - 1]] if pick is not None else list(candidates)
+            for candidate in tried:
                 found = await fetcher.fetch(check_url(candidate))
                 if isinstance(found, Fetched):
                     try:
-                        return found.permanent_redirect or candidate, self._parse(found)
+                        data = self._parse(found)
                     except ParseError:
                         continue
+                    return Discovery(found.permanent_redirect or candidate, data, candidates)
+            if pick is not None:
+                raise DiscoveryError(f"{tried[0]}: not a feed Tidings can read")
             raise DiscoveryError(f"no feed found at {url}")
         finally:
             await fetcher.aclose()

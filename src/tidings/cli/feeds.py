@@ -12,7 +12,7 @@ import click
 from tidings.aggregator import UNSET, Aggregator, Unset
 from tidings.api.serialize import feed_status
 from tidings.cli.context import Context, pass_ctx
-from tidings.cli.terminal import cell, echo, echo_json
+from tidings.cli.terminal import cell, echo, echo_json, terminal_safe
 from tidings.core.schedule import parse_interval
 from tidings.model import BatchSummary, FullTextMode, RefreshResult
 from tidings.refresh.batch import StorageFailure
@@ -22,12 +22,38 @@ from tidings.refresh.batch import StorageFailure
 @click.argument("url")
 @click.option("--category", "-c", help="File the feed under this category.")
 @click.option("--no-discover", is_flag=True, help="Subscribe to URL as given, without fetching it.")
+@click.option(
+    "--pick",
+    type=click.IntRange(1, 100),
+    help="Of the feeds a site's page names, subscribe to the N-th (as `add` lists them).",
+)
 @pass_ctx
-def add(c: Context, url: str, category: str | None, no_discover: bool) -> None:
-    """Subscribe to a feed, or to the feed a site's address links to."""
+def add(c: Context, url: str, category: str | None, no_discover: bool, pick: int | None) -> None:
+    """Subscribe to a feed, or to the feed a site's address links to (the first that
+    Tidings can read; when the page names several, they are listed: --pick N for another)."""
+    if pick is not None and no_discover:
+        raise click.UsageError("--pick chooses among discovered feeds: not with --no-discover")
     with c.app() as (agg, user):
-        state = asyncio.run(agg.add_feed(user, url, category=category, discover=not no_discover))
-        echo(f"added {state.url}" + (f" [{category}]" if category else ""))
+        if no_discover:
+            state = asyncio.run(agg.add_feed(user, url, category=category, discover=False))
+            found: tuple[str, ...] = ()
+        else:
+            discovery = asyncio.run(agg.discover_feeds(url, pick=pick))
+            state = asyncio.run(
+                agg.add_feed(user, discovery.url, category=category, discover=False)
+            )
+            found = discovery.candidates
+        if len(found) > 1:
+            echo(f"{terminal_safe(url)} names {len(found)} feeds:")
+            for n, candidate in enumerate(found, 1):
+                mark = "  <- added" if candidate == state.url else ""
+                echo(f"  {n}) {terminal_safe(candidate)}{mark}")
+        echo(
+            f"added {terminal_safe(state.url)}"
+            + (f" [{terminal_safe(category)}]" if category else "")
+        )
+        if len(found) > 1:
+            echo("another one: tidings add URL --pick N (and tidings remove this one)")
 
 
 @click.command()
