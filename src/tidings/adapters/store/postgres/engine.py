@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 POOL_MAX = 8  # connections per process
 POOL_TIMEOUT = 30.0  # seconds a call waits for a free connection
+LOCK_WAIT_SECONDS = 30.0  # a statement's wait for another transaction's row lock
 MIGRATION_LOCK = 0x7469_6469_6E67  # pg_advisory_xact_lock key: "tiding"
 
 
@@ -170,9 +171,15 @@ class PostgresEngine(SqlDb):
     driver_error = psycopg.Error
 
     def __init__(
-        self, url: str, *, max_size: int = POOL_MAX, timeout: float = POOL_TIMEOUT
+        self,
+        url: str,
+        *,
+        max_size: int = POOL_MAX,
+        timeout: float = POOL_TIMEOUT,
+        lock_wait: float = LOCK_WAIT_SECONDS,
     ) -> None:
         self.url = url
+        self.lock_wait = lock_wait
         #: this thread's connection while a ``_write`` is open (a read inside it sees its writes)
         self._local = threading.local()
         self._pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
@@ -183,6 +190,7 @@ class PostgresEngine(SqlDb):
             open=False,
             kwargs={"row_factory": row_factory, "cursor_factory": psycopg.ClientCursor},
             check=ConnectionPool.check_connection,
+            configure=self._configure,
         )
         try:
             self._pool.open(wait=True, timeout=timeout)
@@ -194,6 +202,13 @@ class PostgresEngine(SqlDb):
         except BaseException:
             self._pool.close()
             raise
+
+    def _configure(self, conn: psycopg.Connection[Row]) -> None:
+        """A new connection's settings: a write waits ``lock_wait`` for a row lock, then
+        fails (``StorageLockedError``) instead of waiting for ever."""
+        lock_timeout = f"{max(1, round(self.lock_wait * 1000))}ms"
+        conn.execute("SELECT set_config('lock_timeout', %s, false)", (lock_timeout,))
+        conn.commit()
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Row]]:
@@ -236,6 +251,7 @@ class PostgresEngine(SqlDb):
         migrations = _migrations()
         try:
             with self._connection() as conn:
+                conn.execute("SET LOCAL lock_timeout = 0")  # a long migration elsewhere: wait
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
                 conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
                 current = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
