@@ -14,6 +14,7 @@ from importlib import resources
 import psycopg
 import pytest
 
+from tidings.adapters.store import open_store
 from tidings.adapters.store.postgres import PostgresStore, create_test_schema, drop_test_schema
 from tidings.adapters.store.postgres.engine import Row, pg_sql
 from tidings.core.urls import host_of
@@ -160,3 +161,18 @@ def test_workers_claiming_at_once_never_share_a_feed_or_overfill_a_host(
         for owner in got:
             store.release_leases(owner)
     store.close()
+
+
+def test_open_store_opens_postgresql_urls(schema: tuple[str, str]) -> None:
+    _, url = schema
+    for scheme_url in (url, url.replace("postgresql://", "postgres://", 1)):
+        store = open_store(scheme_url)
+        assert isinstance(store, PostgresStore)
+        assert store.ensure_user("u") == store.ensure_user("u")
+        store.close()
+
+
+def test_an_unreachable_server_fails_at_once_without_the_password() -> None:
+    with pytest.raises(StorageError, match="cannot connect to PostgreSQL") as caught:
+        PostgresStore("postgresql://u:s3cret@127.0.0.1:1/db", timeout=30)
+    assert "s3cret" not in str(caught.value)

@@ -192,6 +192,10 @@ class PostgresEngine(SqlDb):
             check=ConnectionPool.check_connection,
             configure=self._configure,
         )
+        try:  # one connection first: a server that refuses fails now, not after the pool's wait
+            psycopg.connect(url, connect_timeout=max(2, round(timeout))).close()
+        except psycopg.Error as exc:
+            raise StorageError(f"cannot connect to PostgreSQL at {_safe(url)}: {exc}") from exc
         try:
             self._pool.open(wait=True, timeout=timeout)
         except PoolTimeout as exc:
