@@ -7,7 +7,7 @@ one claim: the worker's id and a number, so two refreshes of one process never
 end each other's leases. A worker that dies keeps its feeds only until the
 lease expires (or until a worker on its machine sees its process is gone);
 then any worker may claim them. On SQLite the claim is one ``BEGIN IMMEDIATE``
-transaction; PostgreSQL adds ``FOR UPDATE SKIP LOCKED``.
+transaction; on PostgreSQL claims take turns under an advisory lock.
 """
 
 from __future__ import annotations

@@ -22,14 +22,14 @@ def sqlite_path(url: str) -> str:
 
 
 def open_store(url: str, *, make_dir: bool = False) -> Store:
-    """Open (and migrate) the database at ``url``. Its directory must exist unless
-    ``make_dir`` (the default data directory is made; a mistyped path is an error)."""
+    """Open (and migrate) the database at ``url``: ``postgresql://`` (or ``postgres://``)
+    for PostgreSQL, else SQLite, whose directory must exist unless ``make_dir``
+    (the default data directory is made; a mistyped path is an error)."""
     scheme = urlsplit(url).scheme.lower()
     if scheme in {"postgres", "postgresql"}:
-        raise SettingsError(
-            "Tidings stores its data in SQLite; postgresql:// URLs are not supported: "
-            "use sqlite:///path"
-        )
+        from tidings.adapters.store.postgres import PostgresStore
+
+        return PostgresStore(url)
     if scheme in {"sqlite", ""} or len(scheme) == 1:  # bare path (or a Windows drive letter)
         from tidings.adapters.store.sqlite import SqliteStore
 

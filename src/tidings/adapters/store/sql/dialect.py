@@ -6,7 +6,8 @@ two-argument ``MAX``/``GREATEST``, times as integer epoch seconds passed in as
 parameters (never the server's clock). Planner hints are the one thing a
 dialect adds to a query: SQLite's planner starts an entry listing from the
 user's subscriptions and sorts every entry they have unless told which index
-to walk.
+to walk. PostgreSQL's concurrent writers need one more thing: feed claims
+take turns (``claim_lock``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ class Dialect:
     #: the ids of a JSON array parameter, as a subquery (``{param}``: its placeholder)
     id_list: str = "SELECT value FROM json_each({param})"
     plain: str = "entries e\nJOIN subscriptions s"
+    #: run first in a feed claim's transaction, so claims take turns (empty: the
+    #: engine's writes already do, as SQLite's one writer)
+    claim_lock: str = ""
 
     def entries_join(self, listing: Listing) -> str:
         if listing is Listing.RIVER:
@@ -62,4 +66,7 @@ POSTGRES = Dialect(
     river="entries e\nJOIN subscriptions s",
     newest="entries e\nJOIN subscriptions s",
     id_list="SELECT CAST(jsonb_array_elements_text(CAST({param} AS jsonb)) AS bigint)",
+    # Under READ COMMITTED two claims would read the same unleased feeds and both
+    # lease them (and overfill a host): a transaction-level advisory lock ("claim").
+    claim_lock="SELECT pg_advisory_xact_lock(1668047213)",
 )

@@ -1,8 +1,9 @@
 """The ``JobQueue`` (issue #10; migration 0006): feeds claimed with a lease.
 
 A claim is one write transaction. On SQLite (``BEGIN IMMEDIATE``, one writer)
-two workers on one file cannot both see a feed unleased; the PostgreSQL engine
-(#13) adds ``FOR UPDATE SKIP LOCKED`` to the due claim. The due claim picks its
+two workers on one file cannot both see a feed unleased; on PostgreSQL (#13)
+claims take turns under an advisory lock (``Dialect.claim_lock``), and every
+claim's UPDATE checks the lease again. The due claim picks its
 feeds and caps each host in one ``UPDATE ... RETURNING``; the feeds' states are
 then read in the same transaction. ``apply_refresh`` ends a feed's lease with
 its result (``queries.UPDATE_FEED_OK`` / ``UPDATE_FEED_ERROR``).
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from tidings.adapters.store.sql import queries as _sql
-from tidings.adapters.store.sql.db import SqlDb
+from tidings.adapters.store.sql.db import Conn, SqlDb
 from tidings.adapters.store.sql.rows import feed_state_from_row, to_ts
 from tidings.model import FeedId, FeedState
 
@@ -44,7 +45,7 @@ picked AS (
     ORDER BY next_check_at, id LIMIT :limit
 )
 UPDATE feeds SET lease_owner = :owner, lease_until = :until
-WHERE id IN (SELECT id FROM picked)
+WHERE id IN (SELECT id FROM picked) AND (lease_owner IS NULL OR lease_until <= :now)
 RETURNING {CLAIMED}
 """
 
@@ -67,6 +68,10 @@ RETURNING {CLAIMED}
 class SqlJobs(SqlDb):
     """Leases on the feeds table: ``lease_owner``, ``lease_until`` and ``host``."""
 
+    def _claim_lock(self, conn: Conn) -> None:
+        if self.dialect.claim_lock:
+            conn.execute(self.dialect.claim_lock)
+
     def claim_due(
         self,
         owner: str,
@@ -86,6 +91,7 @@ class SqlJobs(SqlDb):
             "per_host": per_host,
         }
         with self._write() as conn:
+            self._claim_lock(conn)
             rows = conn.execute(CLAIM_DUE, params).fetchall()
         states = [feed_state_from_row(r) for r in rows]
         return sorted(states, key=lambda s: (s.next_check_at or now, s.id))  # soonest due first
@@ -101,6 +107,7 @@ class SqlJobs(SqlDb):
         }
         sql = CLAIM_FEEDS.format(ids=self.dialect.id_list.format(param=":ids"))
         with self._write() as conn:
+            self._claim_lock(conn)
             rows = conn.execute(sql, params).fetchall()
         states = {s.id: s for s in (feed_state_from_row(r) for r in rows)}
         return [states[i] for i in dict.fromkeys(feed_ids) if i in states]
@@ -112,6 +119,7 @@ class SqlJobs(SqlDb):
             "until": to_ts(now + timedelta(seconds=lease_seconds)),
         }
         with self._write() as conn:
+            self._claim_lock(conn)
             rows = conn.execute(CLAIM_ALL, params).fetchall()
         return sorted((feed_state_from_row(r) for r in rows), key=lambda s: s.id)
 

@@ -188,7 +188,7 @@ ON CONFLICT (user_id, entry_id) DO UPDATE SET
                       WHEN :starred = 1 THEN :now END
 """
 
-_NAMED = re.compile(r"(?<!:):([a-z_]+)")
+_NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 
 
 def to_pyformat(sql: str) -> str:

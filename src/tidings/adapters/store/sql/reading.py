@@ -256,8 +256,9 @@ class SqlReading(SqlStoryReading):
             names = sorted(c for c in categories if c is not None)
             params.update((f"c{i}", name) for i, name in enumerate(names))
             marks = ", ".join(f":c{i}" for i in range(len(names)))
+            named = f"c.name IN ({marks})" if names else "1 = 0"  # ``IN ()``: SQLite only
             alone = " OR c.id IS NULL" if None in categories else ""
-            sql += f" AND (c.name IN ({marks}){alone})"
+            sql += f" AND ({named}{alone})"
         rows = self._read(sql, params)
         counts = [FeedCount(FeedId(r[0]), r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
         return sorted(counts, key=lambda f: f.title.lower())

@@ -27,7 +27,9 @@ WHERE f.hub IS NOT NULL AND f.disabled = 0
   AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.unsubscribed_at IS NULL)
   AND (w.feed_id IS NULL OR w.hub != f.hub
        OR (w.state = 'active'
-           AND COALESCE(w.expires_at, 0) - MIN(86400, COALESCE(w.lease_seconds, 0) / 5) < :now)
+           AND COALESCE(w.expires_at, 0)
+               - CASE WHEN COALESCE(w.lease_seconds, 0) / 5 < 86400
+                      THEN COALESCE(w.lease_seconds, 0) / 5 ELSE 86400 END < :now)
        OR (w.state IN ('requested', 'failed') AND w.requested_at < :retry)
        OR (w.state = 'denied' AND w.requested_at < :retry_denied))
 ORDER BY f.id LIMIT :limit

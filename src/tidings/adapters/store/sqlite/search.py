@@ -24,6 +24,7 @@ from typing import Any
 from tidings.adapters.store.sql import queries as _sql
 from tidings.adapters.store.sql.db import Conn
 from tidings.adapters.store.sql.rows import entry_from_row
+from tidings.adapters.store.sql.search import SqlSearchFilters, search_filters
 from tidings.adapters.store.sqlite.engine import SqliteEngine
 from tidings.content.text import plain_text
 from tidings.core.search import MARK_END, MARK_START, SearchHit, SearchQuery, Term
@@ -100,33 +101,7 @@ def fts_match(query: SearchQuery, feed_ids: Collection[int] = ()) -> str:
     return match
 
 
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def search_filters(query: SearchQuery, params: dict[str, Any]) -> str:
-    """SQL for the ``feed:`` and ``category:`` filters (values bound, never inlined)."""
-    clauses: list[str] = []
-    feeds = []
-    for i, name in enumerate(query.feeds):
-        params[f"feed{i}"] = _like(name)
-        feeds.append(
-            f"(LOWER(COALESCE(s.title, f.title, '')) LIKE :feed{i} ESCAPE '\\' "
-            f"OR LOWER(f.url) LIKE :feed{i} ESCAPE '\\')"
-        )
-    if feeds:
-        clauses.append("(" + " OR ".join(feeds) + ")")
-    cats = []
-    for i, name in enumerate(query.categories):
-        params[f"cat{i}"] = _like(name)
-        cats.append(f"LOWER(c.name) LIKE :cat{i} ESCAPE '\\'")
-    if cats:
-        clauses.append("(" + " OR ".join(cats) + ")")
-    return "".join(f" AND {c}" for c in clauses)
-
-
-class SqliteSearch(SqliteEngine):
+class SqliteSearch(SqlSearchFilters, SqliteEngine):
     """The search half of the Store protocol (see ``tidings.ports.SearchStore``)."""
 
     def _index_entries(self, conn: Conn, feed_id: FeedId, entries: Sequence[EntryUpdate]) -> None:
@@ -212,16 +187,3 @@ class SqliteSearch(SqliteEngine):
             if scanned >= HARD_SCAN:
                 break
         return found[:WINDOW]
-
-    def _filtered_listing(self, filters: str, params: dict[str, Any]) -> list[SearchHit]:
-        sql = (
-            _sql.USER_ENTRIES
-            + f" WHERE {_sql.VISIBLE}"
-            + filters
-            + " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit OFFSET :offset"
-        )
-        hits = []
-        for row in self._read(sql, params):
-            entry = entry_from_row(row)
-            hits.append(SearchHit(entry, entry.title or "", plain_text(entry.summary)[:300]))
-        return hits

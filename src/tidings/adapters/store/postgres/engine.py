@@ -1,0 +1,279 @@
+"""The PostgreSQL engine: a connection pool, write transactions and migrations.
+
+Every ``_read`` and ``_write`` borrows a connection from a
+``psycopg_pool.ConnectionPool``; a write is one transaction, committed on exit
+and rolled back on an exception. The shared SQL's ``:name`` and ``?``
+parameters are rewritten to psycopg's, and bound on the client
+(``ClientCursor``): like SQLite, a ``NULL`` parameter then needs no type, so
+``:read IS NULL`` runs as the shared SQL means it.
+
+Migrations (``postgres/migrations``, numbered as SQLite's) run at open in one
+transaction under an advisory lock, so two processes starting at once take
+turns and the second finds the schema current. Driver errors leave as
+``StorageError``: a lost connection says so, lock and serialization failures
+are ``StorageLockedError``, a full disk ``StorageFullError``, a read-only
+server ``StorageReadOnlyError``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+import psycopg
+import psycopg.errors
+from psycopg.rows import RowMaker
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from tidings.adapters.store.sql.db import Params, SqlDb
+from tidings.adapters.store.sql.dialect import POSTGRES
+from tidings.adapters.store.sql.queries import to_pyformat
+from tidings.errors import (
+    StorageError,
+    StorageFullError,
+    StorageLockedError,
+    StorageReadOnlyError,
+)
+
+log = logging.getLogger(__name__)
+
+POOL_MAX = 8  # connections per process
+POOL_TIMEOUT = 30.0  # seconds a call waits for a free connection
+LOCK_WAIT_SECONDS = 30.0  # a statement's wait for another transaction's row lock
+MIGRATION_LOCK = 0x7469_6469_6E67  # pg_advisory_xact_lock key: "tiding"
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = resources.files("tidings.adapters.store.postgres") / "migrations"
+    found = []
+    for item in folder.iterdir():
+        if item.name.endswith(".sql"):
+            found.append((int(item.name.split("_", 1)[0]), item.read_text("utf-8")))
+    return sorted(found)
+
+
+class Row:
+    """A result row read by column name (``row["id"]``) or position (``row[0]``),
+    as ``sqlite3.Row``: iterating it gives the values."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, values: Sequence[Any], index: Mapping[str, int]) -> None:
+        self._values = tuple(values)
+        self._index = index
+
+    def __getitem__(self, key: int | str) -> Any:
+        if isinstance(key, str):
+            return self._values[self._index[key]]
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Row):
+            return self._values == other._values
+        return self._values == other
+
+    def __hash__(self) -> int:
+        return hash(self._values)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+    def __repr__(self) -> str:
+        return f"Row({dict(zip(self._index, self._values, strict=True))!r})"
+
+
+def row_factory(cursor: psycopg.Cursor[Any]) -> RowMaker[Row]:
+    names = [c.name for c in cursor.description or ()]
+    index = {name: i for i, name in reversed(list(enumerate(names)))}
+
+    def make(values: Sequence[Any]) -> Row:
+        return Row(values, index)
+
+    return make
+
+
+@functools.lru_cache(maxsize=1024)
+def pg_sql(sql: str, named: bool) -> str:
+    """The shared SQL with psycopg's parameters: ``%(name)s`` for ``:name``, ``%s`` for ``?``."""
+    if named:
+        return to_pyformat(sql)
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _bind(sql: str, params: Params) -> tuple[str, Params | None]:
+    if isinstance(params, Mapping):
+        return pg_sql(sql, True), params
+    if not params:
+        return pg_sql(sql, False), None
+    return pg_sql(sql, False), params
+
+
+def storage_error(exc: Exception) -> StorageError:
+    """The ``StorageError`` for a driver error: its kind, with a message a user can act on."""
+    if isinstance(
+        exc,
+        psycopg.errors.SerializationFailure
+        | psycopg.errors.DeadlockDetected
+        | psycopg.errors.LockNotAvailable,
+    ):
+        return StorageLockedError(f"database is locked ({exc})")
+    if isinstance(exc, psycopg.errors.DiskFull):
+        return StorageFullError("database or disk is full")
+    if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
+        return StorageReadOnlyError("the database is read-only")
+    if isinstance(exc, PoolTimeout):
+        return StorageError(f"no connection to PostgreSQL became free in time ({exc})")
+    if isinstance(exc, psycopg.OperationalError) and (
+        exc.sqlstate is None or exc.sqlstate.startswith(("08", "57P"))
+    ):
+        return StorageError(f"lost the connection to PostgreSQL ({exc})".strip())
+    return StorageError(str(exc))
+
+
+class PgConn:
+    """A connection inside one of ``PostgresEngine._write``'s transactions (``sql.db.Conn``)."""
+
+    def __init__(self, conn: psycopg.Connection[Row]) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Params = (), /) -> psycopg.Cursor[Row]:
+        query, bound = _bind(sql, params)
+        return self._conn.execute(query, bound)
+
+    def executemany(self, sql: str, params: Iterable[Params], /) -> psycopg.Cursor[Row]:
+        rows = list(params)
+        cur = self._conn.cursor()
+        if rows:
+            query, _ = _bind(sql, rows[0])
+            cur.executemany(query, rows)
+        return cur
+
+
+class PostgresEngine(SqlDb):
+    """One PostgreSQL database: a connection pool, transactions, migrations.
+
+    The shared SQL's domain mixins (``sql/``) build on ``_read`` and ``_write``;
+    ``postgres.PostgresStore`` puts them together with tsvector search.
+    """
+
+    dialect = POSTGRES
+    driver_error = psycopg.Error
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        max_size: int = POOL_MAX,
+        timeout: float = POOL_TIMEOUT,
+        lock_wait: float = LOCK_WAIT_SECONDS,
+    ) -> None:
+        self.url = url
+        self.lock_wait = lock_wait
+        #: this thread's connection while a ``_write`` is open (a read inside it sees its writes)
+        self._local = threading.local()
+        self._pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            timeout=timeout,
+            open=False,
+            kwargs={"row_factory": row_factory, "cursor_factory": psycopg.ClientCursor},
+            check=ConnectionPool.check_connection,
+            configure=self._configure,
+        )
+        try:  # one connection first: a server that refuses fails now, not after the pool's wait
+            psycopg.connect(url, connect_timeout=max(2, round(timeout))).close()
+        except psycopg.Error as exc:
+            raise StorageError(f"cannot connect to PostgreSQL at {_safe(url)}: {exc}") from exc
+        try:
+            self._pool.open(wait=True, timeout=timeout)
+        except PoolTimeout as exc:
+            self._pool.close()
+            raise StorageError(f"cannot connect to PostgreSQL at {_safe(url)}: {exc}") from exc
+        try:
+            self._migrate()
+        except BaseException:
+            self._pool.close()
+            raise
+
+    def _configure(self, conn: psycopg.Connection[Row]) -> None:
+        """A new connection's settings: a write waits ``lock_wait`` for a row lock, then
+        fails (``StorageLockedError``) instead of waiting for ever."""
+        lock_timeout = f"{max(1, round(self.lock_wait * 1000))}ms"
+        conn.execute("SELECT set_config('lock_timeout', %s, false)", (lock_timeout,))
+        conn.commit()
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Row]]:
+        """A pooled connection in a transaction: committed when the block ends, rolled
+        back on an exception; a driver error comes out as ``StorageError``. Inside
+        this thread's open transaction, that transaction's connection."""
+        outer: psycopg.Connection[Row] | None = getattr(self._local, "conn", None)
+        if outer is not None:
+            yield outer
+            return
+        try:
+            with self._pool.connection() as conn:
+                self._local.conn = conn
+                try:
+                    yield conn
+                finally:
+                    self._local.conn = None
+        except psycopg.Error as exc:
+            raise storage_error(exc) from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[PgConn]:
+        with self._connection() as conn:
+            yield PgConn(conn)
+
+    def _error(self, exc: Exception) -> StorageError:
+        return storage_error(exc) if isinstance(exc, psycopg.Error) else StorageError(str(exc))
+
+    def _read(self, sql: str, params: Params = ()) -> list[Row]:
+        query, bound = _bind(sql, params)
+        with self._connection() as conn:
+            return conn.execute(query, bound).fetchall()
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def _migrate(self) -> None:
+        """Bring the schema up to date, in one transaction under an advisory lock
+        (another process migrating at the same time waits, then finds it current)."""
+        migrations = _migrations()
+        try:
+            with self._connection() as conn:
+                conn.execute("SET LOCAL lock_timeout = 0")  # a long migration elsewhere: wait
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+                current = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+                version_now = (current[0] if current else None) or 0
+                for version, script in migrations:
+                    if version <= version_now:
+                        continue
+                    conn.execute(script)  # no parameters: '%' in the script is literal
+                    conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
+        except StorageError as exc:
+            raise type(exc)(f"migration failed: {exc}") from exc
+
+
+def _safe(url: str) -> str:
+    """``url`` without its password, for messages."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "the configured URL"
+    info.pop("password", None)
+    return " ".join(f"{k}={v}" for k, v in info.items())

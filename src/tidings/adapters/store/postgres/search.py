@@ -1,0 +1,152 @@
+"""Full-text search on a PostgreSQL tsvector (the dialect-specific half of
+``tidings.core.search``).
+
+``entry_search`` holds each entry's title and plain text, and ``document``, a
+generated tsvector with the title weighted 'A' above the text 'B' (the
+'simple' configuration: no stemming, as SQLite's unicode61). The refresh write
+path calls ``_index_entries`` in the same transaction as the entries; a trigger
+drops the text when an entry is deleted.
+
+Ranking: ``ts_rank`` over the newest ``WINDOW`` matches (as on SQLite, a
+common word costs the same as a rare one and results stay recent), ties newest
+first. Highlights come from ``ts_headline`` with the core's markers.
+
+No user text is parsed as tsquery syntax (HOSTILE E7): a term is a phrase
+(``phraseto_tsquery``, which reads plain text), and a prefix term is rebuilt
+from its words, each quoted, before ``:*`` is added.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from tidings.adapters.store.postgres.engine import PostgresEngine
+from tidings.adapters.store.sql import queries as _sql
+from tidings.adapters.store.sql.db import Conn
+from tidings.adapters.store.sql.rows import entry_from_row
+from tidings.adapters.store.sql.search import SqlSearchFilters, search_filters
+from tidings.content.text import plain_text
+from tidings.core.search import MARK_END, MARK_START, SearchHit, SearchQuery, Term
+from tidings.model import EntryUpdate, FeedId, UserId
+
+MAX_OFFSET = 1000
+WINDOW = 3000  # results are the best matches among this many newest matches
+SNIPPET_WORDS = 30
+CONFIG = "'simple'::regconfig"
+
+TITLE_MARKS = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
+BODY_MARKS = (
+    f'StartSel="{MARK_START}", StopSel="{MARK_END}", '
+    f"MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, "
+    'FragmentDelimiter="…", MaxFragments=2'
+)
+
+INDEX_ENTRY = """
+INSERT INTO entry_search (id, title, body, feed)
+SELECT id, :title, :body, 'f' || feed_id FROM entries WHERE feed_id = :feed_id AND guid = :guid
+ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body, feed = excluded.feed
+"""
+
+# The newest WINDOW matches the user may see, ranked; then the page, highlighted.
+SEARCH = f"""
+WITH q AS (SELECT {{query}} AS query),
+matches AS (
+    SELECT es.id, ts_rank(es.document, q.query) AS rank
+    FROM q CROSS JOIN entry_search es
+    JOIN entries e ON e.id = es.id
+    JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = :user_id
+    JOIN feeds f ON f.id = e.feed_id
+    LEFT JOIN categories c ON c.id = s.category_id
+    LEFT JOIN entry_states st ON st.entry_id = e.id AND st.user_id = :user_id
+    WHERE es.document @@ q.query AND {_sql.VISIBLE} {{filters}}
+    ORDER BY es.id DESC LIMIT {WINDOW}
+),
+page AS (
+    SELECT id, rank FROM matches ORDER BY rank DESC, id DESC LIMIT :limit OFFSET :offset
+)
+SELECT {_sql.USER_ENTRY_COLUMNS},
+       ts_headline({CONFIG}, es.title, q.query, :title_marks) AS hit_title,
+       ts_headline({CONFIG}, es.body, q.query, :body_marks) AS hit_body
+FROM page
+CROSS JOIN q
+JOIN entry_search es ON es.id = page.id
+{_sql.user_entry_joins().replace("FROM entries e", "JOIN entries e ON e.id = page.id", 1)}
+ORDER BY page.rank DESC, page.id DESC
+"""
+
+_WORD = re.compile(r"\w+")
+
+
+def _term_query(term: Term, name: str, params: dict[str, Any]) -> str | None:
+    """The tsquery SQL of one term (its text bound as ``name``), or None if it has no words."""
+    if term.prefix:
+        words = _WORD.findall(term.text.lower())
+        if not words:
+            return None
+        # quoted lexemes (``\\w`` holds no quote or backslash): never tsquery syntax
+        params[name] = " <-> ".join(f"'{w}'" for w in words) + ":*"
+        return f"to_tsquery({CONFIG}, :{name})"
+    if not _WORD.search(term.text):
+        return None
+    params[name] = term.text
+    return f"phraseto_tsquery({CONFIG}, :{name})"
+
+
+def ts_query(query: SearchQuery, params: dict[str, Any]) -> str | None:
+    """The tsquery SQL for ``query``: every included term, none of the excluded;
+    None when no included term has a word."""
+    include = [_term_query(t, f"inc{i}", params) for i, t in enumerate(query.include)]
+    positive = [q for q in include if q]
+    if not positive:
+        return None
+    exclude = [_term_query(t, f"exc{i}", params) for i, t in enumerate(query.exclude)]
+    return " && ".join(positive + [f"!!{q}" for q in exclude if q])
+
+
+class PostgresSearch(SqlSearchFilters, PostgresEngine):
+    """The search half of the Store protocol (see ``tidings.ports.SearchStore``)."""
+
+    def _index_entries(self, conn: Conn, feed_id: FeedId, entries: Sequence[EntryUpdate]) -> None:
+        """Write the searchable text of ``entries`` (call inside the refresh transaction)."""
+        conn.executemany(
+            INDEX_ENTRY,
+            [
+                {
+                    "feed_id": feed_id,
+                    "guid": e.data.id,
+                    "title": _clean(plain_text(e.data.title)),
+                    "body": _clean(
+                        e.search_text
+                        if e.search_text is not None
+                        else plain_text(e.data.content or e.data.summary)
+                    ),
+                }
+                for e in entries
+            ],
+        )
+
+    def search_entries(
+        self, user_id: UserId, query: SearchQuery, *, limit: int = 30, offset: int = 0
+    ) -> list[SearchHit]:
+        params: dict[str, Any] = {
+            "user_id": user_id,
+            "limit": max(1, min(limit, 200)),
+            "offset": max(0, min(offset, MAX_OFFSET)),
+        }
+        filters = search_filters(query, params)
+        if not query.has_text:
+            return self._filtered_listing(filters, params)
+        tsquery = ts_query(query, params)
+        if tsquery is None:
+            return []
+        params["title_marks"] = TITLE_MARKS
+        params["body_marks"] = BODY_MARKS
+        rows = self._read(SEARCH.format(query=tsquery, filters=filters), params)
+        return [SearchHit(entry_from_row(r), r["hit_title"], r["hit_body"]) for r in rows]
+
+
+def _clean(text: str) -> str:
+    """``text`` without NUL characters, which PostgreSQL's text cannot hold."""
+    return text.replace("\x00", "")

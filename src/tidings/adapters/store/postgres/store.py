@@ -1,0 +1,11 @@
+"""The PostgreSQL storage engine: the Store protocol on one PostgreSQL database."""
+
+from __future__ import annotations
+
+from tidings.adapters.store.postgres.engine import PostgresEngine
+from tidings.adapters.store.postgres.search import PostgresSearch
+from tidings.adapters.store.sql.store import SqlStore
+
+
+class PostgresStore(PostgresSearch, SqlStore, PostgresEngine):
+    """A Store on one PostgreSQL database (a connection pool, tsvector search)."""

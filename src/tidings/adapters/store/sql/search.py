@@ -1,0 +1,58 @@
+"""What both engines' full-text search share: the ``feed:`` and ``category:``
+filters, and the listing of a query without words (no full-text index needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tidings.adapters.store.sql import queries as _sql
+from tidings.adapters.store.sql.db import SqlDb
+from tidings.adapters.store.sql.rows import entry_from_row
+from tidings.content.text import plain_text
+from tidings.core.search import SearchHit, SearchQuery
+
+__all__ = ["SqlSearchFilters", "like_pattern", "search_filters"]
+
+
+def like_pattern(value: str) -> str:
+    """A ``LIKE ... ESCAPE '\\'`` pattern for "contains ``value``"."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_filters(query: SearchQuery, params: dict[str, Any]) -> str:
+    """SQL for the ``feed:`` and ``category:`` filters (values bound, never inlined)."""
+    clauses: list[str] = []
+    feeds = []
+    for i, name in enumerate(query.feeds):
+        params[f"feed{i}"] = like_pattern(name)
+        feeds.append(
+            f"(LOWER(COALESCE(s.title, f.title, '')) LIKE :feed{i} ESCAPE '\\' "
+            f"OR LOWER(f.url) LIKE :feed{i} ESCAPE '\\')"
+        )
+    if feeds:
+        clauses.append("(" + " OR ".join(feeds) + ")")
+    cats = []
+    for i, name in enumerate(query.categories):
+        params[f"cat{i}"] = like_pattern(name)
+        cats.append(f"LOWER(c.name) LIKE :cat{i} ESCAPE '\\'")
+    if cats:
+        clauses.append("(" + " OR ".join(cats) + ")")
+    return "".join(f" AND {c}" for c in clauses)
+
+
+class SqlSearchFilters(SqlDb):
+    """A search without words: the user's entries the filters allow, newest first."""
+
+    def _filtered_listing(self, filters: str, params: dict[str, Any]) -> list[SearchHit]:
+        sql = (
+            _sql.USER_ENTRIES
+            + f" WHERE {_sql.VISIBLE}"
+            + filters
+            + " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit OFFSET :offset"
+        )
+        hits = []
+        for row in self._read(sql, params):
+            entry = entry_from_row(row)
+            hits.append(SearchHit(entry, entry.title or "", plain_text(entry.summary)[:300]))
+        return hits
