@@ -89,7 +89,8 @@ SETTINGS: tuple[Setting, ...] = (
         "db",
         "",
         str,
-        "Database URL: sqlite:///path; default a SQLite file in the data dir.",
+        "Database URL: sqlite:///path or postgresql://user@host:port/db; default a SQLite "
+        "file in the data dir.",
     ),
     Setting("data_dir", "", str, "Directory of the default SQLite database and of tidings.toml."),
     Setting(

@@ -1,9 +1,16 @@
 """A PostgreSQL URL opens the PostgreSQL engine (#13): one that cannot be reached
-gets a clear message (no traceback, no password), and no help offers one yet."""
+gets a clear message (no traceback, no password), and the CLI works on one."""
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
 from conftest import Tidings
+from feeds import atom
+from feedserver import FeedServer
 
 from tidings.settings import SETTINGS
 
@@ -21,6 +28,35 @@ def test_an_unreachable_postgresql_url_fails_clearly(tidings: Tidings) -> None:
     assert proc.returncode == 1 and "cannot connect to PostgreSQL" in proc.stderr
 
 
-def test_no_help_offers_postgresql(tidings: Tidings) -> None:
-    assert "postgres" not in tidings.run("--help").stdout.lower()
-    assert all("postgres" not in s.help.lower() for s in SETTINGS)
+def test_help_names_both_engines(tidings: Tidings) -> None:
+    assert "postgresql://" in tidings.run("--help").stdout
+    assert any("postgresql://" in s.help for s in SETTINGS)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
+    from tidings.adapters.store.postgres import create_test_schema, drop_test_schema
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    yield create_test_schema(base, schema)
+    drop_test_schema(base, schema)
+
+
+def test_the_cli_works_on_postgresql(
+    tidings: Tidings, feed_server: FeedServer, pg_url: str
+) -> None:
+    pg = Tidings({**tidings.env, "TIDINGS_DB": pg_url})
+    feed_server.set("/a.xml", atom(3))
+    pg.run("add", feed_server.url("/a.xml"), "--category", "News")
+    assert "3 new" in pg.run("refresh").stdout
+    entries = pg.json("entries")
+    assert len(entries) == 3
+    pg.run("mark", str(entries[0]["id"]), "--read", "--star")
+    assert len(pg.json("entries", "--unread")) == 2
+    assert pg.json("search", "post")  # the tsvector index
+    pg.run("category", "rename", "News", "World")
+    assert pg.json("feeds")[0]["category"] == "World"
+    assert tidings.json("feeds") == []  # the SQLite database is another one

@@ -15,7 +15,11 @@ from tidings.settings import load_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="TIDINGS_DB", help="Database URL (sqlite:///path).")
+@click.option(
+    "--db",
+    envvar="TIDINGS_DB",
+    help="Database URL: sqlite:///path or postgresql://user@host:port/db.",
+)
 @click.option(
     "--user",
     envvar="TIDINGS_USER",
