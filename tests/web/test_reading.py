@@ -120,6 +120,18 @@ def test_the_new_stories_banner_adds_what_it_announced(web: WebServer) -> None:
     assert poll["max"] >= 120
 
 
+def test_tags_show_on_cards_and_the_story_page(web: WebServer) -> None:
+    """#15: a tag (from a rule, or set in an app) was invisible in the reader."""
+    client, _ = _setup(web, 2)
+    admin = web.agg.accounts.get_users()[0]
+    first = web.agg.get_entries(admin.id, EntryFilter())[0]
+    web.agg.sync.set_tag(admin.id, [int(first.id)], "<b>Later</b>", tagged=True)
+    river = client.get("/").body
+    assert '<span class="tag" dir="auto">&lt;b&gt;Later&lt;/b&gt;</span>' in river
+    story = client.get(f"/entry/{first.id}").body
+    assert '<span class="tag" dir="auto">&lt;b&gt;Later&lt;/b&gt;</span>' in story
+
+
 def test_search_ranks_highlights_and_filters(web: WebServer) -> None:
     admin = web.agg.accounts.get_users()[0]
     web.feed(
