@@ -26,12 +26,15 @@ from tidings.adapters.store.postgres.engine import PostgresEngine
 from tidings.adapters.store.sql import queries as _sql
 from tidings.adapters.store.sql.db import Conn
 from tidings.adapters.store.sql.rows import entry_from_row
-from tidings.adapters.store.sql.search import SqlSearchFilters, search_filters
-from tidings.content.text import plain_text
+from tidings.adapters.store.sql.search import (
+    SqlSearchFilters,
+    index_rows,
+    search_filters,
+    search_params,
+)
 from tidings.core.search import MARK_END, MARK_START, SearchHit, SearchQuery, Term
 from tidings.model import EntryUpdate, FeedId, UserId
 
-MAX_OFFSET = 1000
 WINDOW = 3000  # results are the best matches among this many newest matches
 SNIPPET_WORDS = 30
 CONFIG = "'simple'::regconfig"
@@ -110,31 +113,12 @@ class PostgresSearch(SqlSearchFilters, PostgresEngine):
 
     def _index_entries(self, conn: Conn, feed_id: FeedId, entries: Sequence[EntryUpdate]) -> None:
         """Write the searchable text of ``entries`` (call inside the refresh transaction)."""
-        conn.executemany(
-            INDEX_ENTRY,
-            [
-                {
-                    "feed_id": feed_id,
-                    "guid": e.data.id,
-                    "title": _clean(plain_text(e.data.title)),
-                    "body": _clean(
-                        e.search_text
-                        if e.search_text is not None
-                        else plain_text(e.data.content or e.data.summary)
-                    ),
-                }
-                for e in entries
-            ],
-        )
+        conn.executemany(INDEX_ENTRY, index_rows(feed_id, entries, _clean))
 
     def search_entries(
         self, user_id: UserId, query: SearchQuery, *, limit: int = 30, offset: int = 0
     ) -> list[SearchHit]:
-        params: dict[str, Any] = {
-            "user_id": user_id,
-            "limit": max(1, min(limit, 200)),
-            "offset": max(0, min(offset, MAX_OFFSET)),
-        }
+        params = search_params(user_id, limit, offset)
         filters = search_filters(query, params)
         if not query.has_text:
             return self._filtered_listing(filters, params)

@@ -3,6 +3,7 @@ filters, and the listing of a query without words (no full-text index needed).""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tidings.adapters.store.sql import queries as _sql
@@ -10,8 +11,40 @@ from tidings.adapters.store.sql.db import SqlDb
 from tidings.adapters.store.sql.rows import entry_from_row
 from tidings.content.text import plain_text
 from tidings.core.search import SearchHit, SearchQuery
+from tidings.model import EntryUpdate, FeedId, UserId
 
-__all__ = ["SqlSearchFilters", "like_pattern", "search_filters"]
+__all__ = ["SqlSearchFilters", "index_rows", "like_pattern", "search_filters", "search_params"]
+
+MAX_OFFSET = 1000  # a search pages at most this deep
+
+
+def index_rows(
+    feed_id: FeedId, entries: Sequence[EntryUpdate], clean: Callable[[str], str] = str
+) -> list[dict[str, Any]]:
+    """The searchable text of ``entries`` (title, body), as both engines index it;
+    ``clean`` takes out what an engine's text cannot hold."""
+    return [
+        {
+            "feed_id": feed_id,
+            "guid": e.data.id,
+            "title": clean(plain_text(e.data.title)),
+            "body": clean(
+                e.search_text
+                if e.search_text is not None
+                else plain_text(e.data.content or e.data.summary)
+            ),
+        }
+        for e in entries
+    ]
+
+
+def search_params(user_id: UserId, limit: int, offset: int) -> dict[str, Any]:
+    """A search's bound parameters, its page clamped (at most 200, at most MAX_OFFSET deep)."""
+    return {
+        "user_id": user_id,
+        "limit": max(1, min(limit, 200)),
+        "offset": max(0, min(offset, MAX_OFFSET)),
+    }
 
 
 def like_pattern(value: str) -> str:

@@ -19,19 +19,21 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection, Sequence
-from typing import Any
 
 from tidings.adapters.store.sql import queries as _sql
 from tidings.adapters.store.sql.db import Conn
 from tidings.adapters.store.sql.rows import entry_from_row
-from tidings.adapters.store.sql.search import SqlSearchFilters, search_filters
+from tidings.adapters.store.sql.search import (
+    SqlSearchFilters,
+    index_rows,
+    search_filters,
+    search_params,
+)
 from tidings.adapters.store.sqlite.engine import SqliteEngine
-from tidings.content.text import plain_text
 from tidings.core.search import MARK_END, MARK_START, SearchHit, SearchQuery, Term
 from tidings.errors import SearchQueryError, StorageError
 from tidings.model import EntryUpdate, FeedId, UserId
 
-MAX_OFFSET = 1000
 WINDOW = 3000  # results are the best matches among this many newest matches
 CHUNK = 3000  # matches read from FTS5 per step
 MAX_SCAN = 6_000  # with restrictive filters, stop here once a page is full
@@ -106,31 +108,12 @@ class SqliteSearch(SqlSearchFilters, SqliteEngine):
 
     def _index_entries(self, conn: Conn, feed_id: FeedId, entries: Sequence[EntryUpdate]) -> None:
         """Write the searchable text of ``entries`` (call inside the refresh transaction)."""
-        conn.executemany(
-            INDEX_ENTRY,
-            [
-                {
-                    "feed_id": feed_id,
-                    "guid": e.data.id,
-                    "title": plain_text(e.data.title),
-                    "body": (
-                        e.search_text
-                        if e.search_text is not None
-                        else plain_text(e.data.content or e.data.summary)
-                    ),
-                }
-                for e in entries
-            ],
-        )
+        conn.executemany(INDEX_ENTRY, index_rows(feed_id, entries))
 
     def search_entries(
         self, user_id: UserId, query: SearchQuery, *, limit: int = 30, offset: int = 0
     ) -> list[SearchHit]:
-        params: dict[str, Any] = {
-            "user_id": user_id,
-            "limit": max(1, min(limit, 200)),
-            "offset": max(0, min(offset, MAX_OFFSET)),
-        }
+        params = search_params(user_id, limit, offset)
         filters = search_filters(query, params)
         if not query.has_text:
             return self._filtered_listing(filters, params)
