@@ -1,4 +1,11 @@
-"""Shared fixtures: a fixture feed server, a temporary database, a CLI runner."""
+"""Shared fixtures: a fixture feed server, a temporary database, a CLI runner.
+
+A test that asks for a database (``db_url``, ``databases``, ``tidings``, the web
+servers) runs once on each engine (#13): on SQLite, and on PostgreSQL in a schema
+of its own when TEST_DATABASE_URL names a server (``scripts/pytest.sh`` sets it
+when one answers). ``@pytest.mark.sqlite_only`` keeps a test that reads SQLite's
+own file or faults to SQLite.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +43,63 @@ def feed_server() -> Iterator[FeedServer]:
         yield server
 
 
+ENGINES = ("sqlite", "postgres")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames:
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        engines = ENGINES[:1] if sqlite_only else ENGINES
+        metafunc.parametrize("engine", engines, indirect=True)
+
+
 @pytest.fixture
-def tidings_env(tmp_path: Path) -> dict[str, str]:
-    """Environment for a `tidings` subprocess: a fresh SQLite file, loopback allowed."""
+def engine(request: pytest.FixtureRequest) -> str:
+    """The storage engine this run of the test uses."""
+    name: str = getattr(request, "param", ENGINES[0])
+    if name == "postgres" and not os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
+    return name
+
+
+@pytest.fixture
+def databases(engine: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Makes empty databases on the test's engine: ``databases()`` is a new URL
+    (a SQLite file in tmp_path, or a PostgreSQL schema dropped afterwards)."""
+    schemas: list[str] = []
+    base = os.environ.get("TEST_DATABASE_URL", "")
+
+    def new() -> str:
+        if engine == "sqlite":
+            name = "tidings.db" if not schemas else f"tidings{len(schemas)}.db"
+            schemas.append(name)
+            return f"sqlite:///{tmp_path / name}"
+        from tidings.adapters.store.postgres import create_test_schema
+
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        schemas.append(schema)
+        return create_test_schema(base, schema)
+
+    yield new
+    if engine == "postgres":
+        from tidings.adapters.store.postgres import drop_test_schema
+
+        for schema in schemas:
+            drop_test_schema(base, schema)
+
+
+@pytest.fixture
+def db_url(databases: Callable[[], str]) -> str:
+    """The URL of an empty database on the test's engine."""
+    return databases()
+
+
+@pytest.fixture
+def tidings_env(tmp_path: Path, db_url: str) -> dict[str, str]:
+    """Environment for a `tidings` subprocess: a fresh database, loopback allowed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
     env.update(
-        TIDINGS_DB=f"sqlite:///{tmp_path / 'tidings.db'}",
+        TIDINGS_DB=db_url,
         TIDINGS_DATA_DIR=str(tmp_path / "data"),
         TIDINGS_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
         XDG_DATA_HOME=str(tmp_path / "xdg"),

@@ -4,19 +4,18 @@ as escapes, Rich markup in a title is printed as written, --json stays valid."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from conftest import Tidings
 from feeds import rss
 from feedserver import FeedServer
+from rawdb import raw_db
 
 # an OSC window retitle, a CSI colour, a C1 CSI (8-bit), a carriage return, rich markup
 TITLE = "Pwned\x1b]0;owned\x07 \x1b[31mred\x9b2J\rover [bold red]loud[/] [/oops]"
 
 
 def _poison(tidings: Tidings) -> int:
-    path = tidings.env["TIDINGS_DB"].removeprefix("sqlite:///")
-    with sqlite3.connect(path) as db:  # what an older version or another tool left there
+    with raw_db(tidings.env["TIDINGS_DB"]) as db:  # what an older version or another tool left there
         db.execute("UPDATE entries SET title = ?", (TITLE,))
         db.execute("UPDATE feeds SET title = ?, last_error = ?", (TITLE, TITLE))
         (entry_id,) = db.execute("SELECT MIN(id) FROM entries").fetchone()

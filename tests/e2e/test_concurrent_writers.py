@@ -26,6 +26,9 @@ from tidings.aggregator import make_app
 from tidings.model import EntryFilter
 from tidings.settings import load_settings
 
+# SQLite's own file, locks and faults (PostgreSQL's: tests/store/postgres, tests/e2e/test_pg_faults.py)
+pytestmark = pytest.mark.sqlite_only
+
 HOSTS = 4
 PER_HOST = 25
 ENTRIES = 20

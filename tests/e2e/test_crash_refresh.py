@@ -15,6 +15,9 @@ from conftest import Tidings
 from feeds import rss
 from feedserver import FeedServer
 
+# SQLite's own file, locks and faults (PostgreSQL's: tests/store/postgres, tests/e2e/test_pg_faults.py)
+pytestmark = pytest.mark.sqlite_only
+
 FEEDS = 120
 ENTRIES = 40
 

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import Tidings
 from feeds import rss
 from feedserver import FeedServer
@@ -25,6 +26,9 @@ from tidings.adapters.store.sqlite import SqliteStore
 from tidings.aggregator import make_app
 from tidings.model import EntryFilter
 from tidings.settings import load_settings
+
+# SQLite's own file, locks and faults (PostgreSQL's: tests/store/postgres, tests/e2e/test_pg_faults.py)
+pytestmark = pytest.mark.sqlite_only
 
 EXE = str(Path(sys.executable).with_name("tidings"))
 __all__ = ["restore_modes"]  # a fixture

@@ -1,8 +1,7 @@
-"""Two `tidings worker` processes on one SQLite file never fetch one feed twice (#10)."""
+"""Two `tidings worker` processes on one database never fetch one feed twice (#10, #13)."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ import pytest
 from conftest import Tidings
 from feeds import rss
 from feedserver import FeedServer
+from rawdb import raw_db
 
 HOSTS = 4  # loopback addresses: the per-host cap applies to each
 PER_HOST = 10
@@ -57,12 +57,8 @@ def test_two_workers_share_the_due_feeds_each_fetched_once(
 
     for server in farm:  # one round: every feed fetched, none by both workers
         assert [server.hits(f"/f{i}.xml") for i in range(PER_HOST)] == [1] * PER_HOST
-    db = tidings.env["TIDINGS_DB"].removeprefix("sqlite:///")
-    conn = sqlite3.connect(db)
-    try:
-        rows = conn.execute(
+    with raw_db(tidings.env["TIDINGS_DB"]) as db:
+        rows = db.execute(
             "SELECT COUNT(*), COUNT(last_success_at), COUNT(lease_owner) FROM feeds"
         ).fetchone()
-    finally:
-        conn.close()
     assert rows == (HOSTS * PER_HOST, HOSTS * PER_HOST, 0)  # all refreshed, no lease left

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from feeds import rss
@@ -37,9 +36,9 @@ def _atom_with_icon(icon: str) -> bytes:
 </feed>""".encode()
 
 
-def _agg(tmp_path: Path, allow: str) -> Aggregator:
+def _agg(db_url: str, allow: str) -> Aggregator:
     settings = load_settings(
-        {"db": f"sqlite:///{tmp_path / 't.db'}", "allow_private_networks": allow}, environ={}
+        {"db": db_url, "allow_private_networks": allow}, environ={}
     )
     store = open_store(settings.db_url)
     return Aggregator(
@@ -52,8 +51,8 @@ def _agg(tmp_path: Path, allow: str) -> Aggregator:
 
 
 @pytest.fixture
-def agg(tmp_path: Path) -> Iterator[Aggregator]:
-    with _agg(tmp_path, "127.0.0.0/8") as agg:
+def agg(db_url: str) -> Iterator[Aggregator]:
+    with _agg(db_url, "127.0.0.0/8") as agg:
         yield agg
 
 
@@ -154,9 +153,9 @@ def test_an_oversized_icon_is_refused(agg: Aggregator, feed_server: FeedServer) 
 
 
 def test_a_private_address_is_refused_unless_allowed(
-    tmp_path: Path, feed_server: FeedServer
+    db_url: str, feed_server: FeedServer
 ) -> None:
-    with _agg(tmp_path, "") as agg:  # loopback not allowed: the icon URL is refused
+    with _agg(db_url, "") as agg:  # loopback not allowed: the icon URL is refused
         feed_server.set("/icon.png", PNG, content_type="image/png")
         user = agg.user_id()
         feed = agg.store.add_feed(

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,10 +140,10 @@ def test_a_notifier_that_raises_is_logged_and_stops_nothing(
 
 
 @pytest.fixture
-def agg_heard(tmp_path: Path) -> Iterator[tuple[Aggregator, Heard]]:
+def agg_heard(db_url: str) -> Iterator[tuple[Aggregator, Heard]]:
     """An Aggregator on SQLite wired as ``make_app`` does, with a notifier."""
     settings = load_settings(
-        {"db": f"sqlite:///{tmp_path / 't.db'}", "allow_private_networks": "127.0.0.0/8"},
+        {"db": db_url, "allow_private_networks": "127.0.0.0/8"},
         environ={},
     )
     store = open_store(settings.db_url)

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from feedserver import FeedServer
@@ -20,10 +19,10 @@ from tidings.settings import load_settings
 
 
 @pytest.fixture
-def agg(tmp_path: Path) -> Iterator[Aggregator]:
+def agg(db_url: str) -> Iterator[Aggregator]:
     settings = load_settings(
         {
-            "db": f"sqlite:///{tmp_path / 't.db'}",
+            "db": db_url,
             "allow_private_networks": "127.0.0.0/8",
             "per_host_concurrency": 2,
         },

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from feeds import rss
@@ -18,9 +17,9 @@ from tidings.worker.loop import _delay, run_worker
 
 
 @pytest.fixture
-def agg(tmp_path: Path) -> Iterator[Aggregator]:
+def agg(db_url: str) -> Iterator[Aggregator]:
     settings = load_settings(
-        {"db": f"sqlite:///{tmp_path / 't.db'}", "allow_private_networks": "127.0.0.0/8",
+        {"db": db_url, "allow_private_networks": "127.0.0.0/8",
          "refresh_every": 60},
         environ={},
     )

@@ -23,9 +23,9 @@ def _opml(n: int, host: str = "o") -> bytes:
     return f'<?xml version="1.0"?><opml version="2.0"><body>{outlines}</body></opml>'.encode()
 
 
-def test_subscribing_past_the_limit_is_an_error_naming_it(tmp_path: Path) -> None:
+def test_subscribing_past_the_limit_is_an_error_naming_it(db_url: str) -> None:
     settings = load_settings(
-        {"db": f"sqlite:///{tmp_path / 't.db'}", "max_subscriptions_per_user": 2}, environ={}
+        {"db": db_url, "max_subscriptions_per_user": 2}, environ={}
     )
     with make_app(settings) as agg:
         user = agg.user_id()
@@ -40,9 +40,9 @@ def test_subscribing_past_the_limit_is_an_error_naming_it(tmp_path: Path) -> Non
         assert len(agg.get_feeds(user)) == 2
 
 
-def test_an_import_subscribes_up_to_the_limit_and_reports_the_rest(tmp_path: Path) -> None:
+def test_an_import_subscribes_up_to_the_limit_and_reports_the_rest(db_url: str) -> None:
     settings = load_settings(
-        {"db": f"sqlite:///{tmp_path / 't.db'}", "max_subscriptions_per_user": 3}, environ={}
+        {"db": db_url, "max_subscriptions_per_user": 3}, environ={}
     )
     with make_app(settings) as agg:
         user = agg.user_id()
@@ -54,8 +54,8 @@ def test_an_import_subscribes_up_to_the_limit_and_reports_the_rest(tmp_path: Pat
         assert "https://o4.example/feed" in skipped[-1]
 
 
-def test_imported_feeds_are_due_over_a_few_minutes(tmp_path: Path) -> None:
-    settings = load_settings({"db": f"sqlite:///{tmp_path / 't.db'}"}, environ={})
+def test_imported_feeds_are_due_over_a_few_minutes(db_url: str) -> None:
+    settings = load_settings({"db": db_url}, environ={})
     with make_app(settings) as agg:
         user = agg.user_id()
         before = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +17,8 @@ URL = "https://news.example/feed.xml"
 
 
 @pytest.fixture
-def agg(tmp_path: Path) -> Iterator[Aggregator]:
-    settings = load_settings({"db": f"sqlite:///{tmp_path / 't.db'}"}, environ={})
+def agg(db_url: str) -> Iterator[Aggregator]:
+    settings = load_settings({"db": db_url}, environ={})
     with make_app(settings) as app:
         yield app
 

@@ -12,12 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from story.pages import paragraphs
+from tidings.adapters.store import open_store
 from tidings.adapters.store.sqlite import SqliteStore
 from tidings.content import cluster, fingerprint
 from tidings.content.cluster import StoryPrint, choose_cluster, match_distance
 from tidings.content.story import FeedInfo, build_update
 from tidings.content.words import tokens
 from tidings.model import EntryData, EntryFilter, EntryUpdate, FeedId, FeedUpdate, FullTextMode
+from tidings.ports import Store
 
 WORDS = tokens(" ".join(paragraphs(0)))
 
@@ -108,14 +110,14 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    s = SqliteStore(str(tmp_path / "t.db"))
+def store(db_url: str) -> Iterator[Store]:
+    s = open_store(db_url)
     yield s
     s.close()
 
 
 def _add(
-    store: SqliteStore,
+    store: Store,
     feed_id: FeedId,
     guid: str,
     link: str,
@@ -132,7 +134,7 @@ def _add(
     )
 
 
-def test_copies_are_clustered_listed_once_and_linked(store: SqliteStore) -> None:
+def test_copies_are_clustered_listed_once_and_linked(store: Store) -> None:
     user = store.ensure_user("u")
     a = store.add_feed(user, "https://a.example/feed", category=None, now=NOW).id
     b = store.add_feed(user, "https://b.example/feed", category=None, now=NOW).id
@@ -167,7 +169,7 @@ def test_copies_are_clustered_listed_once_and_linked(store: SqliteStore) -> None
     assert other.cluster_id != best.cluster_id and other.duplicates == ()
 
 
-def test_copies_in_feeds_the_user_does_not_follow_stay_private(store: SqliteStore) -> None:
+def test_copies_in_feeds_the_user_does_not_follow_stay_private(store: Store) -> None:
     alice, bob = store.ensure_user("alice"), store.ensure_user("bob")
     a = store.add_feed(alice, "https://a.example/feed", category=None, now=NOW).id
     b = store.add_feed(bob, "https://b.example/feed", category=None, now=NOW).id
@@ -179,7 +181,7 @@ def test_copies_in_feeds_the_user_does_not_follow_stay_private(store: SqliteStor
     assert mine.duplicates == () and theirs.duplicates == ()  # ...but nobody sees the other's feeds
 
 
-def test_an_opening_a_feed_repeats_is_not_a_story(store: SqliteStore) -> None:
+def test_an_opening_a_feed_repeats_is_not_a_story(store: Store) -> None:
     user = store.ensure_user("u")
     a = store.add_feed(user, "https://a.example/feed", category=None, now=NOW).id
     b = store.add_feed(user, "https://b.example/feed", category=None, now=NOW).id
@@ -241,7 +243,7 @@ def test_story_keys_move_to_the_log_and_still_match(tmp_path: Path) -> None:
 
 
 def test_a_deleted_entrys_keys_never_match_the_entry_that_reuses_its_id(
-    store: SqliteStore,
+    store: Store,
 ) -> None:
     user = store.ensure_user("u")
     a = store.add_feed(user, "https://a.example/feed", category=None, now=NOW).id

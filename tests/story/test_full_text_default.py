@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from conftest import Tidings
@@ -27,9 +26,9 @@ def test_never_by_default_keeps_the_teasers(tidings: Tidings, feed_server: FeedS
     assert feed_server.hits("/article/0") == 0
 
 
-def test_new_feeds_get_the_default_unless_told(tmp_path: Path) -> None:
+def test_new_feeds_get_the_default_unless_told(db_url: str) -> None:
     settings = load_settings(
-        {"db": f"sqlite:///{tmp_path / 't.db'}", "full_text_default": "always"}, environ={}
+        {"db": db_url, "full_text_default": "always"}, environ={}
     )
     opml = b"""<?xml version="1.0"?><opml version="2.0"><body>
 <outline text="C" type="rss" xmlUrl="https://c.example/feed"/></body></opml>"""

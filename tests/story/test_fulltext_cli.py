@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conftest import Tidings
 from feedserver import FeedServer
+from rawdb import raw_db
 
 from story.pages import CLUTTER_LINES, article_page, paragraphs, teaser_feed
 
@@ -191,8 +192,6 @@ def test_a_big_refresh_builds_stories_in_the_parsing_workers(
 ) -> None:
     """Nine feeds: the refresh parses in worker processes and builds each feed's stories
     (and search text) in the same call; only the teasers' pages are fetched afterwards."""
-    import sqlite3
-
     tidings.env["TIDINGS_PARSE_WORKERS"] = "2"  # the pool, whatever this machine's cores
     for k in range(9):
         ids = [3 * k, 3 * k + 1, 3 * k + 2]
@@ -213,12 +212,15 @@ def test_a_big_refresh_builds_stories_in_the_parsing_workers(
             assert line.lower() not in (e["summary"] or "").lower(), line
     assert [feed_server.hits(f"/article/{i}") for i in range(27)] == [1] * 27
 
-    db = sqlite3.connect(tidings.env["TIDINGS_DB"].removeprefix("sqlite:///"))
-    (indexed,) = db.execute(
-        "SELECT COUNT(*) FROM entries_fts WHERE entries_fts MATCH ?", ['"Paragraph 7"']
-    ).fetchone()
-    stored, full = db.execute("SELECT COUNT(*), COUNT(full_content) FROM entries").fetchone()
-    db.close()
+    with raw_db(tidings.env["TIDINGS_DB"]) as db:
+        match = (
+            "entry_search WHERE document @@ phraseto_tsquery('simple', ?)"
+            if db.postgres
+            else "entries_fts WHERE entries_fts MATCH ?"
+        )
+        phrase = "Paragraph 7" if db.postgres else '"Paragraph 7"'
+        (indexed,) = db.execute(f"SELECT COUNT(*) FROM {match}", [phrase]).fetchone()
+        stored, full = db.execute("SELECT COUNT(*), COUNT(full_content) FROM entries").fetchone()
     assert indexed == 27  # the article's text is what search finds
     assert stored == full == 27
 

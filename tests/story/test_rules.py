@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from tidings.adapters.store.sqlite import SqliteStore
+from tidings.adapters.store import open_store
 from tidings.aggregator.rules import Stories
 from tidings.content.rules import (
     InvalidRuleError,
@@ -30,6 +29,7 @@ from tidings.model import (
     RuleField,
     UserId,
 )
+from tidings.ports import Store
 
 SUBJECT = RuleSubject(
     title="Election results: the count goes on",
@@ -126,13 +126,13 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    s = SqliteStore(str(tmp_path / "t.db"))
+def store(db_url: str) -> Iterator[Store]:
+    s = open_store(db_url)
     yield s
     s.close()
 
 
-def _refresh(store: SqliteStore, feed_id: int, titles: list[str]) -> None:
+def _refresh(store: Store, feed_id: int, titles: list[str]) -> None:
     context = store.get_story_context(feed_id, [])  # type: ignore[arg-type]
     updates = []
     for n, title in enumerate(titles):
@@ -152,7 +152,7 @@ def _refresh(store: SqliteStore, feed_id: int, titles: list[str]) -> None:
     )
 
 
-def test_rules_act_on_their_owners_view_only(store: SqliteStore) -> None:
+def test_rules_act_on_their_owners_view_only(store: Store) -> None:
     alice, bob = store.ensure_user("alice"), store.ensure_user("bob")
     feed = store.add_feed(alice, "https://x.example/feed", category="World", now=NOW)
     store.add_feed(bob, "https://x.example/feed", category=None, now=NOW)
@@ -179,11 +179,11 @@ def test_rules_act_on_their_owners_view_only(store: SqliteStore) -> None:
     assert not any(e.starred or e.read or e.tags for e in theirs.values())
 
 
-def alice_unread(store: SqliteStore, user: UserId) -> int:
+def alice_unread(store: Store, user: UserId) -> int:
     return sum(f.unread for f in store.get_feeds(user))
 
 
-def test_rule_management_is_scoped_to_the_user(store: SqliteStore) -> None:
+def test_rule_management_is_scoped_to_the_user(store: Store) -> None:
     alice, bob = store.ensure_user("alice"), store.ensure_user("bob")
     store.add_feed(alice, "https://x.example/feed", category=None, now=NOW)
     stories = Stories(store)
@@ -198,7 +198,7 @@ def test_rule_management_is_scoped_to_the_user(store: SqliteStore) -> None:
     assert stories.get_rules(alice) == []
 
 
-def test_dry_run_shows_matches_and_changes_nothing(store: SqliteStore) -> None:
+def test_dry_run_shows_matches_and_changes_nothing(store: Store) -> None:
     alice = store.ensure_user("alice")
     feed = store.add_feed(alice, "https://x.example/feed", category=None, now=NOW)
     _refresh(store, feed.id, ["Football final", "Budget day", "Football transfer news"])

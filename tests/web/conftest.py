@@ -8,10 +8,9 @@ import http.client
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -176,14 +175,13 @@ def entry(i: int, **kw: Any) -> EntryData:
 
 
 @pytest.fixture
-def make_server(tmp_path: Path) -> Iterator[Any]:
+def make_server(databases: Callable[[], str]) -> Iterator[Any]:
     """Start web servers with fresh databases; ``make_server(**settings)``."""
     started: list[WebServer] = []
 
     def start(throttle: LoginThrottle | None = None, **overrides: Any) -> WebServer:
-        db = tmp_path / f"web{len(started)}.db"
         settings = load_settings(
-            {"db": f"sqlite:///{db}", "background_refresh": False, **overrides},
+            {"db": databases(), "background_refresh": False, **overrides},
             environ={"TIDINGS_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8"},
         )
         agg = make_app(settings)

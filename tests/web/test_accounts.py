@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+from rawdb import RawDb, raw_db
 
 from tidings.aggregator.accounts import Accounts
 from tidings.errors import AccountError
@@ -15,8 +16,8 @@ from tidings.web.throttle import LoginThrottle
 from web.conftest import FAST_HASHER, PASSWORD, Client, WebServer
 
 
-def _db(web: WebServer) -> sqlite3.Connection:
-    return sqlite3.connect(web.agg.settings.db_url.removeprefix("sqlite:///"))
+def _db(web: WebServer) -> AbstractContextManager[RawDb]:
+    return raw_db(web.agg.settings.db_url)
 
 
 def test_first_run_redirects_to_setup_which_creates_the_admin(make_server: Any) -> None:

@@ -6,6 +6,7 @@ import json
 from urllib.parse import quote
 
 import pytest
+from rawdb import raw_db
 
 from tidings.model import EntryFilter
 from web.conftest import Client, WebServer, entry
@@ -77,7 +78,7 @@ def test_foreign_ids_in_bulk_actions_change_nothing(
     assert "alice.example" not in bob.get("/subscriptions").body
     assert "Zanzibar" not in bob.get("/").body
     assert "Private" not in bob.get("/").body
-    with __import__("sqlite3").connect(web.agg.settings.db_url.removeprefix("sqlite:///")) as conn:
+    with raw_db(web.agg.settings.db_url) as conn:
         rows = conn.execute(
             "SELECT COUNT(*) FROM entry_states WHERE entry_id IN "
             "(SELECT id FROM entries WHERE feed_id = ?)",

@@ -4,10 +4,10 @@ GETs, security headers on every route, open redirects, request-size limits."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from urllib.parse import quote
 
 import pytest
+from rawdb import raw_db
 from starlette.routing import Route
 
 from tidings.api.fever import PATHS as FEVER_PATHS
@@ -110,12 +110,8 @@ def test_foreign_origin_and_cross_site_fetches_are_refused(
 
 
 def _snapshot(web: WebServer) -> list[str]:
-    path = web.agg.settings.db_url.removeprefix("sqlite:///")
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+    with raw_db(web.agg.settings.db_url) as db:
+        return db.snapshot()
 
 
 def test_gets_have_no_side_effects(setup: tuple[WebServer, Client, dict[str, str]]) -> None:

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rawdb import raw_db
 
 from tidings.model import EntryFilter
 from tidings.web.render import highlighted, make_environment, safe_url
@@ -51,7 +52,7 @@ def test_hostile_fields_are_escaped_everywhere(web: WebServer) -> None:
         category=f"Cat {SCRIPT}",
         title=f"Feed {SCRIPT}",
     )
-    with __import__("sqlite3").connect(web.agg.settings.db_url.removeprefix("sqlite:///")) as conn:
+    with raw_db(web.agg.settings.db_url) as conn:
         conn.execute(
             "UPDATE feeds SET link = ?, last_error = ? WHERE id = ?",
             (BAD_URLS[0], f"boom {SCRIPT}", feed_id),

@@ -15,7 +15,6 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import uvicorn
@@ -59,13 +58,13 @@ class Served:
         return False
 
 
-def _serve(tmp_path: Path, base_url: bool = True) -> Iterator[Served]:
+def _serve(db_url: str, base_url: bool = True) -> Iterator[Served]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = load_settings(
-        {"db": f"sqlite:///{tmp_path / 'w.db'}", "allow_private_networks": "127.0.0.0/8",
+        {"db": db_url, "allow_private_networks": "127.0.0.0/8",
          "base_url": base if base_url else ""},
         environ={},
     )
@@ -87,8 +86,8 @@ def _serve(tmp_path: Path, base_url: bool = True) -> Iterator[Served]:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    yield from _serve(tmp_path)
+def served(db_url: str) -> Iterator[Served]:
+    yield from _serve(db_url)
 
 
 def _subscribe(s: Served, server: FeedServer, hub: Hub, *guids: str) -> str:
@@ -248,8 +247,8 @@ def test_a_streamed_push_over_the_cap_is_refused(served: Served, feed_server: Fe
     assert "a" in served.guids() and len(served.guids()) == 1
 
 
-def test_no_base_url_no_subscription(tmp_path: Path, feed_server: FeedServer) -> None:
-    for served in _serve(tmp_path, base_url=False):
+def test_no_base_url_no_subscription(db_url: str, feed_server: FeedServer) -> None:
+    for served in _serve(db_url, base_url=False):
         with Hub() as hub:
             feed_server.set("/feed.xml", feed(hub.url, "a"))
             asyncio.run(served.agg.add_feed(served.agg.user_id(), feed_server.url("/feed.xml"), discover=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,7 +69,9 @@ def next_check_at(
         seconds = max(seconds, min(hinted, float(limits.max_interval)))
     if retry_after is not None and retry_after > 0:
         seconds = max(seconds, clamp(retry_after, *RETRY_AFTER_BOUNDS))
-    return now + timedelta(seconds=seconds)
+    # rounded up to the microsecond: timedelta rounds half to even, which could
+    # land half a microsecond before a server's Retry-After
+    return now + timedelta(microseconds=math.ceil(seconds * 1_000_000))
 
 
 def entries_per_week(
