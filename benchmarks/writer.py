@@ -1,6 +1,6 @@
 """The store's share of a cold refresh: SQLite writes alone, no fetching, no parsing.
 
-    .venv/bin/python benchmarks/writer.py [--n 2000] [--batch 32]
+    .venv/bin/python benchmarks/writer.py [--n 2000] [--batch 32] [--db postgresql://...]
 
 Generates the refresh benchmark's N feeds (``feedgen.py``), parses them and builds
 their stories in this process first (untimed), then times only
@@ -16,21 +16,28 @@ One SQLite database has one writer, so ms/feed here bounds a cold refresh from
 below on this machine, whatever the fetching and parsing around it do: the
 table shows the feeds/s that bound allows. ``reader`` writes its entries the
 same way (one SQLite file, one writer).
+
+With ``--db postgresql://...`` the same writes go to a throw-away schema of that
+database, once more without the story-key locks (#13) to show what they cost.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import dataclasses
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from feedgen import FeedSet
 
 from tidings.adapters.store import open_store
-from tidings.adapters.store.sqlite import SqliteStore
+from tidings.adapters.store.sql.store import SqlStore
 from tidings.content.story import StoryJob, with_search_text
 from tidings.model import EntryUpdate, FeedUpdate, FullTextMode, StoryContext
 from tidings.refresh.process import process_document
@@ -38,9 +45,26 @@ from tidings.refresh.process import process_document
 Work = list[tuple[FeedUpdate, tuple[EntryUpdate, ...]]]
 
 
-def prepare(docs: list[bytes], stories: bool, folder: Path) -> tuple[SqliteStore, Work]:
-    store = open_store(f"sqlite:///{folder / 'tidings.db'}")
-    assert isinstance(store, SqliteStore)
+@contextmanager
+def database(db: str | None) -> Iterator[tuple[str, Path | None]]:
+    """A fresh database: a SQLite file (and its folder), or a PostgreSQL schema."""
+    if db is None:
+        with tempfile.TemporaryDirectory(prefix="tidings-writer-") as tmp:
+            yield f"sqlite:///{Path(tmp) / 'tidings.db'}", Path(tmp)
+        return
+    from tidings.adapters.store.postgres import create_test_schema, drop_test_schema
+
+    schema = f"bench_writer_{uuid.uuid4().hex[:8]}"
+    try:
+        yield create_test_schema(db, schema), None
+    finally:
+        drop_test_schema(db, schema)
+
+
+def prepare(docs: list[bytes], stories: bool, url: str) -> tuple[Any, Work]:
+    """The store (an ``SqlStore``: its dialect can be changed) and the parsed work."""
+    store = open_store(url)
+    assert isinstance(store, SqlStore)
     now = datetime.now(UTC)
     user = store.ensure_user("bench", is_admin=True)
     for i in range(len(docs)):
@@ -72,15 +96,21 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--batch", type=int, default=32, help="feeds per commit (the writer's groups)")
+    p.add_argument("--db", help="a postgresql:// URL to write to instead of a SQLite file")
     args = p.parse_args()
     feeds = FeedSet(args.n)
     docs = [feeds.render(i, 0) for i in range(args.n)]
     print(f"N={args.n}: {sum(map(len, docs)) / 1e6:.1f} MB of feeds; feeds per commit {args.batch}")
     print("| writes | entries | seconds | ms/feed | feeds/s at most | DB MB |")
     print("|---|---|---|---|---|---|")
-    for stories in (False, True):
-        with tempfile.TemporaryDirectory(prefix="tidings-writer-") as tmp:
-            store, work = prepare(docs, stories, Path(tmp))
+    runs = [("entries (#4)", False, True), ("stories (#5)", True, True)]
+    if args.db:
+        runs.append(("stories, no key locks", True, False))
+    for name, stories, key_locks in runs:
+        with database(args.db) as (url, folder):
+            store, work = prepare(docs, stories, url)
+            if not key_locks:
+                store.dialect = dataclasses.replace(store.dialect, story_lock="")
             entries = sum(len(u) for _, u in work)
             started = time.perf_counter()
             for k in range(0, len(work), args.batch):
@@ -88,8 +118,7 @@ def main() -> None:
                 assert not any(errors), errors
             seconds = time.perf_counter() - started
             store.close()
-            size = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 1e6
-        name = "stories (#5)" if stories else "entries (#4)"
+            size = sum(f.stat().st_size for f in folder.iterdir()) / 1e6 if folder else 0.0
         print(
             f"| {name} | {entries:,} | {seconds:.2f} | {seconds / args.n * 1000:.2f} "
             f"| {args.n / seconds:.0f} | {size:.0f} |",
@@ -98,4 +127,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

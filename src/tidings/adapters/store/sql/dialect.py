@@ -6,8 +6,8 @@ two-argument ``MAX``/``GREATEST``, times as integer epoch seconds passed in as
 parameters (never the server's clock). Planner hints are the one thing a
 dialect adds to a query: SQLite's planner starts an entry listing from the
 user's subscriptions and sorts every entry they have unless told which index
-to walk. PostgreSQL's concurrent writers need one more thing: feed claims
-take turns (``claim_lock``).
+to walk. PostgreSQL's concurrent writers need two more things: feed claims
+take turns (``claim_lock``), and so do writes of one story's copies (``story_lock``).
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ class Dialect:
     #: run first in a feed claim's transaction, so claims take turns (empty: the
     #: engine's writes already do, as SQLite's one writer)
     claim_lock: str = ""
+    #: run first in a write that clusters new entries, so two copies of one story
+    #: written at once take turns (``{keys}``: the keys, as ``id_list``; ``:now``)
+    story_lock: str = ""
 
     def entries_join(self, listing: Listing) -> str:
         if listing is Listing.RIVER:
@@ -69,4 +72,11 @@ POSTGRES = Dialect(
     # Under READ COMMITTED two claims would read the same unleased feeds and both
     # lease them (and overfill a host): a transaction-level advisory lock ("claim").
     claim_lock="SELECT pg_advisory_xact_lock(1668047213)",
+    # two workers writing copies of one story at once would each miss the other's
+    # uncommitted keys: the keys' rows in story_key_turns, locked in order (0012)
+    story_lock=(
+        "INSERT INTO story_key_turns (key, seen_at) SELECT k.key, :now "
+        "FROM ({keys} ORDER BY 1) AS k (key) "
+        "ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at"
+    ),
 )

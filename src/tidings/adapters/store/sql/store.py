@@ -190,6 +190,7 @@ class SqlStore(
         """Many feeds in one transaction; a savepoint keeps each feed whole (see ``Store``)."""
         errors: list[StorageError | None] = []
         with self._write() as conn:
+            self._lock_story_keys(conn, batch)
             for update, entries in batch:
                 conn.execute("SAVEPOINT feed")
                 try:
