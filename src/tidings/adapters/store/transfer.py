@@ -291,6 +291,7 @@ def _copy(
             raise _not_empty(_row_counts(dst, plan))
         tallies: dict[str, Tally] = {}
         counters: dict[Table, list[list[Any]]] = {}
+        undo = target._copy_started(dst, [t.name for t, _ in plan])
         for table, columns in plan:
             tally = tallies[table.name] = Tally()
             kept = counters[table] = []
@@ -301,7 +302,7 @@ def _copy(
                 sets = ", ".join(f'"{c}" = ?' for c in table.counters)
                 where = " AND ".join(f'"{k}" = ?' for k in table.key)
                 dst.executemany(f'UPDATE "{table.name}" SET {sets} WHERE {where}', values)
-        target._copy_finished(dst)
+        target._copy_finished(dst, undo)
         checks = tuple(
             _check(t.name, tallies[t.name], _tally(target, dst, t, cols)) for t, cols in plan
         )

@@ -98,6 +98,11 @@ class SqlDb:
         names = ", ".join(f'"{c}"' for c in columns)
         conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
-    def _copy_finished(self, conn: Conn) -> None:
-        """After a copy's rows are in (same transaction): what the engine needs then
-        (PostgreSQL moves its id sequences past the copied ids)."""
+    def _copy_started(self, conn: Conn, tables: Sequence[str]) -> list[str]:
+        """Before a copy's rows go in (its transaction): what makes them go in
+        faster; returns what ``_copy_finished`` needs to undo it."""
+        return []
+
+    def _copy_finished(self, conn: Conn, undo: Sequence[str]) -> None:
+        """After a copy's rows are in (same transaction): undo ``_copy_started``
+        and what else the engine needs (PostgreSQL's id sequences move past the ids)."""
