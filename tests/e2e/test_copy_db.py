@@ -223,7 +223,7 @@ def test_a_copy_that_fails_midway_leaves_the_target_empty(
         conn.execute(fail)
     proc = copy_db(tidings, source, pg_url)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert "disk_on_fire" in proc.stderr and "nothing was written" in proc.stderr
+    assert "nothing was written: table entry_tags:" in proc.stderr and "disk_on_fire" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     with psycopg.connect(pg_url) as conn:
         tables = [r[0] for r in conn.execute(
@@ -277,6 +277,9 @@ def test_bad_sources_and_targets_fail_clearly(
     assert "s3cret" not in proc.stderr
     proc = copy_db(tidings, source, source)
     assert proc.returncode == 1 and "the same database" in proc.stderr
+    proc = copy_db(tidings, source, f"sqlite:///{tmp_path / 'new.db'}", "--verify")
+    assert proc.returncode == 1 and "nothing to verify" in proc.stderr
+    assert not (tmp_path / "new.db").exists()
 
 
 def test_every_table_of_both_engines_is_copied(tmp_path: Path, pg_url: str) -> None:

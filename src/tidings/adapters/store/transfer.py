@@ -99,6 +99,8 @@ def copy_database(source_url: str, target_url: str, *, verify_only: bool = False
     if _same_database(source_url, target_url):
         raise CopyRefusedError("the source and the target are the same database")
     version = _source_version(source_url)
+    if verify_only and not _target_exists(target_url):
+        raise CopyRefusedError("the target database holds no Tidings schema: nothing to verify")
     with _opened("source", source_url) as source, _opened("target", target_url) as target:
         notes = _check_versions(version, source, target)
         plan = _plan(source, target)
@@ -155,6 +157,13 @@ def _source_version(url: str) -> int:
             "copy it with the Tidings that wrote it"
         )
     return version
+
+
+def _target_exists(url: str) -> bool:
+    try:
+        return bool(stored_schema_version(url))
+    except TidingsError as exc:
+        raise type(exc)(f"target database: {exc}") from exc
 
 
 def _as_db(store: Any, role: str) -> SqlDb:
@@ -296,7 +305,12 @@ def _copy(
             tally = tallies[table.name] = Tally()
             kept = counters[table] = []
             rows = source._iter_rows(src, _select(table, columns), BATCH)
-            target._insert_rows(dst, table.name, columns, _seen(rows, tally, table, columns, kept))
+            try:
+                target._insert_rows(
+                    dst, table.name, columns, _seen(rows, tally, table, columns, kept)
+                )
+            except StorageError as exc:
+                raise type(exc)(f"table {table.name}: {exc}") from exc
         for table, values in counters.items():  # once every row is in: triggers are done
             if values:
                 sets = ", ".join(f'"{c}" = ?' for c in table.counters)

@@ -96,7 +96,10 @@ class SqlDb:
         """Add ``rows`` (values of ``columns``) to ``table``, in ``conn``'s transaction."""
         marks = ", ".join("?" for _ in columns)
         names = ", ".join(f'"{c}"' for c in columns)
-        conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+        try:
+            conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+        except self.driver_error as exc:
+            raise self._error(exc) from exc
 
     def _copy_started(self, conn: Conn, tables: Sequence[str]) -> list[str]:
         """Before a copy's rows go in (its transaction): what makes them go in
