@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -236,6 +238,42 @@ def test_a_copy_that_fails_midway_leaves_the_target_empty(
     proc = copy_db(tidings, source, pg_url)
     assert proc.returncode == 0, proc.stderr
     assert pg.json("--user", "ana", "entries") == tidings.json("--user", "ana", "entries")
+
+
+def test_a_copy_interrupted_halfway_writes_nothing(
+    tidings: Tidings, pg_url: str, tmp_path: Path
+) -> None:
+    """Ctrl-C while the entries stream into PostgreSQL: exit 1, no traceback, and the
+    target's tables stay empty (the one transaction is rolled back)."""
+    import psycopg
+
+    source = tmp_path / "big.db"
+    gen = Path(__file__).resolve().parents[2] / "benchmarks" / "gen_web_db.py"
+    subprocess.run(
+        [sys.executable, str(gen), str(source), "--feeds", "20", "--entries", "6000"],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    exe = Path(sys.executable).with_name("tidings")
+    copy = subprocess.Popen(
+        [str(exe), "copy-db", "--from", f"sqlite:///{source}", "--to", pg_url],
+        env=tidings.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    busy = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY \"entr%%'"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        deadline = time.monotonic() + 120
+        while not conn.execute(busy).fetchone()[0]:  # type: ignore[index]
+            assert copy.poll() is None and time.monotonic() < deadline, copy.communicate()
+            time.sleep(0.02)
+        copy.send_signal(signal.SIGINT)
+        _, err = copy.communicate(timeout=60)
+        assert copy.returncode == 1 and "Traceback" not in err, err
+        assert err.strip() == "Error: the copy was interrupted, nothing was written"
+        while conn.execute(busy).fetchone()[0]:  # type: ignore[index]
+            time.sleep(0.05)  # the server's side of the copy ends
+        for table in ("users", "feeds", "entries", "entry_search", "entry_states"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+    proc = copy_db(tidings, f"sqlite:///{source}", pg_url)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_postgresql_to_sqlite_and_sqlite_to_sqlite(

@@ -123,6 +123,8 @@ def copy_database(source_url: str, target_url: str, *, verify_only: bool = False
         except StorageError as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise type(exc)(f"the copy failed, nothing was written: {first}") from exc
+        except KeyboardInterrupt:  # Ctrl-C: the transaction was rolled back on its way here
+            raise StorageError("the copy was interrupted, nothing was written") from None
         return CopyReport("copied", checks, time.monotonic() - started, notes)
 
 
