@@ -72,6 +72,8 @@ def build_source(tidings: Tidings, server: FeedServer) -> dict[str, Any]:
     tidings.run(*ana, "add", server.url("/news.xml"), "--category", "News")
     tidings.run(*ana, "add", server.url("/blog.xml"), "--category", "Blogs")
     tidings.run(*bob, "add", server.url("/news.xml"), "--category", "World")
+    server.set("/mirror.xml", rss(3, title="Mirror"))  # the same stories: clusters
+    tidings.run(*bob, "add", server.url("/mirror.xml"))
     tidings.run("refresh", "--all", "-q")
     ana_entries = tidings.json(*ana, "entries")
     assert len(ana_entries) == 9
@@ -125,6 +127,7 @@ def test_sqlite_to_postgresql_copies_everything_and_a_second_run_only_verifies(
     ana = before["ana"]["entries"]
     assert [e for e in ana if e["starred"]] and [e for e in ana if e["tags"] == ["two"]]
     assert len(before["ana"]["search"]) == 3  # the blog's posts, not the news stories
+    assert [e for e in before["bob"]["entries"] if e["duplicates"]]  # stories in clusters
     source = tidings.env["TIDINGS_DB"]
 
     proc = copy_db(tidings, source, pg_url)
@@ -160,7 +163,7 @@ def test_sqlite_to_postgresql_copies_everything_and_a_second_run_only_verifies(
     pg.run("--user", "bob", "mark", str(before["bob"]["entries"][-1]["id"]), "--star")
     refused = copy_db(tidings, source, pg_url)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
-    assert "target is not empty: 2 users, 2 feeds" in refused.stderr
+    assert "target is not empty: 2 users, 3 feeds" in refused.stderr
     assert "--verify" in refused.stderr
     verify = copy_db(tidings, source, pg_url, "--verify")
     assert verify.returncode == 1
