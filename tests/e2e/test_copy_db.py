@@ -302,6 +302,11 @@ def test_bad_sources_and_targets_fail_clearly(
     assert "source database does not exist" in missing.stderr
     assert not (tmp_path / "nope.db").exists()
 
+    proc = copy_db(tidings, "postgresql://u:s3cret@127.0.0.1:1/gone", f"sqlite:///{tmp_path / 't.db'}")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "s3cret" not in proc.stderr
+    assert "source database: cannot connect to PostgreSQL" in proc.stderr
+    assert not (tmp_path / "t.db").exists()
+
     stranger = tmp_path / "stranger.db"
     import sqlite3
 
