@@ -19,6 +19,7 @@
     ├── AccountError(ValueError)          a bad user name or password, or setup already done
     ├── PermissionDeniedError(PermissionError)  a shared setting this user may not change
     ├── SearchQueryError(ValueError)      a search query that cannot be run (friendly message)
+    ├── CopyRefusedError                  copy-db will not copy: a target with rows, another schema
     └── SettingsError(ValueError)         a setting has a bad value
 """
 
@@ -92,6 +93,11 @@ class AccountError(TidingsError, ValueError):
 
 class SearchQueryError(TidingsError, ValueError):
     """The search query cannot be run; the message is meant for the reader."""
+
+
+class CopyRefusedError(TidingsError):
+    """``copy-db`` will not copy: no source, not a Tidings database, another schema
+    version, or a target that already holds rows (and not the same ones)."""
 
 
 class SettingsError(TidingsError, ValueError):

@@ -5,6 +5,14 @@
 
 from tidings.aggregator.facade import DEFAULT_USER, Aggregator
 from tidings.aggregator.subscriptions import UNSET, Unset
-from tidings.aggregator.wiring import make_app, read_feed
+from tidings.aggregator.wiring import copy_database, make_app, read_feed
 
-__all__ = ["DEFAULT_USER", "UNSET", "Aggregator", "Unset", "make_app", "read_feed"]
+__all__ = [
+    "DEFAULT_USER",
+    "UNSET",
+    "Aggregator",
+    "Unset",
+    "copy_database",
+    "make_app",
+    "read_feed",
+]

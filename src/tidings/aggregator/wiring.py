@@ -11,13 +11,14 @@ import os
 from tidings.adapters.http.fetcher import HttpFetcher
 from tidings.adapters.store import open_store
 from tidings.adapters.store.sqlite.writer import StoreWriter
+from tidings.adapters.store.transfer import copy_database
 from tidings.aggregator.facade import Aggregator
 from tidings.model import FeedData
 from tidings.ports import Store
 from tidings.refresh.pool import Processors
 from tidings.settings import Settings
 
-__all__ = ["make_app", "read_feed"]
+__all__ = ["copy_database", "make_app", "read_feed"]
 
 
 def make_app(settings: Settings, store: Store | None = None) -> Aggregator:

@@ -56,6 +56,7 @@ from tidings.model.stories import (
     StoryData,
     StoryOptions,
 )
+from tidings.model.transfer import CopyOutcome, CopyReport, TableCheck
 
 __all__ = [
     "NO_CACHING",
@@ -63,6 +64,8 @@ __all__ = [
     "Article",
     "BatchSummary",
     "Caching",
+    "CopyOutcome",
+    "CopyReport",
     "DateSource",
     "Duplicate",
     "Enclosure",
@@ -94,6 +97,7 @@ __all__ = [
     "StoryContext",
     "StoryData",
     "StoryOptions",
+    "TableCheck",
     "User",
     "UserId",
     "WebSubState",

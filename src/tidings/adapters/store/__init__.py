@@ -26,7 +26,7 @@ def open_store(url: str, *, make_dir: bool = False) -> Store:
     for PostgreSQL, else SQLite, whose directory must exist unless ``make_dir``
     (the default data directory is made; a mistyped path is an error)."""
     scheme = urlsplit(url).scheme.lower()
-    if scheme in {"postgres", "postgresql"}:
+    if _is_postgres(url):
         from tidings.adapters.store.postgres import PostgresStore
 
         return PostgresStore(url)
@@ -44,3 +44,30 @@ def open_store(url: str, *, make_dir: bool = False) -> Store:
             parent.mkdir(parents=True, exist_ok=True)
         return SqliteStore(path)
     raise SettingsError(f"unsupported database URL: {url!r}")
+
+
+def _is_postgres(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in {"postgres", "postgresql"}
+
+
+def stored_schema_version(url: str) -> int | None:
+    """The schema version of the database at ``url``, read without migrating it:
+    None for a SQLite file that does not exist, 0 for a database with no Tidings schema."""
+    if _is_postgres(url):
+        from tidings.adapters.store.postgres.engine import stored_schema_version as pg_version
+
+        return pg_version(url)
+    from tidings.adapters.store.sqlite.engine import stored_schema_version as sqlite_version
+
+    return sqlite_version(sqlite_path(url))
+
+
+def latest_schema_version(url: str) -> int:
+    """The schema version this Tidings migrates the engine of ``url`` to."""
+    if _is_postgres(url):
+        from tidings.adapters.store.postgres.engine import latest_schema_version as pg_latest
+
+        return pg_latest()
+    from tidings.adapters.store.sqlite.engine import latest_schema_version as sqlite_latest
+
+    return sqlite_latest()

@@ -12,7 +12,7 @@ them), rows are read by column name or position.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol, TypeAlias
 
@@ -70,3 +70,42 @@ class SqlDb:
         """Write the searchable text of ``entries`` in the refresh's transaction
         (the engine's full-text search: FTS5 on SQLite)."""
         raise NotImplementedError
+
+    # copying a whole database (``store.transfer``, ``tidings copy-db``, #13)
+
+    def _schema_version(self) -> int:
+        """The version of the schema (the last migration applied)."""
+        raise NotImplementedError
+
+    def _table_columns(self) -> dict[str, list[str]]:
+        """Each table's columns a copy writes, in order (not the derived ones: the
+        FTS5 index, generated columns; not ``schema_version``)."""
+        raise NotImplementedError
+
+    def _snapshot(self) -> AbstractContextManager[Conn]:
+        """A read-only transaction: all its reads see the database as at its start."""
+        raise NotImplementedError
+
+    def _iter_rows(self, conn: Conn, sql: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of ``sql`` (no parameters), ``size`` at a time, read as they go."""
+        raise NotImplementedError
+
+    def _insert_rows(
+        self, conn: Conn, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Add ``rows`` (values of ``columns``) to ``table``, in ``conn``'s transaction."""
+        marks = ", ".join("?" for _ in columns)
+        names = ", ".join(f'"{c}"' for c in columns)
+        try:
+            conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+        except self.driver_error as exc:
+            raise self._error(exc) from exc
+
+    def _copy_started(self, conn: Conn, tables: Sequence[str]) -> list[str]:
+        """Before a copy's rows go in (its transaction): what makes them go in
+        faster; returns what ``_copy_finished`` needs to undo it."""
+        return []
+
+    def _copy_finished(self, conn: Conn, undo: Sequence[str]) -> None:
+        """After a copy's rows are in (same transaction): undo ``_copy_started``
+        and what else the engine needs (PostgreSQL's id sequences move past the ids)."""

@@ -28,9 +28,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import quote
 
-from tidings.adapters.store.sql.db import Params, SqlDb
+from tidings.adapters.store.sql.db import Conn, Params, SqlDb
 from tidings.adapters.store.sql.dialect import SQLITE
 from tidings.errors import (
     StorageError,
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000  # one BEGIN's wait (SQLite's busy handler)
 LOCK_WAIT_SECONDS = 30.0  # a write's whole wait for another process's lock
+DERIVED_TABLES = "entries_fts"  # FTS5 and its shadow tables: entry_search's triggers fill them
 WRITER_CACHE_KIB = 16 * 1024  # page cache of a connection that writes (default 2 MiB)
 
 
@@ -64,6 +66,25 @@ def _statements(script: str) -> Iterator[str]:
             if text.strip():
                 yield text
             buf = []
+
+
+def latest_schema_version() -> int:
+    return _migrations()[-1][0]
+
+
+def stored_schema_version(path: str) -> int | None:
+    """The schema version of the file at ``path``, read without changing it: None
+    when there is no such file, 0 when it is no Tidings database."""
+    if path == ":memory:" or not os.path.isfile(path):
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(_read_only_uri(path), uri=True)) as conn:
+            found = "SELECT 1 FROM sqlite_master WHERE name = 'schema_version'"
+            if not conn.execute(found).fetchone():
+                return 0
+            return int(conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0)
+    except sqlite3.Error as exc:
+        raise type(storage_error(exc))(f"cannot read {path}: {exc}") from exc
 
 
 def storage_error(exc: sqlite3.Error) -> StorageError:
@@ -256,6 +277,42 @@ class SqliteEngine(SqlDb):
             conn.close()
         self._all.clear()
         self._local = threading.local()
+
+    # copying a whole database (``store.transfer``, #13)
+
+    def _table_columns(self) -> dict[str, list[str]]:
+        names = self._read(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
+            "AND name != 'schema_version' ORDER BY name"
+        )
+        return {
+            name: [c["name"] for c in self._read(f'PRAGMA table_info("{name}")')]
+            for (name,) in names
+            if not name.startswith(DERIVED_TABLES)
+        }
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: its first read fixes what all of them see (WAL)."""
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise storage_error(exc) from exc
+        try:
+            yield conn
+        finally:
+            self._rollback(conn)
+
+    def _iter_rows(self, conn: Conn, sql: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
+        try:
+            cur = cast(sqlite3.Connection, conn).cursor()
+            cur.row_factory = None
+            cur.execute(sql)
+            while rows := cur.fetchmany(size):
+                yield rows
+        except sqlite3.Error as exc:
+            raise storage_error(exc) from exc
 
     def _schema_version(self) -> int:
         if not self._read("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'"):
