@@ -75,6 +75,7 @@ TABLES = (
     Table("entry_states", ("user_id", "entry_id")),
     Table("entry_tags", ("user_id", "entry_id", "tag")),
     Table("story_keys", ()),  # an append-only log: no key
+    Table("story_key_turns", ("key",)),  # the row locks of concurrent writers (0012)
 )
 _BY_NAME = {t.name: t for t in TABLES}
 
