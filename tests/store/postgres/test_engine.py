@@ -131,6 +131,18 @@ def test_a_row_locked_past_the_wait_is_storage_locked(schema: tuple[str, str]) -
     store.close()
 
 
+def test_a_statement_past_statement_timeout_is_storage_locked(schema: tuple[str, str]) -> None:
+    _, url = schema
+    store = PostgresStore(url.replace("options=", "options=-cstatement_timeout%3D200%20", 1))
+    user = store.ensure_user("u")
+    with psycopg.connect(url) as other:  # a long maintenance job holds the table
+        other.execute("LOCK TABLE users IN SHARE MODE")
+        with pytest.raises(StorageLockedError, match=r"took too long.*statement timeout"):
+            store.set_user_settings(user, {"theme": "dark"})
+    assert store.get_user_settings(user) == {}  # nothing written, the store still usable
+    store.close()
+
+
 def test_workers_claiming_at_once_never_share_a_feed_or_overfill_a_host(
     schema: tuple[str, str],
 ) -> None:

@@ -10,9 +10,10 @@ parameters are rewritten to psycopg's, and bound on the client
 Migrations (``postgres/migrations``, numbered as SQLite's) run at open in one
 transaction under an advisory lock, so two processes starting at once take
 turns and the second finds the schema current. Driver errors leave as
-``StorageError``: a lost connection says so, lock and serialization failures
-are ``StorageLockedError``, a full disk ``StorageFullError``, a read-only
-server ``StorageReadOnlyError``.
+``StorageError``: a lost connection says so; lock and serialization failures,
+and a statement cancelled (past ``statement_timeout``), are
+``StorageLockedError``; a full disk ``StorageFullError``, a read-only server
+``StorageReadOnlyError``.
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ def storage_error(exc: Exception) -> StorageError:
         | psycopg.errors.LockNotAvailable,
     ):
         return StorageLockedError(f"database is locked ({exc})")
+    if isinstance(exc, psycopg.errors.QueryCanceled):  # statement_timeout, or an admin's cancel
+        return StorageLockedError(f"the database took too long ({exc})")
     if isinstance(exc, psycopg.errors.DiskFull):
         return StorageFullError("database or disk is full")
     if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
