@@ -419,3 +419,47 @@ def test_a_database_restarted_under_a_running_worker_loses_nothing(
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert_exactly_once(db, farm)
+
+
+# 3. A write past statement_timeout
+
+
+def with_statement_timeout(url: str, ms: int) -> str:
+    """``url`` whose connections set ``statement_timeout`` (an operator's option)."""
+    return url.replace("options=", f"options=-cstatement_timeout%3D{ms}%20", 1)
+
+
+def test_a_write_past_statement_timeout_is_a_clear_error_and_is_retried(
+    tidings: Tidings, feed_server: FeedServer, pg_url: str
+) -> None:
+    env = {**tidings.env, "TIDINGS_FULL_TEXT_DEFAULT": "never"}
+    pg = Tidings({**env, "TIDINGS_DB": with_statement_timeout(pg_url, 300)})
+    for i in range(3):
+        feed_server.set(f"/f{i}.xml", rss(ENTRIES, base=feed_server.url(f"/site{i}/")))
+        pg.run("add", feed_server.url(f"/f{i}.xml"), "--no-discover")
+    with psycopg.connect(pg_url) as maintenance:  # holds the table, as a CREATE INDEX would
+        maintenance.execute("LOCK TABLE entries IN SHARE MODE")
+        refresh = pg.run("refresh", check=False)
+        once = pg.run("worker", "--once", check=False)
+    message = "3 of 3 feeds could not be stored: the database took too long "
+    message += "(canceling statement due to statement timeout)"
+    for proc in (refresh, once):  # both say so and exit 1
+        assert proc.returncode == 1 and f"Error: {message}" in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert "storage failed for" in once.stderr  # its log names each feed
+    assert rows(pg_url, "SELECT COUNT(*) FROM entries") == [(0,)]  # nothing half-written
+    assert rows(pg_url, "SELECT COUNT(etag), COUNT(last_fetched_at) FROM feeds") == [(0, 0)]
+    assert leases(pg_url) == {}
+    with psycopg.connect(pg_url) as other:  # the claim itself waits past the timeout
+        other.execute("SELECT pg_advisory_xact_lock(%s)", (CLAIM_LOCK,))
+        once = pg.run("worker", "--once", check=False)
+    assert once.returncode == 1 and "Traceback" not in once.stderr, once.stderr
+    assert "Error: the database took too long (canceling statement" in once.stderr
+    assert rows(pg_url, "SELECT COUNT(*) FROM entries") == [(0,)]
+    assert leases(pg_url) == {}
+    # Still due: the next pass (the table free again) writes them.
+    once = pg.run("worker", "--once")
+    assert "refreshed 3 feeds: 3 ok" in once.stderr
+    stored = rows(pg_url, STORED)
+    assert len(stored) == 3 * ENTRIES and {r[2] for r in stored} == {1}
+    assert leases(pg_url) == {}

@@ -24,7 +24,8 @@ async def run_worker(
     One pass at a time: a pass ends before the next starts, and
     ``Aggregator.refresh`` claims its feeds with a lease, so feeds another
     refresh holds (in this process or another) are skipped. Returns the
-    summary of the last pass.
+    summary of the last pass. A pass the store failed is logged and the loop
+    goes on; with ``once``, that ``StorageError`` is raised (after its log line).
     """
     stop = stop or asyncio.Event()
     wake = agg.scheduling.waker()
@@ -42,7 +43,7 @@ async def _loop(
     try:
         while not stop.is_set():
             wake.clear()
-            summary = await _pass(agg) or summary
+            summary = await _pass(agg, once) or summary
             await _subscribe_hubs(agg)
             if once:
                 await _fetch_icons(agg)
@@ -58,14 +59,17 @@ async def _loop(
     return summary
 
 
-async def _pass(agg: Aggregator) -> BatchSummary | None:
-    """One refresh pass; a failure is logged (the loop goes on) and gives None."""
+async def _pass(agg: Aggregator, once: bool = False) -> BatchSummary | None:
+    """One refresh pass; a failure is logged (the loop goes on) and gives None;
+    with ``once``, a storage failure is raised (``tidings worker --once`` exits 1)."""
     try:
         summary = await agg.refresh()
     except Exception as exc:  # the loop must survive anything one pass does
         storage = _storage_error(exc)
         if storage is not None:  # read-only, full, locked: said in one line, tried again
             log.error("scheduler pass failed: %s", storage)
+            if once:
+                raise storage from exc
         else:
             log.exception("scheduler pass failed")
         return None
