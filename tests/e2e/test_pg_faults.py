@@ -32,7 +32,8 @@ from conftest import Tidings
 from feeds import rss
 from feedserver import FeedServer
 
-from tidings.adapters.store.postgres import create_test_schema, drop_test_schema
+from tidings.adapters.store.postgres import PostgresStore, create_test_schema, drop_test_schema
+from tidings.errors import StorageError
 
 pytestmark = pytest.mark.postgres
 
@@ -463,3 +464,20 @@ def test_a_write_past_statement_timeout_is_a_clear_error_and_is_retried(
     stored = rows(pg_url, STORED)
     assert len(stored) == 3 * ENTRIES and {r[2] for r in stored} == {1}
     assert leases(pg_url) == {}
+
+
+def test_a_pool_whose_server_was_away_reconnects_soon_after_it_is_back(cluster: Cluster) -> None:
+    store = PostgresStore(cluster.url, timeout=2)
+    try:
+        user = store.ensure_user("u")
+        cluster.stop("fast")
+        away = time.monotonic()
+        with pytest.raises(StorageError):  # its connection died; no new one can be made
+            store.get_user_settings(user)
+        # psycopg_pool retries a connection 1, 3, 7, 15, 31 ... s after it failed: back
+        # between two retries, the server is not to wait for the next one
+        time.sleep(max(0.0, 10.5 - (time.monotonic() - away)))
+        cluster.start()
+        assert store.get_user_settings(user) == {}  # within the call's wait for a connection
+    finally:
+        store.close()

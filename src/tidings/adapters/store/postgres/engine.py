@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -45,6 +46,12 @@ log = logging.getLogger(__name__)
 
 POOL_MAX = 8  # connections per process
 POOL_TIMEOUT = 30.0  # seconds a call waits for a free connection
+# psycopg_pool retries a failed connection after 1, 2, 4, 8 ... s (until its
+# reconnect_timeout, 5 min): a server back during a long pause waited out the pause
+# (45 s away, then 18 s more; #13). An attempt gives up after RECONNECT_SECONDS
+# instead, and a call still waiting asks again every RECONNECT_SECONDS, which
+# starts a fresh attempt at once: back within that of the server.
+RECONNECT_SECONDS = 2.0
 LOCK_WAIT_SECONDS = 30.0  # a statement's wait for another transaction's row lock
 MIGRATION_LOCK = 0x7469_6469_6E67  # pg_advisory_xact_lock key: "tiding"
 
@@ -183,6 +190,7 @@ class PostgresEngine(SqlDb):
     ) -> None:
         self.url = url
         self.lock_wait = lock_wait
+        self.timeout = timeout
         #: this thread's connection while a ``_write`` is open (a read inside it sees its writes)
         self._local = threading.local()
         self._pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
@@ -194,6 +202,7 @@ class PostgresEngine(SqlDb):
             kwargs={"row_factory": row_factory, "cursor_factory": psycopg.ClientCursor},
             check=ConnectionPool.check_connection,
             configure=self._configure,
+            reconnect_timeout=RECONNECT_SECONDS,
         )
         try:  # one connection first: a server that refuses fails now, not after the pool's wait
             psycopg.connect(url, connect_timeout=max(2, round(timeout))).close()
@@ -227,14 +236,31 @@ class PostgresEngine(SqlDb):
             yield outer
             return
         try:
-            with self._pool.connection() as conn:
-                self._local.conn = conn
-                try:
-                    yield conn
-                finally:
-                    self._local.conn = None
+            conn = self._getconn()
+            try:
+                with conn:  # commit, or roll back on an exception
+                    self._local.conn = conn
+                    try:
+                        yield conn
+                    finally:
+                        self._local.conn = None
+            finally:
+                self._pool.putconn(conn)  # a broken one is replaced
         except psycopg.Error as exc:
             raise storage_error(exc) from exc
+
+    def _getconn(self) -> psycopg.Connection[Row]:
+        """A connection from the pool within ``timeout``, asked for again every
+        ``RECONNECT_SECONDS`` (each ask may start a fresh connection attempt)."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                return self._pool.getconn(timeout=max(0.01, min(left, RECONNECT_SECONDS)))
+            except PoolTimeout:
+                if time.monotonic() >= deadline:
+                    waited = f"couldn't get a connection after {self.timeout:.2f} sec"
+                    raise PoolTimeout(waited) from None
 
     @contextmanager
     def _write(self) -> Iterator[PgConn]:
