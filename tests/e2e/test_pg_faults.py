@@ -10,6 +10,7 @@ private PostgreSQL cluster of its own (never the shared server).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pwd
 import random
@@ -33,7 +34,10 @@ from feeds import rss
 from feedserver import FeedServer
 
 from tidings.adapters.store.postgres import PostgresStore, create_test_schema, drop_test_schema
+from tidings.aggregator import Aggregator, make_app
 from tidings.errors import StorageError
+from tidings.model import BatchSummary
+from tidings.settings import load_settings
 
 pytestmark = pytest.mark.postgres
 
@@ -464,6 +468,47 @@ def test_a_write_past_statement_timeout_is_a_clear_error_and_is_retried(
     stored = rows(pg_url, STORED)
     assert len(stored) == 3 * ENTRIES and {r[2] for r in stored} == {1}
     assert leases(pg_url) == {}
+
+
+def answers(agg: Aggregator) -> bool:
+    try:
+        agg.store.get_next_check_at()
+    except StorageError:
+        return False
+    return True
+
+
+def test_leases_a_pass_could_not_end_while_the_server_was_away_are_ended_by_the_next(
+    tidings: Tidings, feed_server: FeedServer, cluster: Cluster
+) -> None:
+    pg = Tidings({**tidings.env, "TIDINGS_DB": cluster.url})
+    urls = [feed_server.url(f"/f{i}.xml") for i in range(2)]
+    for i, url in enumerate(urls):
+        feed_server.set(f"/f{i}.xml", rss(ENTRIES, base=feed_server.url(f"/site{i}/")), delay=1)
+        pg.run("add", url, "--no-discover")
+    overrides = {"db": cluster.url, "allow_private_networks": "127.0.0.0/8", "parse_workers": 1}
+    settings = load_settings(overrides, environ={})
+    # a pool that waits 1 s for a connection: the server is away for longer
+    agg = make_app(settings, store=PostgresStore(cluster.url, timeout=1))
+
+    async def outage_then_refresh() -> BatchSummary:
+        first = asyncio.create_task(agg.refresh())
+        while feed_server.hits("/f0.xml") + feed_server.hits("/f1.xml") < 2:
+            await asyncio.sleep(0.01)
+        await asyncio.to_thread(cluster.stop, "fast")  # while both are being fetched
+        with pytest.raises(StorageError):  # nor could it end its leases
+            await first
+        await asyncio.to_thread(cluster.start)
+        await asyncio.to_thread(wait_for, lambda: answers(agg), "the store")
+        return await agg.refresh()
+
+    try:
+        summary = asyncio.run(outage_then_refresh())
+    finally:
+        agg.close()
+    assert sorted(r.feed_url for r in summary.results) == urls and summary.ok == 2
+    assert len(rows(cluster.url, STORED)) == 2 * ENTRIES
+    assert leases(cluster.url) == {}
 
 
 def test_a_pool_whose_server_was_away_reconnects_soon_after_it_is_back(cluster: Cluster) -> None:
