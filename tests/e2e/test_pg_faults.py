@@ -11,6 +11,7 @@ private PostgreSQL cluster of its own (never the shared server).
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import pwd
 import random
@@ -38,6 +39,7 @@ from tidings.aggregator import Aggregator, make_app
 from tidings.errors import StorageError
 from tidings.model import BatchSummary
 from tidings.settings import load_settings
+from tidings.worker.loop import run_worker
 
 pytestmark = pytest.mark.postgres
 
@@ -526,3 +528,50 @@ def test_a_pool_whose_server_was_away_reconnects_soon_after_it_is_back(cluster: 
         assert store.get_user_settings(user) == {}  # within the call's wait for a connection
     finally:
         store.close()
+
+
+def test_the_worker_loop_says_each_failed_pass_in_one_line_and_goes_on(
+    tidings: Tidings, feed_server: FeedServer, cluster: Cluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    pg = Tidings({**tidings.env, "TIDINGS_DB": cluster.url})
+    for i in range(2):
+        feed_server.set(f"/f{i}.xml", rss(ENTRIES, base=feed_server.url(f"/site{i}/")))
+        pg.run("add", feed_server.url(f"/f{i}.xml"), "--no-discover")
+    overrides = {
+        "db": cluster.url,
+        "allow_private_networks": "127.0.0.0/8",
+        "parse_workers": 1,
+        "min_interval": 1,
+        "max_interval": 1,
+        "refresh_every": 1,
+    }
+    agg = make_app(
+        load_settings(overrides, environ={}), store=PostgresStore(cluster.url, timeout=1)
+    )
+
+    def count(what: str) -> int:
+        return sum(what in r.getMessage() for r in caplog.records)
+
+    async def outage() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.create_task(run_worker(agg, stop=stop))
+        await asyncio.to_thread(wait_for, lambda: len(stored(cluster.url) or ()) == 6, "a pass")
+        await asyncio.to_thread(cluster.stop, "fast")
+        await asyncio.to_thread(wait_for, lambda: count("scheduler pass failed") >= 2, "passes")
+        await asyncio.to_thread(cluster.start)
+        for i in range(2):
+            feed_server.set(f"/f{i}.xml", rss(ENTRIES + 1, base=feed_server.url(f"/site{i}/")))
+        await asyncio.to_thread(wait_for, lambda: len(stored(cluster.url) or ()) == 8, "news")
+        stop.set()
+        await loop
+
+    caplog.set_level(logging.INFO)
+    try:
+        asyncio.run(outage())
+    finally:
+        agg.close()
+    ours = [r for r in caplog.records if r.name.startswith("tidings")]
+    assert [r.getMessage() for r in ours if r.exc_info] == []  # no traceback for a fault
+    failed = [r.getMessage() for r in ours if "scheduler pass failed" in r.getMessage()]
+    assert all("cannot connect to PostgreSQL" in m for m in failed), failed
+    assert leases(cluster.url) == {}

@@ -65,13 +65,10 @@ async def _pass(agg: Aggregator, once: bool = False) -> BatchSummary | None:
     try:
         summary = await agg.refresh()
     except Exception as exc:  # the loop must survive anything one pass does
+        _log_failure("scheduler pass failed", exc)  # read-only, full, locked, away: one line
         storage = _storage_error(exc)
-        if storage is not None:  # read-only, full, locked: said in one line, tried again
-            log.error("scheduler pass failed: %s", storage)
-            if once:
-                raise storage from exc
-        else:
-            log.exception("scheduler pass failed")
+        if once and storage is not None:
+            raise storage from exc
         return None
     if summary.results:
         log.info(
@@ -102,16 +99,26 @@ async def _subscribe_hubs(agg: Aggregator) -> None:
         return
     try:
         await agg.websub.subscribe_due()
-    except Exception:  # like a pass: the loop survives it
-        log.exception("websub subscriptions failed")
+    except Exception as exc:  # like a pass: the loop survives it
+        _log_failure("websub subscriptions failed", exc)
 
 
 async def _fetch_icons(agg: Aggregator) -> None:
     """Fetch the icons of feeds that have none (or an old one, or a failed try)."""
     try:
         await agg.icons.fetch_due()
-    except Exception:  # like a pass: the loop survives it
-        log.exception("feed icons failed")
+    except Exception as exc:  # like a pass: the loop survives it
+        _log_failure("feed icons failed", exc)
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    """A storage fault in one line (it is the database's news, said by the pass
+    too); anything else with its traceback (a bug)."""
+    storage = _storage_error(exc)
+    if storage is not None:
+        log.error("%s: %s", what, storage)
+    else:
+        log.exception(what)
 
 
 async def _sleep(seconds: float, *events: asyncio.Event) -> None:
@@ -129,7 +136,7 @@ async def _delay(agg: Aggregator) -> float:
     every = float(agg.settings.refresh_every)
     try:
         next_due = await asyncio.to_thread(agg.scheduling.next_check_at)
-    except TidingsError:
-        log.exception("cannot read the next due time")
+    except TidingsError as exc:
+        _log_failure("cannot read the next due time", exc)
         next_due = None
     return schedule.pass_delay(next_due, datetime.now(UTC), every)

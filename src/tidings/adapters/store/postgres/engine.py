@@ -246,8 +246,19 @@ class PostgresEngine(SqlDb):
                         self._local.conn = None
             finally:
                 self._pool.putconn(conn)  # a broken one is replaced
+        except PoolTimeout as exc:
+            raise self._unavailable(exc) from exc
         except psycopg.Error as exc:
             raise storage_error(exc) from exc
+
+    def _unavailable(self, exc: PoolTimeout) -> StorageError:
+        """Why no connection came in time: the server refuses or is away (said so),
+        or every connection of the pool was busy."""
+        try:
+            psycopg.connect(self.url, connect_timeout=2).close()
+        except psycopg.Error as refused:
+            return StorageError(f"cannot connect to PostgreSQL at {_safe(self.url)}: {refused}")
+        return storage_error(exc)
 
     def _getconn(self) -> psycopg.Connection[Row]:
         """A connection from the pool within ``timeout``, asked for again every
