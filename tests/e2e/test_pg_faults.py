@@ -436,14 +436,19 @@ def with_statement_timeout(url: str, ms: int) -> str:
     return url.replace("options=", f"options=-cstatement_timeout%3D{ms}%20", 1)
 
 
+@pytest.mark.slow
 def test_a_write_past_statement_timeout_is_a_clear_error_and_is_retried(
-    tidings: Tidings, feed_server: FeedServer, pg_url: str
+    tidings: Tidings, feed_server: FeedServer, pg_url: str, tmp_path: Path
 ) -> None:
     env = {**tidings.env, "TIDINGS_FULL_TEXT_DEFAULT": "never"}
     pg = Tidings({**env, "TIDINGS_DB": with_statement_timeout(pg_url, 300)})
+    outlines = ""
     for i in range(3):
         feed_server.set(f"/f{i}.xml", rss(ENTRIES, base=feed_server.url(f"/site{i}/")))
-        pg.run("add", feed_server.url(f"/f{i}.xml"), "--no-discover")
+        outlines += f'<outline type="rss" xmlUrl="{feed_server.url(f"/f{i}.xml")}"/>'
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><body>{outlines}</body></opml>')
+    pg.run("import-opml", str(opml))
     with psycopg.connect(pg_url) as maintenance:  # holds the table, as a CREATE INDEX would
         maintenance.execute("LOCK TABLE entries IN SHARE MODE")
         refresh = pg.run("refresh", check=False)
@@ -480,6 +485,7 @@ def answers(agg: Aggregator) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_leases_a_pass_could_not_end_while_the_server_was_away_are_ended_by_the_next(
     tidings: Tidings, feed_server: FeedServer, cluster: Cluster
 ) -> None:
@@ -513,6 +519,7 @@ def test_leases_a_pass_could_not_end_while_the_server_was_away_are_ended_by_the_
     assert leases(cluster.url) == {}
 
 
+@pytest.mark.slow
 def test_a_pool_whose_server_was_away_reconnects_soon_after_it_is_back(cluster: Cluster) -> None:
     store = PostgresStore(cluster.url, timeout=2)
     try:
@@ -530,6 +537,7 @@ def test_a_pool_whose_server_was_away_reconnects_soon_after_it_is_back(cluster: 
         store.close()
 
 
+@pytest.mark.slow
 def test_the_worker_loop_says_each_failed_pass_in_one_line_and_goes_on(
     tidings: Tidings, feed_server: FeedServer, cluster: Cluster, caplog: pytest.LogCaptureFixture
 ) -> None:
