@@ -11,6 +11,7 @@ private PostgreSQL cluster of its own (never the shared server).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import pwd
@@ -21,6 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -583,3 +585,79 @@ def test_the_worker_loop_says_each_failed_pass_in_one_line_and_goes_on(
     failed = [r.getMessage() for r in ours if "scheduler pass failed" in r.getMessage()]
     assert all("cannot connect to PostgreSQL" in m for m in failed), failed
     assert leases(cluster.url) == {}
+
+
+class Proxy:
+    """A loopback TCP proxy in front of ``port``; ``hold()`` makes it accept new
+    connections and never answer (a server that hangs, or a network black hole)."""
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.holding = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._sockets: list[socket.socket] = []  # closed by close()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def hold(self, on: bool = True) -> None:
+        if on:
+            self.holding.set()
+        else:
+            self.holding.clear()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            self._sockets.append(client)
+            if self.holding.is_set():
+                continue  # never read, never answered
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            self._sockets.append(upstream)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := src.recv(65536):
+                dst.sendall(data)
+        with contextlib.suppress(OSError):
+            dst.shutdown(socket.SHUT_WR)
+
+    def close(self) -> None:
+        self._listener.close()
+        for s in self._sockets:
+            s.close()
+
+
+@pytest.mark.slow
+def test_a_pool_recovers_from_a_server_that_hung_its_new_connections(cluster: Cluster) -> None:
+    proxy = Proxy(cluster.port)
+    url = cluster.url.replace(f":{cluster.port}/", f":{proxy.port}/")
+    store = PostgresStore(url, timeout=3, connect_timeout=2)
+    try:
+        user = store.ensure_user("u")
+        proxy.hold()
+        rows(
+            cluster.url,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+        )
+        with pytest.raises(StorageError, match="cannot connect to PostgreSQL"):
+            store.get_user_settings(user)
+        proxy.hold(False)  # the connections it hung stay hung
+        wait_for(lambda: answers_store(store), "the store", timeout=20)
+    finally:
+        store.close()
+        proxy.close()
+
+
+def answers_store(store: PostgresStore) -> bool:
+    try:
+        store.get_user_settings(store.ensure_user("u"))
+    except StorageError:
+        return False
+    return True

@@ -52,6 +52,10 @@ POOL_TIMEOUT = 30.0  # seconds a call waits for a free connection
 # instead, and a call still waiting asks again every RECONNECT_SECONDS, which
 # starts a fresh attempt at once: back within that of the server.
 RECONNECT_SECONDS = 2.0
+# libpq waits for ever for a server that accepts and never answers (hung, or a
+# black hole between): each pool connection gives up after this, unless the URL
+# sets its own connect_timeout (hung connects had taken the pool's threads for good).
+CONNECT_TIMEOUT = 10
 LOCK_WAIT_SECONDS = 30.0  # a statement's wait for another transaction's row lock
 MIGRATION_LOCK = 0x7469_6469_6E67  # pg_advisory_xact_lock key: "tiding"
 
@@ -187,10 +191,17 @@ class PostgresEngine(SqlDb):
         max_size: int = POOL_MAX,
         timeout: float = POOL_TIMEOUT,
         lock_wait: float = LOCK_WAIT_SECONDS,
+        connect_timeout: int = CONNECT_TIMEOUT,
     ) -> None:
         self.url = url
         self.lock_wait = lock_wait
         self.timeout = timeout
+        options: dict[str, Any] = {
+            "row_factory": row_factory,
+            "cursor_factory": psycopg.ClientCursor,
+        }
+        if "connect_timeout" not in _conninfo(url):
+            options["connect_timeout"] = max(2, connect_timeout)  # libpq's least
         #: this thread's connection while a ``_write`` is open (a read inside it sees its writes)
         self._local = threading.local()
         self._pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
@@ -199,7 +210,7 @@ class PostgresEngine(SqlDb):
             max_size=max_size,
             timeout=timeout,
             open=False,
-            kwargs={"row_factory": row_factory, "cursor_factory": psycopg.ClientCursor},
+            kwargs=options,
             check=ConnectionPool.check_connection,
             configure=self._configure,
             reconnect_timeout=RECONNECT_SECONDS,
@@ -309,11 +320,17 @@ class PostgresEngine(SqlDb):
             raise type(exc)(f"migration failed: {exc}") from exc
 
 
+def _conninfo(url: str) -> dict[str, Any]:
+    try:
+        return psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return {}
+
+
 def _safe(url: str) -> str:
     """``url`` without its password, for messages."""
-    try:
-        info = psycopg.conninfo.conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
+    info = _conninfo(url)
+    if not info:
         return "the configured URL"
     info.pop("password", None)
     return " ".join(f"{k}={v}" for k, v in info.items())
