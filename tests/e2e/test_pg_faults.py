@@ -443,7 +443,7 @@ def test_a_write_past_statement_timeout_is_a_clear_error_and_is_retried(
     tidings: Tidings, feed_server: FeedServer, pg_url: str, tmp_path: Path
 ) -> None:
     env = {**tidings.env, "TIDINGS_FULL_TEXT_DEFAULT": "never"}
-    pg = Tidings({**env, "TIDINGS_DB": with_statement_timeout(pg_url, 300)})
+    pg = Tidings({**env, "TIDINGS_DB": with_statement_timeout(pg_url, 500)})
     outlines = ""
     for i in range(3):
         feed_server.set(f"/f{i}.xml", rss(ENTRIES, base=feed_server.url(f"/site{i}/")))

@@ -306,7 +306,9 @@ class PostgresEngine(SqlDb):
         migrations = _migrations()
         try:
             with self._connection() as conn:
-                conn.execute("SET LOCAL lock_timeout = 0")  # a long migration elsewhere: wait
+                # a long migration elsewhere: wait for it, whatever the URL's statement_timeout
+                conn.execute("SET LOCAL lock_timeout = 0")
+                conn.execute("SET LOCAL statement_timeout = 0")
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
                 conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
                 current = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
