@@ -25,6 +25,7 @@ import gzip as gzip_module
 import hashlib
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +46,7 @@ class Resource:
     gzip: bool = False
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (a slow server)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {_canonical(k): v for k, v in self.headers.items()}
         owner._record(Recorded(self.command, self.path, headers))
         resource = owner._lookup(self.path)
+        if resource is not None and resource.delay:
+            time.sleep(resource.delay)
         if resource is None:
             self._send(404, {"Content-Type": "text/plain"}, b"not found", send_body)
             return
@@ -194,17 +198,21 @@ class FeedServer:
         gzip: bool = False,
         status: int = 200,
         headers: dict[str, str] | None = None,
+        delay: float = 0.0,
     ) -> Resource:
         """Serve ``body`` at ``path`` (replacing what was there).
 
         ``etag=True`` derives a strong ETag from the body; a string is sent
         verbatim; ``False`` sends none. ``last_modified`` likewise (``True``:
-        the current time as an HTTP date).
+        the current time as an HTTP date). ``delay`` makes each answer wait that many
+        seconds (a slow server: a refresh is still fetching when a test acts).
         """
         digest = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         tag = digest if etag is True else etag or None
         modified = formatdate(usegmt=True) if last_modified is True else last_modified or None
-        resource = Resource(body, content_type, tag, modified, gzip, status, dict(headers or {}))
+        resource = Resource(
+            body, content_type, tag, modified, gzip, status, dict(headers or {}), delay
+        )
         with self._lock:
             self._resources[path] = resource
         return resource

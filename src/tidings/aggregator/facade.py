@@ -118,6 +118,7 @@ class Aggregator:
         self.subscriptions = Subscriptions(store, settings, self.scheduling)  # settings (#10)
         self.worker_id = new_worker_id()  # names this process's leases (#10)
         self._claims = itertools.count(1)
+        self._running: set[str] = set()  # the owners of this process's open claims
         self.websub = WebSub(  # hub subscriptions and pushes (#4)
             store,
             settings,
@@ -297,23 +298,35 @@ class Aggregator:
         """
         now = utcnow()
         ids = [self.store.get_feed_state_by_url(u).id for u in urls]
-        await self._read(release_dead_owners, self.store, now)
         owner = f"{self.worker_id}:{next(self._claims)}"
-        async with Claims(self.store, owner, clock=utcnow, run=self._read) as claims:
-            states: Sequence[FeedState] | AsyncIterator[FeedState]
-            if urls or all_feeds:
-                states = await (claims.claim_feeds(ids) if urls else claims.claim_all())
-                count = len(states)
-            else:
-                count = len(self.store.get_due_feeds(now))  # for progress and the pool
-                states = claims.due_iter(due_by=now, per_host=self.settings.per_host_concurrency)
+        self._running.add(owner)  # before it claims: another refresh's release spares it
+        try:
+            await self._read(self._release_stale_leases, now)
+            async with Claims(self.store, owner, clock=utcnow, run=self._read) as claims:
+                states: Sequence[FeedState] | AsyncIterator[FeedState]
+                if urls or all_feeds:
+                    states = await (claims.claim_feeds(ids) if urls else claims.claim_all())
+                    count = len(states)
+                else:
+                    count = len(self.store.get_due_feeds(now))  # for progress and the pool
+                    per_host = self.settings.per_host_concurrency
+                    states = claims.due_iter(due_by=now, per_host=per_host)
 
-            def done(result: RefreshResult) -> None:
-                claims.done()
-                if on_result is not None:
-                    on_result(result)
+                def done(result: RefreshResult) -> None:
+                    claims.done()
+                    if on_result is not None:
+                        on_result(result)
 
-            return await self._refresh(states, count, on_start, done, fetcher or self.new_fetcher())
+                fetcher = fetcher or self.new_fetcher()
+                return await self._refresh(states, count, on_start, done, fetcher)
+        finally:
+            self._running.discard(owner)
+
+    def _release_stale_leases(self, now: datetime) -> int:
+        """End the leases of dead processes here, and of this process's claims that
+        ended while the store was away (their leases would hold the feeds until
+        they expire)."""
+        return release_dead_owners(self.store, now, worker_id=self.worker_id, running=self._running)
 
     async def _refresh(
         self,

@@ -14,7 +14,7 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -150,13 +150,22 @@ class Claims:
                 log.warning("cannot renew the leases of %s: %s", self.owner, exc)
 
 
-def release_dead_owners(jobs: JobQueue, now: datetime) -> int:
+def release_dead_owners(
+    jobs: JobQueue, now: datetime, *, worker_id: str = "", running: Collection[str] = ()
+) -> int:
     """End the leases of claims made on this machine by processes that are gone
     (a killed ``tidings refresh`` or worker), so a restart need not wait for them
-    to expire. Returns how many leases ended."""
+    to expire. With ``worker_id`` (this process's), also those of this process's
+    own claims that ended without ending them (the store was away when they
+    ended), all but the ``running`` ones (a live collection: a claim is in it
+    before it claims). Returns how many leases ended."""
     here = socket.gethostname()
     released = 0
     for owner in jobs.get_lease_owners(now):
+        if worker_id and owner.startswith(f"{worker_id}:"):
+            if owner not in running:
+                released += jobs.release_leases(owner)
+            continue
         parts = owner.rsplit(":", 3)  # host:pid:random:claim
         mine = len(parts) == 4 and parts[0] == here and parts[1].isdigit()
         if mine and not _alive(int(parts[1])):

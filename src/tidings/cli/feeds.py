@@ -120,8 +120,15 @@ def refresh(c: Context, urls: tuple[str, ...], all_feeds: bool, quiet: bool) -> 
         f"{summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed; "
         f"{summary.new_entries} new entries"
     )
-    # A feed's own failure (unreachable, not a feed) is the feed's news, recorded on
-    # it; one the database could not store needs the administrator: exit 1 (#11).
+    check_stored(summary)
+
+
+def check_stored(summary: BatchSummary) -> None:
+    """Exit 1 (``ClickException``) if the database could not store some feed.
+
+    A feed's own failure (unreachable, not a feed) is the feed's news, recorded on
+    it; one the database could not store needs the administrator (#11).
+    """
     unstored = [r for r in summary.results if isinstance(r, StorageFailure)]
     if unstored:
         causes = dict.fromkeys(str(r.cause) for r in unstored)  # in order, once each

@@ -27,9 +27,16 @@ def serve(c: Context, host: str, port: int, no_refresh: bool) -> None:
 @click.option("--once", is_flag=True, help="Refresh the due feeds once and exit.")
 @pass_ctx
 def worker(c: Context, once: bool) -> None:
-    """Run the scheduler loop: refresh feeds as they come due."""
+    """Run the scheduler loop: refresh feeds as they come due.
+
+    With --once, the exit status is 1 when the database failed the pass or could
+    not store a feed (as for `tidings refresh`).
+    """
+    from tidings.cli.feeds import check_stored
     from tidings.worker.loop import run_worker
 
     c.log_to_stderr()
     with c.aggregator() as agg:
-        asyncio.run(run_worker(agg, once=once))
+        summary = asyncio.run(run_worker(agg, once=once))
+    if once:
+        check_stored(summary)

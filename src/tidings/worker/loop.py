@@ -24,7 +24,8 @@ async def run_worker(
     One pass at a time: a pass ends before the next starts, and
     ``Aggregator.refresh`` claims its feeds with a lease, so feeds another
     refresh holds (in this process or another) are skipped. Returns the
-    summary of the last pass.
+    summary of the last pass. A pass the store failed is logged and the loop
+    goes on; with ``once``, that ``StorageError`` is raised (after its log line).
     """
     stop = stop or asyncio.Event()
     wake = agg.scheduling.waker()
@@ -42,7 +43,7 @@ async def _loop(
     try:
         while not stop.is_set():
             wake.clear()
-            summary = await _pass(agg) or summary
+            summary = await _pass(agg, once) or summary
             await _subscribe_hubs(agg)
             if once:
                 await _fetch_icons(agg)
@@ -58,16 +59,16 @@ async def _loop(
     return summary
 
 
-async def _pass(agg: Aggregator) -> BatchSummary | None:
-    """One refresh pass; a failure is logged (the loop goes on) and gives None."""
+async def _pass(agg: Aggregator, once: bool = False) -> BatchSummary | None:
+    """One refresh pass; a failure is logged (the loop goes on) and gives None;
+    with ``once``, a storage failure is raised (``tidings worker --once`` exits 1)."""
     try:
         summary = await agg.refresh()
     except Exception as exc:  # the loop must survive anything one pass does
+        _log_failure("scheduler pass failed", exc)  # read-only, full, locked, away: one line
         storage = _storage_error(exc)
-        if storage is not None:  # read-only, full, locked: said in one line, tried again
-            log.error("scheduler pass failed: %s", storage)
-        else:
-            log.exception("scheduler pass failed")
+        if once and storage is not None:
+            raise storage from exc
         return None
     if summary.results:
         log.info(
@@ -98,16 +99,26 @@ async def _subscribe_hubs(agg: Aggregator) -> None:
         return
     try:
         await agg.websub.subscribe_due()
-    except Exception:  # like a pass: the loop survives it
-        log.exception("websub subscriptions failed")
+    except Exception as exc:  # like a pass: the loop survives it
+        _log_failure("websub subscriptions failed", exc)
 
 
 async def _fetch_icons(agg: Aggregator) -> None:
     """Fetch the icons of feeds that have none (or an old one, or a failed try)."""
     try:
         await agg.icons.fetch_due()
-    except Exception:  # like a pass: the loop survives it
-        log.exception("feed icons failed")
+    except Exception as exc:  # like a pass: the loop survives it
+        _log_failure("feed icons failed", exc)
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    """A storage fault in one line (it is the database's news, said by the pass
+    too); anything else with its traceback (a bug)."""
+    storage = _storage_error(exc)
+    if storage is not None:
+        log.error("%s: %s", what, storage)
+    else:
+        log.exception(what)
 
 
 async def _sleep(seconds: float, *events: asyncio.Event) -> None:
@@ -125,7 +136,7 @@ async def _delay(agg: Aggregator) -> float:
     every = float(agg.settings.refresh_every)
     try:
         next_due = await asyncio.to_thread(agg.scheduling.next_check_at)
-    except TidingsError:
-        log.exception("cannot read the next due time")
+    except TidingsError as exc:
+        _log_failure("cannot read the next due time", exc)
         next_due = None
     return schedule.pass_delay(next_due, datetime.now(UTC), every)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,7 +17,7 @@ import pytest
 
 from tidings.adapters.store import open_store
 from tidings.adapters.store.postgres import PostgresStore, create_test_schema, drop_test_schema
-from tidings.adapters.store.postgres.engine import Row, _migrations, pg_sql
+from tidings.adapters.store.postgres.engine import MIGRATION_LOCK, Row, _migrations, pg_sql
 from tidings.core.urls import host_of
 from tidings.errors import StorageError, StorageLockedError
 
@@ -128,6 +129,40 @@ def test_a_row_locked_past_the_wait_is_storage_locked(schema: tuple[str, str]) -
         other.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", (user,))
         with pytest.raises(StorageLockedError):
             store.set_user_settings(user, {"theme": "dark"})
+    store.close()
+
+
+def test_a_statement_past_statement_timeout_is_storage_locked(schema: tuple[str, str]) -> None:
+    _, url = schema
+    store = PostgresStore(url.replace("options=", "options=-cstatement_timeout%3D1000%20", 1))
+    user = store.ensure_user("u")
+    with psycopg.connect(url) as other:  # a long maintenance job holds the table
+        other.execute("LOCK TABLE users IN SHARE MODE")
+        with pytest.raises(StorageLockedError, match=r"took too long.*statement timeout"):
+            store.set_user_settings(user, {"theme": "dark"})
+    assert store.get_user_settings(user) == {}  # nothing written, the store still usable
+    store.close()
+
+
+def test_a_migration_waits_for_another_past_statement_timeout(schema: tuple[str, str]) -> None:
+    _, url = schema
+    PostgresStore(url).close()  # migrated
+    held = threading.Event()
+
+    def migrate_elsewhere() -> None:  # another process migrating for a while
+        with psycopg.connect(url) as other:
+            other.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            held.set()
+            time.sleep(1.0)
+
+    thread = threading.Thread(target=migrate_elsewhere)
+    thread.start()
+    assert held.wait(10)
+    try:  # a 200 ms statement_timeout in the URL does not cut the wait short
+        store = PostgresStore(url.replace("options=", "options=-cstatement_timeout%3D200%20", 1))
+    finally:
+        thread.join()
+    assert store.ensure_user("u") == store.ensure_user("u")
     store.close()
 
 

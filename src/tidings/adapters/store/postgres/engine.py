@@ -10,9 +10,10 @@ parameters are rewritten to psycopg's, and bound on the client
 Migrations (``postgres/migrations``, numbered as SQLite's) run at open in one
 transaction under an advisory lock, so two processes starting at once take
 turns and the second finds the schema current. Driver errors leave as
-``StorageError``: a lost connection says so, lock and serialization failures
-are ``StorageLockedError``, a full disk ``StorageFullError``, a read-only
-server ``StorageReadOnlyError``.
+``StorageError``: a lost connection says so; lock and serialization failures,
+and a statement cancelled (past ``statement_timeout``), are
+``StorageLockedError``; a full disk ``StorageFullError``, a read-only server
+``StorageReadOnlyError``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -45,6 +47,16 @@ log = logging.getLogger(__name__)
 
 POOL_MAX = 8  # connections per process
 POOL_TIMEOUT = 30.0  # seconds a call waits for a free connection
+# psycopg_pool retries a failed connection after 1, 2, 4, 8 ... s (until its
+# reconnect_timeout, 5 min): a server back during a long pause waited out the pause
+# (45 s away, then 18 s more; #13). An attempt gives up after RECONNECT_SECONDS
+# instead, and a call still waiting asks again every RECONNECT_SECONDS, which
+# starts a fresh attempt at once: back within that of the server.
+RECONNECT_SECONDS = 2.0
+# libpq waits for ever for a server that accepts and never answers (hung, or a
+# black hole between): each pool connection gives up after this, unless the URL
+# sets its own connect_timeout (hung connects had taken the pool's threads for good).
+CONNECT_TIMEOUT = 10
 LOCK_WAIT_SECONDS = 30.0  # a statement's wait for another transaction's row lock
 MIGRATION_LOCK = 0x7469_6469_6E67  # pg_advisory_xact_lock key: "tiding"
 
@@ -149,6 +161,8 @@ def storage_error(exc: Exception) -> StorageError:
         | psycopg.errors.LockNotAvailable,
     ):
         return StorageLockedError(f"database is locked ({exc})")
+    if isinstance(exc, psycopg.errors.QueryCanceled):  # statement_timeout, or an admin's cancel
+        return StorageLockedError(f"the database took too long ({exc})")
     if isinstance(exc, psycopg.errors.DiskFull):
         return StorageFullError("database or disk is full")
     if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
@@ -203,9 +217,17 @@ class PostgresEngine(SqlDb):
         max_size: int = POOL_MAX,
         timeout: float = POOL_TIMEOUT,
         lock_wait: float = LOCK_WAIT_SECONDS,
+        connect_timeout: int = CONNECT_TIMEOUT,
     ) -> None:
         self.url = url
         self.lock_wait = lock_wait
+        self.timeout = timeout
+        options: dict[str, Any] = {
+            "row_factory": row_factory,
+            "cursor_factory": psycopg.ClientCursor,
+        }
+        if "connect_timeout" not in _conninfo(url):
+            options["connect_timeout"] = max(2, connect_timeout)  # libpq's least
         #: this thread's connection while a ``_write`` is open (a read inside it sees its writes)
         self._local = threading.local()
         self._pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
@@ -214,9 +236,10 @@ class PostgresEngine(SqlDb):
             max_size=max_size,
             timeout=timeout,
             open=False,
-            kwargs={"row_factory": row_factory, "cursor_factory": psycopg.ClientCursor},
+            kwargs=options,
             check=ConnectionPool.check_connection,
             configure=self._configure,
+            reconnect_timeout=RECONNECT_SECONDS,
         )
         try:  # one connection first: a server that refuses fails now, not after the pool's wait
             psycopg.connect(url, connect_timeout=max(2, round(timeout))).close()
@@ -250,14 +273,42 @@ class PostgresEngine(SqlDb):
             yield outer
             return
         try:
-            with self._pool.connection() as conn:
-                self._local.conn = conn
-                try:
-                    yield conn
-                finally:
-                    self._local.conn = None
+            conn = self._getconn()
+            try:
+                with conn:  # commit, or roll back on an exception
+                    self._local.conn = conn
+                    try:
+                        yield conn
+                    finally:
+                        self._local.conn = None
+            finally:
+                self._pool.putconn(conn)  # a broken one is replaced
+        except PoolTimeout as exc:
+            raise self._unavailable(exc) from exc
         except psycopg.Error as exc:
             raise storage_error(exc) from exc
+
+    def _unavailable(self, exc: PoolTimeout) -> StorageError:
+        """Why no connection came in time: the server refuses or is away (said so),
+        or every connection of the pool was busy."""
+        try:
+            psycopg.connect(self.url, connect_timeout=2).close()
+        except psycopg.Error as refused:
+            return StorageError(f"cannot connect to PostgreSQL at {_safe(self.url)}: {refused}")
+        return storage_error(exc)
+
+    def _getconn(self) -> psycopg.Connection[Row]:
+        """A connection from the pool within ``timeout``, asked for again every
+        ``RECONNECT_SECONDS`` (each ask may start a fresh connection attempt)."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                return self._pool.getconn(timeout=max(0.01, min(left, RECONNECT_SECONDS)))
+            except PoolTimeout:
+                if time.monotonic() >= deadline:
+                    waited = f"couldn't get a connection after {self.timeout:.2f} sec"
+                    raise PoolTimeout(waited) from None
 
     @contextmanager
     def _write(self) -> Iterator[PgConn]:
@@ -379,7 +430,9 @@ class PostgresEngine(SqlDb):
         migrations = _migrations()
         try:
             with self._connection() as conn:
-                conn.execute("SET LOCAL lock_timeout = 0")  # a long migration elsewhere: wait
+                # a long migration elsewhere: wait for it, whatever the URL's statement_timeout
+                conn.execute("SET LOCAL lock_timeout = 0")
+                conn.execute("SET LOCAL statement_timeout = 0")
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
                 conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
                 current = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
@@ -393,11 +446,17 @@ class PostgresEngine(SqlDb):
             raise type(exc)(f"migration failed: {exc}") from exc
 
 
+def _conninfo(url: str) -> dict[str, Any]:
+    try:
+        return psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return {}
+
+
 def _safe(url: str) -> str:
     """``url`` without its password, for messages."""
-    try:
-        info = psycopg.conninfo.conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
+    info = _conninfo(url)
+    if not info:
         return "the configured URL"
     info.pop("password", None)
     return " ".join(f"{k}={v}" for k, v in info.items())
