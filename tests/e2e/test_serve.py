@@ -144,3 +144,51 @@ def test_an_app_syncs_with_a_served_tidings(
     assert status == 200 and len(json.loads(text)["itemRefs"]) == 3
     wrong = urlencode({"Email": "ana", "Passwd": "web password 1"})  # not the API password
     assert send("POST", "/accounts/ClientLogin", wrong)[0] == 401
+
+
+@pytest.mark.slow
+def test_a_stateless_web_server_leaves_fetching_to_the_workers(
+    tidings: Tidings, feed_server: FeedServer, serve: Callable[..., Serve], engine: str
+) -> None:
+    """`serve --no-refresh` refreshes nothing itself: a new feed and "refresh now" go
+    through the queue, and a `tidings worker` in another process takes them at once
+    (on PostgreSQL its listener hears the request; its pass would sleep an hour)."""
+    if engine != "postgres":
+        pytest.skip("workers in other processes hear requests on PostgreSQL only")
+    from web.conftest import PASSWORD, Client
+
+    exe = Path(sys.executable).with_name("tidings")
+    done = subprocess.run(
+        [str(exe), "user", "add", "ana", "--admin", "--password-stdin"],
+        input=PASSWORD + "\n", env=tidings.env, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    feed_server.set("/a.xml", rss(2))
+    feed_server.set("/b.xml", rss(3, title="B", base="https://b.example/"))
+    s = serve(TIDINGS_BACKGROUND_REFRESH="false")
+    _wait(lambda: s.logged("Application startup complete"), "the server")
+    web = Client(s.port)
+    web.login("ana")
+    web.get("/subscriptions")
+    assert web.post("/subscriptions", {"url": feed_server.url("/a.xml")}).status == 303
+    time.sleep(1.5)  # the server looked at the address (discovery) but refreshed nothing
+    assert tidings.json("--user", "ana", "entries") == [] and tidings.json("--user", "ana", "feeds")[0]["last_fetched"] is None
+
+    env = {**tidings.env, "TIDINGS_REFRESH_EVERY": "3600"}
+    worker = subprocess.Popen(
+        [str(exe), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait(lambda: len(tidings.json("--user", "ana", "entries")) == 2, "the worker's first pass")
+        time.sleep(1)  # asleep now, for an hour
+        web.get("/subscriptions")
+        assert web.post("/subscriptions", {"url": feed_server.url("/b.xml")}).status == 303
+        _wait(lambda: len(tidings.json("--user", "ana", "entries")) == 5, "the worker to take the new feed")
+        feed_server.set("/a.xml", rss(3))
+        web.get("/")
+        assert web.post("/refresh", {"next": "/"}).status == 303
+        _wait(lambda: len(tidings.json("--user", "ana", "entries")) == 6, "the worker to take 'refresh now'")
+        assert feed_server.hits("/a.xml") == 3  # discovery, the first pass, refresh now
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)

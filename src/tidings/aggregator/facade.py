@@ -251,7 +251,7 @@ class Aggregator:
             self._check_limit(len(followed))
         mode = full_text or FullTextMode(self.settings.full_text_default)
         state = self.store.add_feed(user, feed_url, category=category, now=utcnow(), full_text=mode)
-        self.scheduling.wake()  # due now: a sleeping scheduler fetches it at once
+        self.scheduling.request_refresh()  # due now: a listening worker fetches it at once
         return state
 
     def _followed(self, user: UserId) -> set[str]:
@@ -416,7 +416,7 @@ class Aggregator:
             if new:
                 followed.add(url)
                 added += 1
-        self.scheduling.wake()
+        self.scheduling.request_refresh()  # the first are due now
         return added, problems
 
     def export_opml(self, user: UserId) -> bytes:

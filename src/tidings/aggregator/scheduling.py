@@ -15,7 +15,7 @@ import secrets
 import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
@@ -210,6 +210,19 @@ class Scheduling:
         for loop, event in wakers:
             with contextlib.suppress(RuntimeError):  # that loop has closed
                 loop.call_soon_threadsafe(event.set)
+
+    def request_refresh(self, feed_ids: Sequence[FeedId] = ()) -> None:
+        """Make these feeds due now and wake every worker that listens, in this
+        process or another (#13): a reader's "refresh now" goes through the same
+        queue as every refresh, so a stateless web server fetches nothing itself
+        and the per-host limit holds. With no ids: only "look now" (new feeds)."""
+        self.store.request_refresh(feed_ids, now=datetime.now(UTC))
+        self.wake()
+
+    def listen(self) -> Callable[[], None] | None:
+        """Wake this process's scheduler loops on any process's refresh request;
+        the function that stops listening (None: the engine cannot tell)."""
+        return self.store.listen_for_requests(self.wake)
 
     def next_check_at(self) -> datetime | None:
         """When the earliest followed feed is next due (None: no feeds)."""

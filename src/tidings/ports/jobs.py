@@ -12,7 +12,7 @@ transaction; on PostgreSQL claims take turns under an advisory lock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -60,4 +60,18 @@ class JobQueue(Protocol):
 
     def get_lease_owners(self, now: datetime) -> list[str]:
         """The owners of live leases (to find those of dead local processes)."""
+        ...
+
+    def request_refresh(self, feed_ids: Sequence[FeedId], *, now: datetime) -> int:
+        """Make these feeds due at ``now`` (a reader's "refresh now", a new feed) and
+        tell the workers listening (``listen_for_requests``), in this process or
+        another, to look at once; returns how many feeds became due sooner. The
+        workers claim them as any due feed, within the per-host limit."""
+        ...
+
+    def listen_for_requests(self, on_request: Callable[[], None]) -> Callable[[], None] | None:
+        """Call ``on_request`` (from another thread) whenever any process makes a
+        ``request_refresh``; returns the function that stops listening, or None
+        where the engine cannot tell other processes (SQLite: workers find the
+        feeds due at their next pass)."""
         ...

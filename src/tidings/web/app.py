@@ -32,7 +32,6 @@ from tidings.errors import (
     StorageReadOnlyError,
 )
 from tidings.web.gate import Gate, wants_json
-from tidings.web.jobs import BackgroundJobs
 from tidings.web.render import HERE, Renderer, relative_time, safe_url
 from tidings.web.security import (
     BodyLimit,
@@ -60,12 +59,11 @@ def make_web_app(
     """The web reader for ``agg``; ``background`` runs for the app's lifetime."""
     renderer = Renderer()
     gate = Gate(agg)
-    jobs = BackgroundJobs()
     throttle = throttle or LoginThrottle()
     accounts = AccountViews(agg, gate, renderer, throttle)
     routes: list[BaseRoute] = [
-        *ReadingViews(agg, gate, renderer, jobs).routes(),
-        *FeedViews(agg, gate, renderer, jobs).routes(),
+        *ReadingViews(agg, gate, renderer).routes(),
+        *FeedViews(agg, gate, renderer).routes(),
         *accounts.routes(),
         *websub_routes(agg),  # hub callbacks: no session, HMAC-signed (#4)
         # the apps' API: its own key, no session; failed keys throttled per address (#12)
@@ -113,7 +111,6 @@ def make_web_app(
         try:
             yield
         finally:
-            await jobs.cancel_all()
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -29,9 +29,13 @@ async def run_worker(
     """
     stop = stop or asyncio.Event()
     wake = agg.scheduling.waker()
+    # a refresh asked for elsewhere (a stateless web server, the CLI) wakes this loop
+    unlisten = None if once else await asyncio.to_thread(agg.scheduling.listen)
     try:
         return await _loop(agg, once, stop, wake)
     finally:
+        if unlisten is not None:
+            await asyncio.to_thread(unlisten)
         agg.scheduling.forget(wake)
 
 

@@ -187,3 +187,40 @@ def test_the_migration_fills_hosts_as_the_store_does(store_url: str) -> None:
     rows = conn.execute("SELECT url, host FROM feeds").fetchall()
     conn.close()
     assert {url: host for url, host in rows} == {url: host_of(url) for url in urls}
+
+
+def test_a_refresh_request_makes_feeds_due_now_never_later(store: Store) -> None:
+    later, sooner = feeds(store, ["https://a.example/feed", "https://b.example/feed"], due=NOW + HOUR)
+    store.set_feed_options(sooner.id, next_check_at=NOW - HOUR)
+    assert claim(store, "a") == [sooner.id]  # overdue; `later` is not due yet
+    store.release_leases("a")
+    assert store.request_refresh([later.id, sooner.id, FeedId(999)], now=NOW) == 1
+    assert store.get_next_check_at() == NOW - HOUR  # the overdue feed was not put off
+    assert sorted(claim(store, "b", now=NOW)) == sorted([later.id, sooner.id])
+    assert store.request_refresh([], now=NOW) == 0  # only "look now"
+
+
+def test_refresh_requests_are_heard_across_processes(store: Store, store_url: str) -> None:
+    """On PostgreSQL a worker's listener hears any store's request (another process's,
+    here another pool); SQLite cannot tell other processes (None)."""
+    import threading
+
+    listener, requester = store, open_store(store_url)
+    try:
+        heard = threading.Event()
+        stop = listener.listen_for_requests(heard.set)
+        if store_url.startswith("sqlite"):
+            assert stop is None
+            return
+        assert stop is not None
+        try:
+            (feed,) = feeds(requester, ["https://a.example/feed"], due=NOW + HOUR)
+            for _ in range(50):  # the listener's LISTEN may start a moment after
+                requester.request_refresh([feed.id], now=NOW)
+                if heard.wait(0.2):
+                    break
+            assert heard.is_set()
+        finally:
+            stop()
+    finally:
+        requester.close()

@@ -16,7 +16,6 @@ from tidings.aggregator import Aggregator
 from tidings.errors import NotFoundError, ParseError, TidingsError
 from tidings.model import FeedId, FullTextMode
 from tidings.web.gate import Gate, Visitor
-from tidings.web.jobs import BackgroundJobs
 from tidings.web.params import MAX_INT, field_int
 from tidings.web.render import Renderer
 from tidings.web.security import MAX_UPLOAD
@@ -30,10 +29,8 @@ def _text(value: Any) -> str:
 
 
 class FeedViews:
-    def __init__(
-        self, agg: Aggregator, gate: Gate, renderer: Renderer, jobs: BackgroundJobs
-    ) -> None:
-        self.agg, self.gate, self.r, self.jobs = agg, gate, renderer, jobs
+    def __init__(self, agg: Aggregator, gate: Gate, renderer: Renderer) -> None:
+        self.agg, self.gate, self.r = agg, gate, renderer
 
     def routes(self) -> list[Route]:
         g = self.gate.route
@@ -73,7 +70,6 @@ class FeedViews:
             state = await self.agg.add_feed(v.uid, url, category=category)
         except (TidingsError, ValueError) as exc:
             return await self._page(request, v, 400, error=f"Could not add {url}: {exc}", url=url)
-        self.jobs.spawn(self.agg.refresh([state.url]), f"refresh {state.url}")
         return RedirectResponse(f"/subscriptions?added={state.id}", 303)
 
     async def _feed(self, v: Visitor, feed_id: int) -> Any:
@@ -157,6 +153,4 @@ class FeedViews:
         except (ParseError, ValueError) as exc:
             return await self._page(request, v, 400, error=f"Not an OPML file: {exc}")
         notice = f"Imported {added} feeds."
-        if added:
-            self.jobs.spawn(self.agg.refresh(), "refresh after OPML import")
         return await self._page(request, v, notice=notice, problems=problems[:50])

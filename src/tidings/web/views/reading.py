@@ -17,7 +17,6 @@ from tidings.aggregator import Aggregator
 from tidings.errors import NotFoundError
 from tidings.model import Entry, EntryFilter, FeedId
 from tidings.web.gate import Gate, Visitor, wants_json
-from tidings.web.jobs import BackgroundJobs
 from tidings.web.params import field_cursor, field_ids, field_int
 from tidings.web.render import Renderer, path_part
 from tidings.web.security import safe_next
@@ -53,10 +52,8 @@ def cursor(entry: Entry) -> str:
 
 
 class ReadingViews:
-    def __init__(
-        self, agg: Aggregator, gate: Gate, renderer: Renderer, jobs: BackgroundJobs
-    ) -> None:
-        self.agg, self.gate, self.r, self.jobs = agg, gate, renderer, jobs
+    def __init__(self, agg: Aggregator, gate: Gate, renderer: Renderer) -> None:
+        self.agg, self.gate, self.r = agg, gate, renderer
         self._refreshing: dict[int, float] = {}
 
     def routes(self) -> list[Route]:
@@ -216,14 +213,17 @@ class ReadingViews:
         return JSONResponse({"count": count, "max": NEW_MAX}, headers={"cache-control": "no-store"})
 
     async def refresh(self, request: Request, v: Visitor) -> Response:
-        """Fetch the user's feeds now, in the background (at most once a minute per user)."""
+        """Make the user's feeds due now, for the workers (at most once a minute per user)."""
         loop = asyncio.get_running_loop()
         last = self._refreshing.get(v.uid)
         started = last is None or loop.time() - last > REFRESH_COOLDOWN
         if started:
             self._refreshing[v.uid] = loop.time()
             feeds = await run_in_threadpool(self.agg.get_feeds, v.uid)
-            self.jobs.spawn(self.agg.refresh([f.state.url for f in feeds]), "refresh")
+            # through the queue: a worker (this server's, or any other) fetches them
+            await run_in_threadpool(
+                self.agg.scheduling.request_refresh, [f.state.id for f in feeds]
+            )
         if wants_json(request):
             return JSONResponse({"started": started})
         return RedirectResponse(safe_next(_text(v.form.get("next"))), 303)

@@ -50,6 +50,8 @@ class Dialect:
     #: run first in a write that clusters new entries, so two copies of one story
     #: written at once take turns (``{keys}``: the keys, as ``id_list``; ``:now``)
     story_lock: str = ""
+    #: run in a ``request_refresh``, to wake the workers of other processes
+    notify_requests: str = ""
 
     def entries_join(self, listing: Listing) -> str:
         if listing is Listing.RIVER:
@@ -79,4 +81,5 @@ POSTGRES = Dialect(
         "FROM ({keys} ORDER BY 1) AS k (key) "
         "ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at"
     ),
+    notify_requests="SELECT pg_notify('tidings_refresh', '')",
 )

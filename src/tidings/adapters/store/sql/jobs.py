@@ -12,7 +12,7 @@ its result (``queries.UPDATE_FEED_OK`` / ``UPDATE_FEED_ERROR``).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from tidings.adapters.store.sql import queries as _sql
@@ -146,3 +146,17 @@ class SqlJobs(SqlDb):
             (to_ts(now),),
         )
         return [r[0] for r in rows]
+
+    def request_refresh(self, feed_ids: Sequence[FeedId], *, now: datetime) -> int:
+        sql = (
+            "UPDATE feeds SET next_check_at = :now WHERE id IN ({ids}) "
+            "AND (next_check_at IS NULL OR next_check_at > :now)"
+        ).format(ids=self.dialect.id_list.format(param=":ids"))
+        with self._write() as conn:
+            made = conn.execute(sql, {"now": to_ts(now), "ids": json.dumps(list(feed_ids))})
+            if self.dialect.notify_requests:  # sent when this transaction commits
+                conn.execute(self.dialect.notify_requests)
+            return made.rowcount
+
+    def listen_for_requests(self, on_request: Callable[[], None]) -> Callable[[], None] | None:
+        return None  # an engine that can tell other processes says so (PostgreSQL)
