@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from tidings.adapters.store.postgres.engine import PostgresEngine
+from tidings.adapters.store.postgres.jobs import PostgresJobs
 from tidings.adapters.store.postgres.search import PostgresSearch
 from tidings.adapters.store.sql.store import SqlStore
 
 
-class PostgresStore(PostgresSearch, SqlStore, PostgresEngine):
-    """A Store on one PostgreSQL database (a connection pool, tsvector search)."""
+class PostgresStore(PostgresSearch, PostgresJobs, SqlStore, PostgresEngine):
+    """A Store on one PostgreSQL database (a connection pool, tsvector search, claims
+    with ``SKIP LOCKED``)."""
