@@ -74,7 +74,7 @@ def test_two_processes_opening_at_once_migrate_once(schema: tuple[str, str]) -> 
         t.join()
     assert errors == [] and len(stores) == 3
     versions = [r[0] for r in stores[0]._read("SELECT version FROM schema_version ORDER BY 1")]
-    assert versions == list(range(1, 11))
+    assert versions == list(range(1, 12))
     for store in stores:
         store.close()
 

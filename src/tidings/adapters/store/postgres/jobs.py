@@ -28,6 +28,7 @@ the dialect's ``claim_lock``.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from tidings.adapters.store.sql.db import Conn, Row
@@ -39,8 +40,8 @@ from tidings.model import FeedState
 #: ``hashtext(host)``; two hosts that share a hash share a lock, which only
 #: makes their claims take turns)
 HOST_LOCK = 1668047208
-#: candidates per window, as a multiple of the claim's limit
-WINDOW_FACTOR = 2
+#: candidates per window, as a multiple of the room left in the claim
+WINDOW_FACTOR = 1.5
 
 CANDIDATES = """
 SELECT c.id, c.host, c.next_check_at,
@@ -61,9 +62,11 @@ ORDER BY c.next_check_at, c.id
 """
 
 LIVE_LEASES = """
-SELECT host, COUNT(*) AS n FROM feeds
-WHERE lease_owner IS NOT NULL AND lease_until > :now AND host = ANY (CAST(:hosts AS text[]))
-GROUP BY host
+SELECT h.host, (
+    SELECT COUNT(*) FROM feeds f
+    WHERE f.host = h.host AND f.lease_owner IS NOT NULL AND f.lease_until > :now
+) AS n
+FROM unnest(CAST(:hosts AS text[])) AS h (host)
 """
 
 LEASE = f"""
@@ -86,23 +89,28 @@ class PostgresJobs(SqlJobs):
         lease_seconds: float,
         per_host: int,
     ) -> list[FeedState]:
-        window = max(1, limit) * WINDOW_FACTOR
         params: dict[str, object] = {
             "owner": owner,
             "now": to_ts(now),
             "due_by": to_ts(due_by or now),
             "until": to_ts(now + timedelta(seconds=lease_seconds)),
             "host_lock": HOST_LOCK,
-            "window": window,
         }
         claimed: list[FeedState] = []
         with self._write() as conn:
             skip: set[str] = set()  # hosts full or held by another claim
             after: tuple[int, int] = (-(2**62), 0)  # (next_check_at, id) of the last candidate
             while len(claimed) < limit:
+                window = math.ceil((limit - len(claimed)) * WINDOW_FACTOR)
                 rows = conn.execute(
                     CANDIDATES,
-                    {**params, "after_at": after[0], "after_id": after[1], "skip": sorted(skip)},
+                    {
+                        **params,
+                        "window": window,
+                        "after_at": after[0],
+                        "after_id": after[1],
+                        "skip": sorted(skip),
+                    },
                 ).fetchall()
                 if rows:
                     after = (rows[-1]["next_check_at"], rows[-1]["id"])
