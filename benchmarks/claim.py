@@ -12,9 +12,12 @@ two); ``--due`` of them (60%) are due, in random order over the past day.
 Each claimer is its own process with its own store, as ``tidings worker``
 processes are: it claims ``--batch`` due feeds through ``Store.claim_due``
 (``per_host`` as ``settings.per_host_concurrency``), keeps ``--hold`` earlier
-batches leased (a worker fetches while it claims more), then ends the oldest
-batch's leases the way refresh results do (``Store.apply_refreshes``: next
-check a month on, lease cleared). Timed: each ``claim_due`` call.
+batches leased (a worker fetches while it claims more; ``--pause``: seconds
+it works between claims, 0: claims back to back), then ends the oldest
+batch's leases the way refresh results do: next check a month on, lease
+cleared, in one ``UPDATE`` per batch (``--release apply``: through
+``Store.apply_refreshes``, one savepoint per feed). Timed: each ``claim_due``
+call.
 
 Checked, and the run fails if broken:
 
@@ -29,6 +32,7 @@ Checked, and the run fails if broken:
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import random
 import statistics
@@ -43,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from tidings.adapters.store import open_store
+from tidings.adapters.store.sql.rows import to_ts
 from tidings.core.urls import host_of
 from tidings.model import FeedId, FeedUpdate
 
@@ -51,6 +56,11 @@ LATER = BASE + timedelta(days=30)  # a refreshed feed's next check
 LEASE = 600.0
 SCHEMA = "bench_claim"
 USERS = 10_000
+RESULT = """
+UPDATE feeds SET last_fetched_at = :at, last_success_at = :at, last_error = NULL,
+    error_count = 0, next_check_at = :next, lease_owner = NULL, lease_until = NULL
+WHERE id IN ({ids})
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +184,14 @@ def fill_sqlite(url: str, n: int, due: float) -> str:
 # -- the run -----------------------------------------------------------------
 
 
+def end_leases(store: Any, ids: list[int], at: datetime) -> None:
+    """What ``UPDATE_FEED_OK`` does to each feed of a successful refresh, in one statement."""
+    sql = RESULT.format(ids=store.dialect.id_list.format(param=":ids"))
+    params = {"at": to_ts(at), "next": to_ts(LATER), "ids": json.dumps(ids)}
+    with store._write() as conn:
+        conn.execute(sql, params)
+
+
 def claimer(
     n: int, url: str, args: argparse.Namespace, start: Any, out: Any
 ) -> None:  # pragma: no cover - a child process
@@ -191,7 +209,10 @@ def claimer(
         owner, started, returned, feeds = held.pop(0)
         released = time.monotonic()
         at = now()
-        store.apply_refreshes([(FeedUpdate(FeedId(f), at, LATER), ()) for f, _ in feeds])
+        if args.release == "apply":
+            store.apply_refreshes([(FeedUpdate(FeedId(f), at, LATER), ()) for f, _ in feeds])
+        elif feeds:
+            end_leases(store, [f for f, _ in feeds], at)
         claims.append(Claim(owner, started, returned, released, feeds))
 
     k = 0
@@ -208,6 +229,8 @@ def claimer(
             release()
         if not got:
             time.sleep(0.005)  # nothing due that the cap allows: a worker would wait
+        elif args.pause:
+            time.sleep(args.pause)  # fetching the batch
     while held:
         release()
     store.close()
@@ -303,7 +326,7 @@ def run(url: str, args: argparse.Namespace) -> int:
     engine = "postgresql" if url.startswith("postgres") else "sqlite"
     print(
         f"{engine} n={args.n:,} claimers={args.claimers} batch={args.batch} "
-        f"per_host={args.per_host} hold={args.hold} load(1/5/15)={'/'.join(load)}"
+        f"per_host={args.per_host} hold={args.hold} pause={args.pause} release={args.release} load(1/5/15)={'/'.join(load)}"
     )
     print(
         f"claims {len(ms)} in {wall:.1f} s: {len(ms) / wall:.1f} claims/s, "
@@ -333,6 +356,15 @@ def main() -> int:
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--hold", type=int, default=1, help="batches a claimer keeps leased")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--pause", type=float, default=0.0, help="seconds a claimer works between claims"
+    )
+    parser.add_argument(
+        "--release",
+        choices=["sql", "apply"],
+        default="sql",
+        help="end a batch's leases with one UPDATE as a result's, or Store.apply_refreshes",
+    )
     parser.add_argument("--fresh", action="store_true", help="fill again even if filled")
     args = parser.parse_args()
     if args.url.startswith("postgres"):
