@@ -43,20 +43,34 @@ HOST_LOCK = 1668047208
 #: candidates per window, as a multiple of the room left in the claim
 WINDOW_FACTOR = 1.5
 
-CANDIDATES = """
-SELECT c.id, c.host, c.next_check_at,
-       pg_try_advisory_xact_lock(:host_lock, hashtext(c.host)) AS mine
-FROM (
+# One branch per kind of candidate, each in (next_check_at, id) order from its
+# own partial index: feeds no lease holds (feeds_due_free: a claim's UPDATE
+# leaves it, so its head is not rewritten by every claim) and expired leases
+# (feeds_host_leases, the few leased rows).
+_BRANCH = """
     SELECT f.id, f.host, f.next_check_at FROM feeds f
-    WHERE f.disabled = 0 AND f.next_check_at <= :due_by
-      AND (f.next_check_at, f.id) > (:after_at, :after_id)
-      AND (f.lease_owner IS NULL OR f.lease_until <= :now)
+    WHERE f.disabled = 0 AND {lease}
+      AND f.next_check_at <= :due_by AND (f.next_check_at, f.id) > (:after_at, :after_id)
       AND f.host <> ALL (CAST(:skip AS text[]))
       AND EXISTS (
           SELECT 1 FROM subscriptions s WHERE s.feed_id = f.id AND s.unsubscribed_at IS NULL)
     ORDER BY f.next_check_at, f.id
     LIMIT :window
     FOR UPDATE OF f SKIP LOCKED
+"""
+
+FREE = _BRANCH.format(lease="f.lease_owner IS NULL")
+EXPIRED = _BRANCH.format(lease="f.lease_owner IS NOT NULL AND f.lease_until <= :now")
+
+CANDIDATES = f"""
+SELECT c.id, c.host, c.next_check_at,
+       pg_try_advisory_xact_lock(:host_lock, hashtext(c.host)) AS mine
+FROM (
+    SELECT * FROM ({FREE}) AS free
+    UNION ALL
+    SELECT * FROM ({EXPIRED}) AS expired
+    ORDER BY next_check_at, id
+    LIMIT :window
 ) c
 ORDER BY c.next_check_at, c.id
 """
