@@ -49,6 +49,7 @@ from typing import Any
 from tidings.adapters.store import open_store
 from tidings.adapters.store.sql.rows import to_ts
 from tidings.core.urls import host_of
+from tidings.errors import StorageError
 from tidings.model import FeedId, FeedUpdate
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)  # the run's clock starts here
@@ -229,9 +230,13 @@ def claimer(
         owner = f"w{n}:{k}"
         k += 1
         started = time.monotonic()
-        got = store.claim_due(
-            owner, now=now(), limit=args.batch, lease_seconds=LEASE, per_host=args.per_host
-        )
+        try:
+            got = store.claim_due(
+                owner, now=now(), limit=args.batch, lease_seconds=LEASE, per_host=args.per_host
+            )
+        except StorageError as exc:  # e.g. a wait for the old global claim lock ran out
+            print(f"claimer {n}: {exc}", file=sys.stderr)
+            got = []
         returned = time.monotonic()
         held.append((owner, started, returned, tuple((s.id, host_of(s.url)) for s in got)))
         if len(held) > args.hold:
