@@ -1,9 +1,9 @@
 """The due claim on PostgreSQL (#13): ``FOR UPDATE SKIP LOCKED`` and per-host locks.
 
 Concurrent workers claim at once; none waits for another's claim. A claim is
-one transaction, window by window (a few times the batch, soonest due first,
-from the ``feeds_due_order`` index) until the batch is full or nothing due is
-left:
+one transaction, window by window (1.5 times the room left in the batch,
+soonest due first, from migration 0011's partial indexes) until the batch is
+full or nothing due is left:
 
 1. **candidates**: due, followed, enabled feeds no live lease holds, locked
    ``FOR UPDATE SKIP LOCKED``, so concurrent claims see disjoint candidates;
@@ -22,7 +22,9 @@ made under it keep its live leases within ``per_host`` (results only end
 leases, so a result committing meanwhile only leaves more room). The hosts
 found full or taken are left out of the next window (their rows are not
 locked again), so a host with thousands of due feeds costs a claim one window,
-not thousands of rows. Named and ``--all`` claims keep the shared SQL under
+not thousands of row locks (its index entries are still read past). A claim
+may pass over feeds the cap would allow, of hosts or rows another claim holds
+at that moment: the next claim takes them. Named and ``--all`` claims keep the shared SQL under
 the dialect's ``claim_lock``.
 """
 
@@ -111,6 +113,8 @@ class PostgresJobs(SqlJobs):
             "host_lock": HOST_LOCK,
         }
         claimed: list[FeedState] = []
+        if limit < 1 or per_host < 1:
+            return claimed
         with self._write() as conn:
             skip: set[str] = set()  # hosts full or held by another claim
             after: tuple[int, int] = (-(2**62), 0)  # (next_check_at, id) of the last candidate
