@@ -7,7 +7,9 @@ one claim: the worker's id and a number, so two refreshes of one process never
 end each other's leases. A worker that dies keeps its feeds only until the
 lease expires (or until a worker on its machine sees its process is gone);
 then any worker may claim them. On SQLite the claim is one ``BEGIN IMMEDIATE``
-transaction; on PostgreSQL claims take turns under an advisory lock.
+transaction; on PostgreSQL concurrent due claims lock their candidates ``FOR
+UPDATE SKIP LOCKED`` and take turns per host (#13), and a claim may pass over a
+host another claim is leasing at that moment (the next claim takes it).
 """
 
 from __future__ import annotations

@@ -191,6 +191,11 @@ def test_workers_claiming_at_once_never_share_a_feed_or_overfill_a_host(
             t.start()
         for t in threads:
             t.join()
+        # a claim passes over a host another claim is leasing at that moment (#13):
+        # a claim after the race takes what is left
+        got["after"] = [
+            s.id for s in store.claim_due("after", now=NOW, limit=12, lease_seconds=600, per_host=3)
+        ]
         ids = [i for claimed in got.values() for i in claimed]
         assert len(ids) == len(set(ids)) == 12  # 4 hosts, 3 leases each, no feed twice
         for owner in got:

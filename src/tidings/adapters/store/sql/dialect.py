@@ -6,8 +6,9 @@ two-argument ``MAX``/``GREATEST``, times as integer epoch seconds passed in as
 parameters (never the server's clock). Planner hints are the one thing a
 dialect adds to a query: SQLite's planner starts an entry listing from the
 user's subscriptions and sorts every entry they have unless told which index
-to walk. PostgreSQL's concurrent writers need two more things: feed claims
-take turns (``claim_lock``), and so do writes of one story's copies (``story_lock``).
+to walk. PostgreSQL's concurrent writers need more: named and ``--all`` feed
+claims take turns (``claim_lock``; its due claim is its own, ``postgres/jobs.py``),
+and so do writes of one story's copies (``story_lock``).
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ class Dialect:
     #: the ids of a JSON array parameter, as a subquery (``{param}``: its placeholder)
     id_list: str = "SELECT value FROM json_each({param})"
     plain: str = "entries e\nJOIN subscriptions s"
-    #: run first in a feed claim's transaction, so claims take turns (empty: the
-    #: engine's writes already do, as SQLite's one writer)
+    #: run first in a named or ``--all`` feed claim's transaction, so those claims
+    #: take turns (empty: the engine's writes already do, as SQLite's one writer)
     claim_lock: str = ""
     #: run first in a write that clusters new entries, so two copies of one story
     #: written at once take turns (``{keys}``: the keys, as ``id_list``; ``:now``)

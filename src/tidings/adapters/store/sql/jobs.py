@@ -2,11 +2,12 @@
 
 A claim is one write transaction. On SQLite (``BEGIN IMMEDIATE``, one writer)
 two workers on one file cannot both see a feed unleased; on PostgreSQL (#13)
-claims take turns under an advisory lock (``Dialect.claim_lock``), and every
-claim's UPDATE checks the lease again. The due claim picks its
-feeds and caps each host in one ``UPDATE ... RETURNING``; the feeds' states are
-then read in the same transaction. ``apply_refresh`` ends a feed's lease with
-its result (``queries.UPDATE_FEED_OK`` / ``UPDATE_FEED_ERROR``).
+named and ``--all`` claims take turns under an advisory lock
+(``Dialect.claim_lock``), every claim's UPDATE checks the lease again, and the
+due claim is ``postgres/jobs.py``'s (``SKIP LOCKED``, per-host locks). Here the
+due claim picks its feeds and caps each host in one ``UPDATE ... RETURNING``.
+``apply_refresh`` ends a feed's lease with its result (``queries.UPDATE_FEED_OK``
+/ ``UPDATE_FEED_ERROR``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,3 @@
+-- Tidings schema v11 (SQLite, issue #13): nothing changes here. PostgreSQL's
+-- 0011 adds two indexes for its concurrent due claim; SQLite's claim is one
+-- writer's single query, served by feeds_due and feeds_leases.
