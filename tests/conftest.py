@@ -4,7 +4,8 @@ A test that asks for a database (``db_url``, ``databases``, ``tidings``, the web
 servers) runs once on each engine (#13): on SQLite, and on PostgreSQL in a schema
 of its own when TEST_DATABASE_URL names a server (``scripts/pytest.sh`` sets it
 when one answers). ``@pytest.mark.sqlite_only`` keeps a test that reads SQLite's
-own file or faults to SQLite.
+own file or faults to SQLite; a test marked ``postgres`` makes its own PostgreSQL
+schemas or servers, so it runs once, with SQLite's fixtures beside them.
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ ENGINES = ("sqlite", "postgres")
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames:
-        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
-        engines = ENGINES[:1] if sqlite_only else ENGINES
+        marks = {m.name for m in metafunc.definition.iter_markers()}
+        engines = ENGINES[:1] if marks & {"sqlite_only", "postgres"} else ENGINES
         metafunc.parametrize("engine", engines, indirect=True)
 
 

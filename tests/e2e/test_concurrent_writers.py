@@ -90,7 +90,7 @@ def test_serve_two_refreshes_and_marks_share_the_file(
 
     serve = Serve(env, tmp_path / "serve.log")
     try:
-        _wait(lambda: serve.logged("Application startup complete"), "the server")
+        _wait(lambda: serve.logged("Uvicorn running"), "the server")  # its port is on this line
         port = int(
             next(r["msg"] for r in serve.lines() if "Uvicorn running" in r["msg"])
             .rsplit(":", 1)[1]

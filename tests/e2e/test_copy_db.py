@@ -28,6 +28,8 @@ from feedserver import FeedServer
 from tidings.aggregator import make_app
 from tidings.settings import load_settings
 
+pytestmark = pytest.mark.postgres  # its PostgreSQL schemas are its own
+
 PASSWORDS = {"ana": "ana's long password", "bob": "bob's long password"}
 API_PASSWORD = "ana's api password"
 

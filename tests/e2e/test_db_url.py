@@ -14,6 +14,8 @@ from feedserver import FeedServer
 
 from tidings.settings import SETTINGS
 
+pytestmark = pytest.mark.postgres  # its PostgreSQL schemas are its own
+
 # port 1 on loopback: nothing listens, the connection is refused at once
 UNREACHABLE = ("postgresql://tidings:s3cret@127.0.0.1:1/tidings", "postgres://127.0.0.1:1/db")
 

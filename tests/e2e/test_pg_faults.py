@@ -296,7 +296,6 @@ def test_a_worker_killed_mid_batch_twenty_times_loses_and_doubles_nothing(
 
 # 2. The database restarted under a running worker
 
-CLAIM_LOCK = 1668047213  # the advisory lock PostgreSQL claims take turns under (Dialect)
 
 
 class Cluster:
@@ -410,8 +409,8 @@ def test_a_database_restarted_under_a_running_worker_loses_nothing(
         # the next one claims the feeds again.
         farm.publish(ENTRIES + 2, delay=0.05)
         blocker = psycopg.connect(db)
-        blocker.execute("SELECT pg_advisory_xact_lock(%s)", (CLAIM_LOCK,))
-        wait_for(lambda: waiting(db, "advisory"), "the worker's claim")
+        blocker.execute("LOCK TABLE feeds IN EXCLUSIVE MODE")  # a claim's row locks wait
+        wait_for(lambda: waiting(db, "relation"), "the worker's claim")
         cluster.stop("fast")
         blocker.close()
         cluster.start()
@@ -465,7 +464,7 @@ def test_a_write_past_statement_timeout_is_a_clear_error_and_is_retried(
     assert rows(pg_url, "SELECT COUNT(etag), COUNT(last_fetched_at) FROM feeds") == [(0, 0)]
     assert leases(pg_url) == {}
     with psycopg.connect(pg_url) as other:  # the claim itself waits past the timeout
-        other.execute("SELECT pg_advisory_xact_lock(%s)", (CLAIM_LOCK,))
+        other.execute("LOCK TABLE feeds IN EXCLUSIVE MODE")  # reads go on; no row lock
         once = pg.run("worker", "--once", check=False)
     assert once.returncode == 1 and "Traceback" not in once.stderr, once.stderr
     assert "Error: the database took too long (canceling statement" in once.stderr
