@@ -90,6 +90,25 @@ def databases(engine: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
 
 
 @pytest.fixture
+def pg_base() -> str:
+    """The test PostgreSQL server's URL (TEST_DATABASE_URL), or skip."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
+    return base
+
+
+@pytest.fixture
+def pg_url(pg_base: str) -> Iterator[str]:
+    """The URL of an empty schema of the test PostgreSQL server, dropped afterwards."""
+    from tidings.adapters.store.postgres import create_test_schema, drop_test_schema
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    yield create_test_schema(pg_base, schema)
+    drop_test_schema(pg_base, schema)
+
+
+@pytest.fixture
 def db_url(databases: Callable[[], str]) -> str:
     """The URL of an empty database on the test's engine."""
     return databases()

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,21 +31,8 @@ PASSWORDS = {"ana": "ana's long password", "bob": "bob's long password"}
 API_PASSWORD = "ana's api password"
 
 
-@pytest.fixture
-def pg_base() -> str:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-    return base
 
 
-@pytest.fixture
-def pg_url(pg_base: str) -> Iterator[str]:
-    from tidings.adapters.store.postgres import create_test_schema, drop_test_schema
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    yield create_test_schema(pg_base, schema)
-    drop_test_schema(pg_base, schema)
 
 
 def _with_stdin(tidings: Tidings, text: str, *args: str) -> None:

@@ -3,10 +3,6 @@ gets a clear message (no traceback, no password), and the CLI works on one."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-
 import pytest
 from conftest import Tidings
 from feeds import atom
@@ -35,16 +31,6 @@ def test_help_names_both_engines(tidings: Tidings) -> None:
     assert any("postgresql://" in s.help for s in SETTINGS)
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-    from tidings.adapters.store.postgres import create_test_schema, drop_test_schema
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    yield create_test_schema(base, schema)
-    drop_test_schema(base, schema)
 
 
 def test_the_cli_works_on_postgresql(

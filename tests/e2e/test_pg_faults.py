@@ -24,7 +24,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,7 +35,7 @@ from conftest import Tidings
 from feeds import rss
 from feedserver import FeedServer
 
-from tidings.adapters.store.postgres import PostgresStore, create_test_schema, drop_test_schema
+from tidings.adapters.store.postgres import PostgresStore
 from tidings.aggregator import Aggregator, make_app
 from tidings.errors import StorageError
 from tidings.model import BatchSummary
@@ -108,20 +107,8 @@ def farm() -> Iterator[Farm]:
             server.stop()
 
 
-@pytest.fixture
-def base_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-    return url
 
 
-@pytest.fixture
-def pg_url(base_url: str) -> Iterator[str]:
-    """A URL of an empty schema of the shared test server."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    yield create_test_schema(base_url, schema)
-    drop_test_schema(base_url, schema)
 
 
 def worker_env(tidings: Tidings, db: str, **extra: str) -> dict[str, str]:

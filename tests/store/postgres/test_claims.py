@@ -3,16 +3,13 @@ and connection, claim from skewed hosts at once. Needs TEST_DATABASE_URL."""
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from tidings.adapters.store.postgres import PostgresStore, create_test_schema, drop_test_schema
+from tidings.adapters.store.postgres import PostgresStore
 from tidings.core.urls import host_of
 from tidings.model import FeedId
 
@@ -24,14 +21,6 @@ CAP = 3
 WORKERS = 8
 
 
-@pytest.fixture
-def url() -> Iterator[str]:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    yield create_test_schema(base, name)
-    drop_test_schema(base, name)
 
 
 def fill(store: PostgresStore) -> Counter[str]:
@@ -93,7 +82,8 @@ def leases_by_host(store: PostgresStore) -> dict[str, int]:
     return {r[0]: r[1] for r in rows}
 
 
-def test_racing_workers_never_share_a_feed_and_no_host_goes_over_its_cap(url: str) -> None:
+def test_racing_workers_never_share_a_feed_and_no_host_goes_over_its_cap(pg_url: str) -> None:
+    url = pg_url
     store = PostgresStore(url)
     hosts = fill(store)
     full = {host: min(CAP, n) for host, n in hosts.items()}

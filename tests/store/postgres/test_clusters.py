@@ -3,11 +3,8 @@ at the same moment still put them in one cluster. Needs TEST_DATABASE_URL."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,21 +12,13 @@ import psycopg
 import pytest
 from story.pages import paragraphs
 
-from tidings.adapters.store.postgres import PostgresStore, create_test_schema, drop_test_schema
+from tidings.adapters.store.postgres import PostgresStore
 from tidings.content.story import FeedInfo, build_update
 from tidings.model import EntryData, EntryFilter, EntryUpdate, FeedId, FeedUpdate, FullTextMode
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def url() -> Iterator[str]:
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    yield create_test_schema(base, name)
-    drop_test_schema(base, name)
 
 
 def _write(store: PostgresStore, feed_id: FeedId, guid: str, body: list[str]) -> None:
@@ -55,8 +44,9 @@ def _lock_waits(url: str) -> int:
 
 
 def test_copies_written_at_the_same_moment_end_in_one_cluster(
-    url: str, monkeypatch: pytest.MonkeyPatch
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    url = pg_url
     one, two = PostgresStore(url), PostgresStore(url)  # two workers' stores
     keys_written, release = threading.Event(), threading.Event()
     cluster = one._cluster
