@@ -191,25 +191,29 @@ class SqlStories(SqlDb):
     def _apply_stories(
         self, conn: Conn, update: FeedUpdate, entries: Sequence[EntryUpdate]
     ) -> None:
+        """The entries' story columns (one ``executemany`` each for the new and the
+        changed), then each new entry clustered in order: an entry's keys are in
+        before the next one looks for copies, so copies within one refresh find
+        each other. Inside ``_pipeline`` (PostgreSQL) only the copies' query
+        waits for the server; the other statements travel with it (#13)."""
         now = to_ts(update.fetched_at) or 0
-        if any(e.is_new and e.story is not None for e in entries):
+        stories = [e for e in entries if e.story is not None]
+        if not stories:
+            return
+        if any(e.is_new for e in stories):
             self._prune_story_keys(conn, now)
-        for entry in entries:
-            story = entry.story
-            if story is None:
-                continue
-            row = conn.execute(
-                "SELECT id FROM entries WHERE feed_id = ? AND guid = ?",
-                (update.feed_id, entry.data.id),
-            ).fetchone()
-            if row is None:
-                continue
-            entry_id = int(row[0])
-            params = _story_params(entry_id, story)
-            if not entry.is_new:
-                conn.execute(STORE_CHANGED, params)
-                continue
-            conn.execute(STORE_NEW, params)
+        ids = self._entry_ids(conn, update.feed_id, [e.data.id for e in stories])
+        new: list[tuple[int, StoryData]] = []
+        changed: list[tuple[int, StoryData]] = []
+        for e in stories:
+            entry_id = ids.get(e.data.id)
+            if entry_id is not None and e.story is not None:
+                (new if e.is_new else changed).append((entry_id, e.story))
+        if changed:
+            conn.executemany(STORE_CHANGED, [_story_params(i, s) for i, s in changed])
+        if new:
+            conn.executemany(STORE_NEW, [_story_params(i, s) for i, s in new])
+        for entry_id, story in new:
             self._cluster(conn, entry_id, update.feed_id, story, now)
             self._record_outcomes(conn, entry_id, story.outcomes, now)
             if story.full_content:
@@ -217,6 +221,18 @@ class SqlStories(SqlDb):
                     "UPDATE entry_search SET body = ? WHERE id = ?",
                     (html_to_text(story.full_content), entry_id),
                 )
+
+    def _entry_ids(self, conn: Conn, feed_id: FeedId, guids: Sequence[str]) -> dict[str, int]:
+        """The ids of a feed's entries by guid: one query per ``_MAX_IN`` guids."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(guids))):
+            rows = conn.execute(
+                f"SELECT guid, id FROM entries WHERE feed_id = ? "
+                f"AND guid IN ({','.join('?' * len(chunk))})",
+                [feed_id, *chunk],
+            ).fetchall()
+            found.update((r[0], int(r[1])) for r in rows)
+        return found
 
     def _cluster(
         self, conn: Conn, entry_id: int, feed_id: FeedId, story: StoryData, now: int
