@@ -510,13 +510,13 @@ def main() -> None:
                         bench.tidings()
                     if "tidings-core" in systems:
                         bench.tidings(core=True)
+                    pg_workers = _ints(args.pg_workers) if args.db else []
+                    for w in pg_workers if "tidings-pg" in systems else []:
+                        bench.tidings_pg(args.db, w)
                     for w in _ints(args.reader_workers) if "reader" in systems else []:
                         bench.reader(w)
                     for t in _ints(args.newsboat_threads) if "newsboat" in systems else []:
                         bench.newsboat(t)
-                    pg_workers = _ints(args.pg_workers) if args.db else []
-                    for w in pg_workers if "tidings-pg" in systems else []:
-                        bench.tidings_pg(args.db, w)
                     results += bench.results
     print()
     print(table(results))
