@@ -278,6 +278,7 @@ class Bench:
                 _set_due(url, started_at - 1)  # every feed due, as if its interval had passed
                 seconds, peak, logs = _run_workers(workers, env, 3600)
                 check = _pg_check(url, started_at)
+                _analyze(url)  # untimed: what autovacuum would have done by the next phase
                 split = "/".join(str(n) for n in logs)
                 print(
                     f"    feeds per worker {split}; fetched {check['fetched']}/{self.n}; "
@@ -352,6 +353,16 @@ def _set_due(url: str, at: int) -> None:
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("UPDATE feeds SET next_check_at = %s", (at,))
+
+
+def _analyze(url: str) -> None:
+    """``ANALYZE`` the schema's tables: a server with ``autovacuum = off`` (as the
+    one this benchmark was first run on) never gathers their statistics, and the
+    story clustering's key lookup then plans a scan of every entry (#13)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
 
 
 def _pg_check(url: str, since: int) -> dict[str, int]:
