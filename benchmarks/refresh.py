@@ -34,7 +34,8 @@ through the leases in the database. Its wall time runs from the start of the
 processes until the last one exits (start-up, imports and the connection pool
 included: the line printed before the phases shows what one worker with
 nothing due costs), its RSS is the sum over all W process trees. Afterwards,
-in SQL: every feed fetched in the phase, each entry stored once, no lease left.
+in SQL: every feed fetched in the phase, each entry stored once, no lease left;
+then ``ANALYZE`` (untimed: a server with autovacuum off never gathers statistics).
 The worker's icon fetch after its pass is kept out (the setup records every
 feed's icon as tried), since no other row fetches icons.
 
