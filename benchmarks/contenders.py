@@ -1,6 +1,6 @@
 """The systems the refresh benchmark compares, each run in a child process.
 
-    python benchmarks/contenders.py tidings-setup DIR URLS_FILE
+    python benchmarks/contenders.py tidings-setup DIR URLS_FILE [DB_URL]
     python benchmarks/contenders.py tidings-refresh DIR [--core]
     python benchmarks/contenders.py reader-setup DIR URLS_FILE
     python benchmarks/contenders.py reader-refresh DIR WORKERS
@@ -36,12 +36,12 @@ def _emit(**values: object) -> None:
     print(json.dumps(values), flush=True)
 
 
-def _tidings_settings(folder: Path) -> object:
+def _tidings_settings(folder: Path, db: str | None = None) -> object:
     from tidings.settings import load_settings
 
     return load_settings(
         {
-            "db": f"sqlite:///{folder / 'tidings.db'}",
+            "db": db or f"sqlite:///{folder / 'tidings.db'}",
             "data_dir": str(folder),
             "allow_private_networks": "127.0.0.0/8",
             # the peers fetch no article pages; refresh.py --full-text auto measures that too
@@ -51,14 +51,24 @@ def _tidings_settings(folder: Path) -> object:
     )
 
 
-def tidings_setup(folder: Path, urls: list[str]) -> None:
+def tidings_setup(folder: Path, urls: list[str], db: str | None = None) -> None:
+    """Subscribe to ``urls`` (an OPML import). With ``db`` (the PostgreSQL rows, run
+    by ``tidings worker --once``), each feed's icon is also recorded as tried just
+    now: a worker fetches due icons after its pass (from ``siteN.example``, which
+    the farm does not serve), which no peer and no SQLite row does."""
+    from datetime import UTC, datetime
+
     from tidings.aggregator import make_app
     from tidings.settings import Settings
 
-    settings = _tidings_settings(folder)
+    settings = _tidings_settings(folder, db)
     assert isinstance(settings, Settings)
     with make_app(settings) as agg:
         agg.import_opml(agg.user_id(), _opml(urls))
+        if db:
+            now = datetime.now(UTC)
+            for state in agg.store.get_all_feeds():
+                agg.store.set_icon(state.id, now=now, error="benchmark: not fetched")
     _emit(feeds=len(urls))
 
 
@@ -195,7 +205,7 @@ def run_newsboat(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]
 def main(argv: list[str]) -> None:
     command, folder = argv[0], Path(argv[1])
     if command == "tidings-setup":
-        tidings_setup(folder, Path(argv[2]).read_text().split())
+        tidings_setup(folder, Path(argv[2]).read_text().split(), *argv[3:4])
     elif command == "tidings-refresh":
         tidings_refresh(folder, core=argv[2:] == ["--core"])
     elif command == "reader-setup":

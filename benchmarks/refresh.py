@@ -1,6 +1,7 @@
 """Refresh benchmark: Tidings vs reader vs newsboat on N generated news feeds.
 
     .venv/bin/python benchmarks/refresh.py [--n 500,2000] [--latency 0,50] [--quick]
+        [--db postgresql://postgres@127.0.0.1:5432/postgres] [--pg-workers 1,2,4]
 
 For each N and latency, a fixture server (``feedfarm.py``, its own process)
 serves N realistic feeds (RSS 2.0 / Atom / RDF / JSON Feed, ~20-200 KB,
@@ -23,6 +24,21 @@ fetch no article pages, and the farm serves none (``auto`` would look for the
 teasers' pages at ``siteN.example``, i.e. ask a DNS server). The diagnostic
 ``tidings-core`` row leaves the story step out (the pipeline issue #4 named).
 
+With ``--db postgresql://...`` (#13), the ``tidings-pg ×W`` rows run Tidings on
+PostgreSQL as it is deployed there: for each W in ``--pg-workers``, a fresh
+schema of that database, the N feeds subscribed once (as for SQLite), then per
+phase every feed made due (``next_check_at`` set to the past, untimed: the
+SQLite row refreshes ``all_feeds`` instead, which needs no due time) and W
+``tidings worker --once`` processes started at once; they share the due feeds
+through the leases in the database. Its wall time runs from the start of the
+processes until the last one exits (start-up, imports and the connection pool
+included: the line printed before the phases shows what one worker with
+nothing due costs), its RSS is the sum over all W process trees. Afterwards,
+in SQL: every feed fetched in the phase, each entry stored once, no lease left;
+then ``ANALYZE`` (untimed: a server with autovacuum off never gathers statistics).
+The worker's icon fetch after its pass is kept out (the setup records every
+feed's icon as tried), since no other row fetches icons.
+
 Peers, measured fairly:
 
 - ``reader`` (``update_feeds(scheduled=False, workers=W)``) runs the whole
@@ -40,11 +56,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,10 +93,11 @@ class Result:
 
 
 class TreeRss:
-    """Samples the summed VmRSS of a process and all its descendants."""
+    """Samples the summed VmRSS of processes (a pid or several) and all their descendants."""
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
-        self.pid, self.interval, self.peak_kb = pid, interval, 0
+    def __init__(self, pid: int | list[int], interval: float = 0.05) -> None:
+        self.pids = [pid] if isinstance(pid, int) else pid
+        self.interval, self.peak_kb = interval, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -106,7 +125,7 @@ class TreeRss:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            total = sum(self._rss_kb(p) for p in self._tree(self.pid))
+            total = sum(self._rss_kb(p) for pid in self.pids for p in self._tree(pid))
             self.peak_kb = max(self.peak_kb, total)
             self._stop.wait(self.interval)
 
@@ -241,8 +260,134 @@ class Bench:
                 "newsboat", f"threads={threads}", phase, len(xml), seconds, peak, entries, expected
             )
 
+    def tidings_pg(self, db: str, workers: int) -> None:
+        """``tidings-pg ×W``: W ``tidings worker --once`` at once on a fresh schema of ``db``."""
+        from tidings.adapters.store.postgres import create_test_schema, drop_test_schema
+
+        folder = self._fresh("tidings-pg")
+        schema = f"bench_refresh_{uuid.uuid4().hex[:8]}"
+        url = create_test_schema(db, schema)
+        try:
+            run_python(["tidings-setup", str(folder), str(folder / "urls.txt"), url])
+            env = _worker_env(folder, url)
+            _set_due(url, int(time.time()) + 86400)  # the import made some due at once
+            idle = _run_workers(1, env, 120)[0]  # nothing due: start-up alone
+            print(f"  tidings-pg: one worker with nothing due runs {idle:.2f} s", flush=True)
+            for phase in ("cold", "warm", "changed"):
+                self._phase(phase)
+                started_at = int(time.time())
+                _set_due(url, started_at - 1)  # every feed due, as if its interval had passed
+                seconds, peak, logs = _run_workers(workers, env, 3600)
+                check = _pg_check(url, started_at)
+                _analyze(url)  # untimed: what autovacuum would have done by the next phase
+                split = "/".join(str(n) for n in logs)
+                print(
+                    f"    feeds per worker {split}; fetched {check['fetched']}/{self.n}; "
+                    f"leases left {check['leased']}; duplicate entries {check['duplicates']}",
+                    flush=True,
+                )
+                self._record(
+                    "tidings-pg",
+                    f"×{workers}",
+                    phase,
+                    self.n,
+                    seconds,
+                    peak,
+                    check["entries"],
+                    self._expected(phase),
+                    check["failed"],
+                )
+                bad = check["fetched"] != self.n or check["leased"] or check["duplicates"]
+                if bad:
+                    print(f"    CHECK FAILED: {check}", flush=True)
+        finally:
+            drop_test_schema(db, schema)
+
     def _expected(self, phase: str) -> int:
         return self.farm.feeds.entry_count(1 if phase == "changed" else 0)
+
+
+def _worker_env(folder: Path, url: str) -> dict[str, str]:
+    """The environment of ``tidings worker`` on schema ``url``: the same settings as
+    the SQLite row's (``contenders._tidings_settings``), from the environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
+    env |= {
+        "TIDINGS_DB": url,
+        "TIDINGS_DATA_DIR": str(folder),
+        "TIDINGS_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8",
+        "TIDINGS_FULL_TEXT_DEFAULT": os.environ.get("TIDINGS_BENCH_FULL_TEXT", "never"),
+        "TIDINGS_LOG_LEVEL": "info",  # the pass's one line: how many feeds this worker did
+    }
+    return env
+
+
+WORKER = [sys.executable, "-c", "from tidings.cli import main; main()", "worker", "--once"]
+REFRESHED = re.compile(r"refreshed (\d+) feeds")
+
+
+def _run_workers(
+    workers: int, env: dict[str, str], timeout: float
+) -> tuple[float, float, list[int]]:
+    """Start ``workers`` ``tidings worker --once`` at once; (wall seconds until the last
+    exits, peak RSS MB of all their trees, feeds each one refreshed)."""
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            WORKER, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(workers)
+    ]
+    rss = TreeRss([p.pid for p in procs])
+    errs = [p.communicate(timeout=timeout)[1] for p in procs]
+    seconds = time.perf_counter() - started
+    peak = rss.stop()
+    for p, err in zip(procs, errs, strict=True):
+        if p.returncode != 0:
+            raise RuntimeError(f"tidings worker failed ({p.returncode}):\n{err[-3000:]}")
+    counts = [sum(int(m) for m in REFRESHED.findall(err)) for err in errs]
+    return seconds, peak, counts
+
+
+def _set_due(url: str, at: int) -> None:
+    """Every feed of schema ``url`` due at ``at`` (epoch seconds)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE feeds SET next_check_at = %s", (at,))
+
+
+def _analyze(url: str) -> None:
+    """``ANALYZE`` the schema's tables: a server with ``autovacuum = off`` (as the
+    one this benchmark was first run on) never gathers their statistics, and the
+    story clustering's key lookup then plans a scan of every entry (#13)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
+def _pg_check(url: str, since: int) -> dict[str, int]:
+    """What a phase left in the schema: entries, duplicates, feeds fetched since
+    ``since`` and failed, leases left."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        entries, distinct = conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT (feed_id, guid)) FROM entries"
+        ).fetchone() or (0, 0)
+        fetched, failed, leased = conn.execute(
+            "SELECT COUNT(*) FILTER (WHERE last_fetched_at >= %s), "
+            "COUNT(*) FILTER (WHERE last_fetched_at >= %s AND last_error IS NOT NULL), "
+            "COUNT(*) FILTER (WHERE lease_owner IS NOT NULL) FROM feeds",
+            (since, since),
+        ).fetchone() or (0, 0, 0)
+    return {
+        "entries": int(entries),
+        "duplicates": int(entries) - int(distinct),
+        "fetched": int(fetched),
+        "failed": int(failed),
+        "leased": int(leased),
+    }
 
 
 def best(results: list[Result], system: str, phase: str) -> Result | None:
@@ -251,14 +396,20 @@ def best(results: list[Result], system: str, phase: str) -> Result | None:
 
 
 def table(results: list[Result]) -> str:
-    """The comparison table (Markdown); a ``tidings-core`` run adds a diagnostic column."""
+    """The comparison table (Markdown); a ``tidings-core`` run adds a diagnostic column.
+
+    Each ``tidings-pg ×W`` run adds a row per phase below the SQLite one, its
+    figures in the Tidings columns, with its ratio to Tidings on SQLite in the run.
+    """
     core = any(r.system == "tidings-core" for r in results)
+    pg = sorted({r.setting for r in results if r.system == "tidings-pg"}, key=lambda w: int(w[1:]))
     head = (
         "| N | latency | phase | Tidings feeds/s | reader feeds/s (best) | newsboat feeds/s (best) "
         "| × reader | × newsboat | peak RSS MB T / r / n | entries T / r / n (expected) |"
+        + (" × Tidings SQLite |" if pg else "")
         + (" Tidings core† feeds/s (× reader, × newsboat, RSS) |" if core else "")
     )
-    lines = [head, "|" + "---|" * (11 if core else 10)]
+    lines = [head, "|" + "---|" * (10 + bool(pg) + core)]
     keys = sorted({(r.n, r.latency) for r in results})
     for n, latency in keys:
         rs = [r for r in results if r.n == n and r.latency == latency]
@@ -266,17 +417,29 @@ def table(results: list[Result]) -> str:
             t, rd, nb, c = (
                 best(rs, s, phase) for s in ("tidings", "reader", "newsboat", "tidings-core")
             )
-            if not (t or rd or nb or c):
+            pgs = [(w, _one(rs, "tidings-pg", w, phase)) for w in pg]
+            if not (t or rd or nb or c or any(r for _, r in pgs)):
                 continue
-            line = (
-                f"| {n} | {latency:g} ms | {phase} | {_rate(t)} | {_rate(rd, True)} | {_rate(nb, True)} "
-                f"| {_ratio(t, rd)} | {_ratio(t, nb)} | {_rss(t)} / {_rss(rd)} / {_rss(nb)} "
-                f"| {_entries(t)} / {_entries(rd)} / {_entries(nb)} |"
-            )
-            if core:
-                line += f" {_rate(c)} ({_ratio(c, rd)}, {_ratio(c, nb)}, {_rss(c)}) |"
-            lines.append(line)
+            rows = [(phase, t)] if t or rd or nb or c else []
+            rows += [(f"{phase}, tidings-pg {w}", r) for w, r in pgs if r]
+            for label, row in rows:
+                line = (
+                    f"| {n} | {latency:g} ms | {label} | {_rate(row)} | {_rate(rd, True)} "
+                    f"| {_rate(nb, True)} | {_ratio(row, rd)} | {_ratio(row, nb)} "
+                    f"| {_rss(row)} / {_rss(rd)} / {_rss(nb)} "
+                    f"| {_entries(row)} / {_entries(rd)} / {_entries(nb)} |"
+                )
+                if pg:
+                    line += f" {_ratio(row, t) if row is not t else '1.0×' if t else '—'} |"
+                if core:
+                    line += f" {_rate(c)} ({_ratio(c, rd)}, {_ratio(c, nb)}, {_rss(c)}) |"
+                lines.append(line)
     return "\n".join(lines)
+
+
+def _one(results: list[Result], system: str, setting: str, phase: str) -> Result | None:
+    found = [r for r in results if (r.system, r.setting, r.phase) == (system, setting, phase)]
+    return found[0] if found else None
 
 
 def _rate(r: Result | None, setting: bool = False) -> str:
@@ -301,6 +464,10 @@ def _entries(r: Result | None) -> str:
     return f"{r.entries:,} ({r.expected:,}){mark}"
 
 
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _ints(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
@@ -309,7 +476,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description="Tidings vs reader vs newsboat: refresh throughput.")
     p.add_argument("--n", default="500,2000", help="comma-separated feed counts")
     p.add_argument("--latency", default="0,50", help="comma-separated server latencies (ms)")
-    p.add_argument("--systems", default="tidings,tidings-core,reader,newsboat")
+    p.add_argument(
+        "--systems",
+        default="tidings,tidings-core,tidings-pg,reader,newsboat",
+        help="tidings-pg runs only with --db",
+    )
+    p.add_argument("--db", help="PostgreSQL base URL for the tidings-pg rows (a schema each)")
+    p.add_argument("--pg-workers", default="1,2,4", help="tidings worker processes to try")
     p.add_argument("--reader-workers", default="1,8,20,32", help="reader workers settings to try")
     p.add_argument("--newsboat-threads", default="1,32", help="newsboat reload-threads to try")
     p.add_argument("--hosts", type=int, default=32, help="loopback addresses the feeds span")
@@ -334,18 +507,24 @@ def main() -> None:
     if args.quick:
         args.n, args.latency, args.reader_workers, args.newsboat_threads = "200", "0", "20", "32"
     systems = args.systems.split(",")
+    if "tidings-pg" in systems and not args.db:
+        print("tidings-pg: no --db postgresql://... given, left out", flush=True)
     results: list[Result] = []
+    start_load = _load()
+    print(f"load average at start {start_load}", flush=True)
     with tempfile.TemporaryDirectory(prefix="tidings-bench-") as tmp:
         for n in _ints(args.n):
             for latency in _ints(args.latency):
-                load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-                print(f"N={n} latency={latency} ms (load average {load})", flush=True)
+                print(f"N={n} latency={latency} ms (load average {_load()})", flush=True)
                 with FarmProcess(n, latency_ms=latency, hosts=args.hosts) as farm:
                     bench = Bench(farm, n, latency, Path(tmp))
                     if "tidings" in systems:
                         bench.tidings()
                     if "tidings-core" in systems:
                         bench.tidings(core=True)
+                    pg_workers = _ints(args.pg_workers) if args.db else []
+                    for w in pg_workers if "tidings-pg" in systems else []:
+                        bench.tidings_pg(args.db, w)
                     for w in _ints(args.reader_workers) if "reader" in systems else []:
                         bench.reader(w)
                     for t in _ints(args.newsboat_threads) if "newsboat" in systems else []:
@@ -353,6 +532,7 @@ def main() -> None:
                     results += bench.results
     print()
     print(table(results))
+    print(f"\nload average (1, 5, 15 min): {start_load} at start, {_load()} at end")
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ | {"rate": r.rate} for r in results], indent=1))
 

@@ -49,16 +49,16 @@ def test_copies_written_at_the_same_moment_end_in_one_cluster(
     url = pg_url
     one, two = PostgresStore(url), PostgresStore(url)  # two workers' stores
     keys_written, release = threading.Event(), threading.Event()
-    cluster = one._cluster
+    store_keys = one._store_keys
 
     def slow_commit(*args: Any) -> None:
         # the first writer stops with its copy clustered and its story keys
         # inserted but not committed, as a slow commit would
-        cluster(*args)
+        store_keys(*args)
         keys_written.set()
         release.wait(10)
 
-    monkeypatch.setattr(one, "_cluster", slow_commit)
+    monkeypatch.setattr(one, "_store_keys", slow_commit)
     try:
         user = one.ensure_user("u")
         a = one.add_feed(user, "https://a.example/feed", category=None, now=NOW).id

@@ -23,7 +23,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from typing import Any, cast
 
@@ -314,6 +314,9 @@ class PostgresEngine(SqlDb):
     def _write(self) -> Iterator[PgConn]:
         with self._connection() as conn:
             yield PgConn(conn)
+
+    def _pipeline(self, conn: Conn) -> AbstractContextManager[object]:
+        return cast(PgConn, conn).connection.pipeline()
 
     def _error(self, exc: Exception) -> StorageError:
         return storage_error(exc) if isinstance(exc, psycopg.Error) else StorageError(str(exc))

@@ -13,7 +13,7 @@ them), rows are read by column name or position.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar, Protocol, TypeAlias
 
 from tidings.adapters.store.sql.dialect import Dialect
@@ -65,6 +65,12 @@ class SqlDb:
         """The ``StorageError`` (of the right kind: locked, full, read-only) for a
         driver error caught inside a transaction."""
         return StorageError(str(exc))
+
+    def _pipeline(self, conn: Conn) -> AbstractContextManager[object]:
+        """A block of ``conn``'s statements sent without waiting for each one's
+        answer, where the driver can (PostgreSQL's pipeline mode): a statement
+        whose rows are read waits for all before it. Here: nothing changes."""
+        return nullcontext()
 
     def _index_entries(self, conn: Conn, feed_id: FeedId, entries: Sequence[EntryUpdate]) -> None:
         """Write the searchable text of ``entries`` in the refresh's transaction

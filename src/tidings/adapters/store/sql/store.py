@@ -211,18 +211,21 @@ class SqlStore(
     def _write_refresh(
         self, conn: Conn, update: FeedUpdate, entries: Sequence[EntryUpdate]
     ) -> None:
-        if entries:
-            conn.executemany(
-                _sql.UPSERT_ENTRY,
-                [
-                    entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
-                    for e in entries
-                ],
-            )
-            self._index_entries(conn, update.feed_id, entries)
-            self._apply_stories(conn, update, entries)
-        sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
-        conn.execute(sql, _feed_update_params(update))
+        """One feed's result, in a pipeline where the engine has one (#13): on
+        PostgreSQL the statements that return nothing need no round trip each."""
+        with self._pipeline(conn):
+            if entries:
+                conn.executemany(
+                    _sql.UPSERT_ENTRY,
+                    [
+                        entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
+                        for e in entries
+                    ],
+                )
+                self._index_entries(conn, update.feed_id, entries)
+                self._apply_stories(conn, update, entries)
+            sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
+            conn.execute(sql, _feed_update_params(update))
 
 
 def _feed_update_params(update: FeedUpdate) -> dict[str, Any]:

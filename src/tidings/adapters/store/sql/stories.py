@@ -52,7 +52,8 @@ _MAX_IN = 500
 STORE_NEW = """
 UPDATE entries SET full_content = :full_content, lead = :lead, word_count = :word_count,
     reading_minutes = :reading_minutes, main_image = :main_image, language = :language,
-    section = :section, canonical_url = :canonical_url, minhash = :minhash
+    section = :section, canonical_url = :canonical_url, minhash = :minhash,
+    cluster_id = :cluster_id
 WHERE id = :id
 """
 
@@ -71,7 +72,7 @@ WHERE id = :id
 CANDIDATES = """
 SELECT k.key, e.id, e.feed_id, e.cluster_id, e.canonical_url, e.minhash
 FROM story_keys k JOIN entries e ON e.id = k.entry_id
-WHERE k.key IN ({keys}) AND k.seen_at >= ? AND k.entry_id != ?
+WHERE k.key IN ({keys}) AND k.seen_at >= ?
   AND e.first_seen_at <= k.seen_at  -- not an id used again after a delete (migration 0005)
 """
 
@@ -191,26 +192,34 @@ class SqlStories(SqlDb):
     def _apply_stories(
         self, conn: Conn, update: FeedUpdate, entries: Sequence[EntryUpdate]
     ) -> None:
+        """The changed entries' story columns, the new entries' clusters
+        (``_choose_clusters``), their story columns with the cluster (one
+        ``executemany`` each), then their keys. Inside ``_pipeline``
+        (PostgreSQL) only the reads wait for the server, twice a feed; the
+        other statements travel with them (#13)."""
         now = to_ts(update.fetched_at) or 0
-        if any(e.is_new and e.story is not None for e in entries):
+        stories = [e for e in entries if e.story is not None]
+        if not stories:
+            return
+        if any(e.is_new for e in stories):
             self._prune_story_keys(conn, now)
-        for entry in entries:
-            story = entry.story
-            if story is None:
-                continue
-            row = conn.execute(
-                "SELECT id FROM entries WHERE feed_id = ? AND guid = ?",
-                (update.feed_id, entry.data.id),
-            ).fetchone()
-            if row is None:
-                continue
-            entry_id = int(row[0])
-            params = _story_params(entry_id, story)
-            if not entry.is_new:
-                conn.execute(STORE_CHANGED, params)
-                continue
-            conn.execute(STORE_NEW, params)
-            self._cluster(conn, entry_id, update.feed_id, story, now)
+        ids = self._entry_ids(conn, update.feed_id, [e.data.id for e in stories])
+        new: list[tuple[int, StoryData]] = []
+        changed: list[tuple[int, StoryData]] = []
+        for e in stories:
+            entry_id = ids.get(e.data.id)
+            if entry_id is not None and e.story is not None:
+                (new if e.is_new else changed).append((entry_id, e.story))
+        if changed:
+            conn.executemany(STORE_CHANGED, [_story_params(i, s) for i, s in changed])
+        clusters = self._choose_clusters(conn, update.feed_id, new, now)
+        if new:  # one UPDATE an entry: the story and its cluster (a row version, not two)
+            conn.executemany(
+                STORE_NEW,
+                [_story_params(i, s) | {"cluster_id": clusters[i]} for i, s in new],
+            )
+        for entry_id, story in new:
+            self._store_keys(conn, entry_id, _keys(story), now)
             self._record_outcomes(conn, entry_id, story.outcomes, now)
             if story.full_content:
                 conn.execute(
@@ -218,27 +227,64 @@ class SqlStories(SqlDb):
                     (html_to_text(story.full_content), entry_id),
                 )
 
-    def _cluster(
-        self, conn: Conn, entry_id: int, feed_id: FeedId, story: StoryData, now: int
-    ) -> None:
-        me = StoryPrint(
-            entry_id,
-            feed_id,
-            None,
-            story.canonical_url,
-            story.text_key,
-            story.lead_key,
-            story.minhash,
-        )
-        keys = _keys(story)
-        cluster = entry_id
-        if keys:
+    def _entry_ids(self, conn: Conn, feed_id: FeedId, guids: Sequence[str]) -> dict[str, int]:
+        """The ids of a feed's entries by guid: one query per ``_MAX_IN`` guids."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(guids))):
             rows = conn.execute(
-                CANDIDATES.format(keys=",".join("?" * len(keys))),
-                [*keys, now - CLUSTER_WINDOW, entry_id],
+                f"SELECT guid, id FROM entries WHERE feed_id = ? "
+                f"AND guid IN ({','.join('?' * len(chunk))})",
+                [feed_id, *chunk],
             ).fetchall()
-            hits = [KeyHit(r[0], r[1], r[2], r[3], minhash_from_bytes(r[5])) for r in rows]
-            cluster = choose_cluster(*comparable(me, hits)) or entry_id
+            found.update((r[0], int(r[1])) for r in rows)
+        return found
+
+    def _choose_clusters(
+        self, conn: Conn, feed_id: FeedId, new: Sequence[tuple[int, StoryData]], now: int
+    ) -> dict[int, int]:
+        """Each new entry's cluster, in order, from one query for the stored entries
+        under all their keys: an entry earlier in ``new`` is a candidate of the later
+        ones under the keys they share, as if its keys were stored already (so copies
+        within one refresh find each other, as they did one query an entry)."""
+        keyed = [(entry_id, story, _keys(story)) for entry_id, story in new]
+        stored: dict[int, list[KeyHit]] = {}
+        for chunk in _chunks(sorted({k for _, _, keys in keyed for k in keys})):
+            rows = conn.execute(
+                CANDIDATES.format(keys=",".join("?" * len(chunk))),
+                [*chunk, now - CLUSTER_WINDOW],
+            ).fetchall()
+            for r in rows:
+                hit = KeyHit(r[0], r[1], r[2], r[3], minhash_from_bytes(r[5]))
+                stored.setdefault(hit.key, []).append(hit)
+        earlier: dict[int, list[KeyHit]] = {}
+        clusters: dict[int, int] = {}
+        for entry_id, story, keys in keyed:
+            me = StoryPrint(
+                entry_id,
+                feed_id,
+                None,
+                story.canonical_url,
+                story.text_key,
+                story.lead_key,
+                story.minhash,
+            )
+            hits = [
+                h
+                for k in keys
+                for h in (*stored.get(k, ()), *earlier.get(k, ()))
+                if h.entry_id != entry_id
+            ]
+            cluster = (choose_cluster(*comparable(me, hits)) or entry_id) if keys else entry_id
+            clusters[entry_id] = cluster
+            # as a stored entry reads back: its minhash through the column's bytes
+            minhash = minhash_from_bytes(minhash_to_bytes(story.minhash)) if story.minhash else None
+            for k in keys:
+                earlier.setdefault(k, []).append(KeyHit(k, entry_id, feed_id, cluster, minhash))
+        return clusters
+
+    def _store_keys(self, conn: Conn, entry_id: int, keys: list[int], now: int) -> None:
+        """Store a new entry's keys, under which its copies will find it."""
+        if keys:
             # one statement, not one a key: a story has ~24 keys (#13)
             keyed = self.dialect.id_list.format(param=":keys")
             conn.execute(
@@ -246,7 +292,6 @@ class SqlStories(SqlDb):
                 f"FROM ({keyed}) AS k",
                 {"keys": json.dumps(keys), "id": entry_id, "now": now},
             )
-        conn.execute("UPDATE entries SET cluster_id = ? WHERE id = ?", (cluster, entry_id))
 
     def _prune_story_keys(self, conn: Conn, now: int) -> None:
         """Forget keys older than the window: a scan of the log, so once an hour."""
