@@ -261,6 +261,8 @@ class PostgresEngine(SqlDb):
         fails (``StorageLockedError``) instead of waiting for ever."""
         lock_timeout = f"{max(1, round(self.lock_wait * 1000))}ms"
         conn.execute("SELECT set_config('lock_timeout', %s, false)", (lock_timeout,))
+        # no JIT: it compiled for ~290 ms before a 1 ms lookup whose cost was overestimated
+        conn.execute("SELECT set_config('jit', 'off', false)")
         conn.commit()
 
     @contextmanager

@@ -53,6 +53,9 @@ class Dialect:
     story_lock: str = ""
     #: run in a ``request_refresh``, to wake the workers of other processes
     notify_requests: str = ""
+    #: the stored copies of a story by its keys (``{keys}``: an ``id_list``, then the
+    #: oldest ``seen_at``); empty: ``stories.CANDIDATES``
+    candidates: str = ""
 
     def entries_join(self, listing: Listing) -> str:
         if listing is Listing.RIVER:
@@ -83,4 +86,16 @@ POSTGRES = Dialect(
         "ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at"
     ),
     notify_requests="SELECT pg_notify('tidings_refresh', '')",
+    # one index lookup a key, whatever the statistics say: without them (a new
+    # database, autovacuum off) a join was planned as a scan of every entry (#13)
+    candidates="""
+SELECT k.key, e.id, e.feed_id, e.cluster_id, e.canonical_url, e.minhash
+FROM ({keys}) AS q (key)
+CROSS JOIN LATERAL (
+    SELECT s.key, s.entry_id, s.seen_at FROM story_keys s
+    WHERE s.key = q.key AND s.seen_at >= ? OFFSET 0) AS k
+CROSS JOIN LATERAL (
+    SELECT e.id, e.feed_id, e.cluster_id, e.canonical_url, e.minhash FROM entries e
+    WHERE e.id = k.entry_id AND e.first_seen_at <= k.seen_at OFFSET 0) AS e
+""",
 )

@@ -248,11 +248,11 @@ class SqlStories(SqlDb):
         within one refresh find each other, as they did one query an entry)."""
         keyed = [(entry_id, story, _keys(story)) for entry_id, story in new]
         stored: dict[int, list[KeyHit]] = {}
+        sql = (self.dialect.candidates or CANDIDATES).format(
+            keys=self.dialect.id_list.format(param="?")
+        )
         for chunk in _chunks(sorted({k for _, _, keys in keyed for k in keys})):
-            rows = conn.execute(
-                CANDIDATES.format(keys=",".join("?" * len(chunk))),
-                [*chunk, now - CLUSTER_WINDOW],
-            ).fetchall()
+            rows = conn.execute(sql, [json.dumps(list(chunk)), now - CLUSTER_WINDOW]).fetchall()
             for r in rows:
                 hit = KeyHit(r[0], r[1], r[2], r[3], minhash_from_bytes(r[5]))
                 stored.setdefault(hit.key, []).append(hit)
