@@ -4,7 +4,6 @@ Needs TEST_DATABASE_URL (skipped without it)."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
@@ -42,19 +41,11 @@ def test_parameters_are_rewritten_for_psycopg() -> None:
 
 
 @pytest.fixture
-def base_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-    return url
-
-
-@pytest.fixture
-def schema(base_url: str) -> Iterator[tuple[str, str]]:
+def schema(pg_base: str) -> Iterator[tuple[str, str]]:
     """(schema name, URL of an empty schema)."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    yield name, create_test_schema(base_url, name)
-    drop_test_schema(base_url, name)
+    yield name, create_test_schema(pg_base, name)
+    drop_test_schema(pg_base, name)
 
 
 def test_two_processes_opening_at_once_migrate_once(schema: tuple[str, str]) -> None:
@@ -108,13 +99,13 @@ def test_the_migration_fills_hosts_as_the_store_does(schema: tuple[str, str]) ->
 
 
 def test_a_lost_connection_is_a_storage_error_and_the_next_call_reconnects(
-    schema: tuple[str, str], base_url: str
+    schema: tuple[str, str], pg_base: str
 ) -> None:
     _, url = schema
     store = PostgresStore(url)
     with pytest.raises(StorageError, match="lost the connection"), store._write() as conn:
         pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-        with psycopg.connect(base_url, autocommit=True) as admin:
+        with psycopg.connect(pg_base, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
         conn.execute("SELECT 1")
     assert store.ensure_user("u") == store.ensure_user("u")  # a new connection
