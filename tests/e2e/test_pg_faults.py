@@ -364,6 +364,32 @@ def waiting(db: str, lock: str) -> bool:
     return rows(db, sql, (lock,)) != [(0,)]
 
 
+def block_the_claim(db: str) -> psycopg.Connection[Any]:
+    """A connection whose table lock holds the worker's claim waiting.
+
+    Feeds fall due every second, so the lock may catch a pass's result write
+    (which also waits for ``feeds``) rather than its claim: then the lock is let
+    go, and taken again until the claim is what waits.
+    """
+    deadline = time.monotonic() + 60
+    while True:
+        blocker = psycopg.connect(db)
+        blocker.execute("LOCK TABLE feeds IN EXCLUSIVE MODE")  # a claim's row locks wait
+        wait_for(lambda: waiting(db, "relation"), "the worker's claim or write")
+        if rows(db, CLAIM_WAITS) != [(0,)]:
+            return blocker
+        blocker.close()  # a write waited: let it through
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for a claim to wait")
+        time.sleep(0.1)
+
+
+CLAIM_WAITS = """
+SELECT COUNT(*) FROM pg_stat_activity
+WHERE wait_event_type = 'Lock' AND query LIKE '%%SKIP LOCKED%%'
+"""
+
+
 @pytest.mark.slow
 def test_a_database_restarted_under_a_running_worker_loses_nothing(
     tidings: Tidings, farm: Farm, cluster: Cluster, tmp_path: Path
@@ -395,9 +421,7 @@ def test_a_database_restarted_under_a_running_worker_loses_nothing(
         # The server is shut down while the worker's claim waits: that pass fails,
         # the next one claims the feeds again.
         farm.publish(ENTRIES + 2, delay=0.05)
-        blocker = psycopg.connect(db)
-        blocker.execute("LOCK TABLE feeds IN EXCLUSIVE MODE")  # a claim's row locks wait
-        wait_for(lambda: waiting(db, "relation"), "the worker's claim")
+        blocker = block_the_claim(db)
         cluster.stop("fast")
         blocker.close()
         cluster.start()
