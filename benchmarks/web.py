@@ -2,6 +2,11 @@
 
     .venv/bin/python benchmarks/gen_web_db.py /tmp/tidings-web.db      # once: 1,000 feeds, 1M entries
     .venv/bin/python benchmarks/web.py /tmp/tidings-web.db              # p50/p95 per page
+    .venv/bin/python benchmarks/web.py postgresql://postgres@127.0.0.1:5432/webbench
+
+The database is a SQLite file or a ``postgresql://`` URL; for PostgreSQL, copy the
+generated file there: ``createdb webbench && tidings copy-db --from
+sqlite:////tmp/tidings-web.db --to postgresql://postgres@127.0.0.1:5432/webbench``.
 
 Starts ``tidings serve --no-refresh`` on the database (its own process), signs
 in as the generator's user from this process, warms up, then requests each
@@ -98,9 +103,9 @@ def measure(session: Session, paths: Callable[[], str], n: int) -> list[float]:
     return times
 
 
-def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
+def serve(db: str, port: int) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
-    env["TIDINGS_DB"] = f"sqlite:///{db.resolve()}"
+    env["TIDINGS_DB"] = db if "://" in db else f"sqlite:///{Path(db).resolve()}"
     exe = Path(sys.executable).with_name("tidings")
     proc = subprocess.Popen(
         [str(exe), "serve", "--no-refresh", "--port", str(port)],
@@ -121,7 +126,7 @@ def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Web page latency on a large database")
-    parser.add_argument("db", type=Path)
+    parser.add_argument("db", help="a SQLite file or a postgresql:// URL")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--entries", type=int, default=1_000_000, help="story ids to draw from")
     parser.add_argument("--json", action="store_true")

@@ -158,6 +158,17 @@ def test_sqlite_to_postgresql_copies_everything_and_a_second_run_only_verifies(
     ]
 
 
+def _analyzed(url: str) -> set[str]:
+    """The tables with column statistics (``pg_stats``) in the URL's schema."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        found = conn.execute(
+            "SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = current_schema()"
+        ).fetchall()
+    return {name for (name,) in found}
+
+
 def _indexes_and_triggers(url: str) -> tuple[set[str], set[tuple[str, str]]]:
     import psycopg
 
@@ -182,6 +193,8 @@ def test_after_a_copy_a_refresh_on_postgresql_adds_entries_with_new_ids(
     fresh = _indexes_and_triggers(pg_url)
     assert copy_db(tidings, tidings.env["TIDINGS_DB"], pg_url).returncode == 0
     assert _indexes_and_triggers(pg_url) == fresh  # dropped for the copy, made again
+    # analyzed: the planner knows the copied rows before autovacuum's next look
+    assert {"entries", "entry_states", "feeds", "subscriptions"} <= _analyzed(pg_url)
     old = {e["id"] for e in pg.json("--user", "ana", "entries")}
     feed_server.set("/news.xml", rss(4, start=6, title="Daily News"))
     assert "4 new" in pg.run("refresh", "--all").stdout

@@ -413,10 +413,19 @@ class PostgresEngine(SqlDb):
 
     def _copy_finished(self, conn: Conn, undo: Sequence[str]) -> None:
         """What ``_copy_started`` turned off, on again; the next id of every
-        identity column past the highest one copied."""
+        identity column past the highest one copied; and the planner's statistics
+        of the copied tables (``ANALYZE``, which sees this transaction's rows):
+        without them the first queries on a million copied entries plan as if
+        the tables were empty, until autovacuum's next look, or forever where
+        autovacuum is off."""
         pg = cast(PgConn, conn).connection
         for statement in undo:
             pg.execute(statement.encode())  # DDL from the catalog, no parameters
+        tables = pg.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        ).fetchall()
+        names = pgsql.SQL(", ").join(pgsql.Identifier(name) for (name,) in tables)
+        pg.execute(pgsql.SQL("ANALYZE {}").format(names))
         for table, column in conn.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = current_schema() AND is_identity = 'YES'"
