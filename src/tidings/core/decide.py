@@ -45,6 +45,7 @@ def succeeded(
         hub=feed.hub,
         url=fetched.permanent_redirect,
         entries_per_week=rate,
+        lease_owner=state.lease_owner,
     )
 
 
@@ -68,6 +69,7 @@ def not_modified(
         ),
         caching=caching,
         hub=state.hub,
+        lease_owner=state.lease_owner,
     )
 
 
@@ -90,4 +92,5 @@ def failed(
         ),
         error=message,
         disabled=bool(result and result.gone),
+        lease_owner=state.lease_owner,
     )

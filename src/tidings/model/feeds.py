@@ -62,6 +62,7 @@ class FeedState:
     hub: str | None = None
     entries_per_week: float = 0.0
     entry_count: int = 0
+    lease_owner: str | None = None  # who holds its lease, on a claimed state
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,8 @@ class FeedUpdate:
     error: str | None = None  # None: success; resets error_count
     disabled: bool = False
     entries_per_week: float | None = None
+    # the lease this result ends (the claim's owner); None: whoever holds one
+    lease_owner: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,6 +140,24 @@ def test_apply_refresh_ends_the_lease(store: Store) -> None:
     assert store.get_lease_owners(NOW) == ["b"]
 
 
+def test_a_late_result_leaves_the_lease_another_owner_took(store: Store) -> None:
+    """a's lease expired (a stalled) and b claimed the feed: a's result, written
+    late, records the fetch but leaves b's lease, so no third owner fetches the
+    feed while b does."""
+    (one,) = feeds(store, ["https://a.example/1"])
+    (mine,) = store.claim_due("a", now=NOW, limit=10, lease_seconds=60, per_host=4)
+    assert mine.lease_owner == "a"
+    later = NOW + timedelta(seconds=61)
+    assert claim(store, "b", now=later) == [one.id]
+    late = FeedUpdate(one.id, later, later + HOUR, lease_owner=mine.lease_owner)
+    store.apply_refresh(late, [])
+    assert store.get_lease_owners(later) == ["b"]
+    assert store.claim_feeds("c", [one.id], now=later, lease_seconds=LEASE) == []
+    # b's own result ends b's lease
+    store.apply_refresh(FeedUpdate(one.id, later, later + HOUR, error="x", lease_owner="b"), [])
+    assert store.get_lease_owners(later) == []
+
+
 def test_renew_extends_and_release_ends_an_owners_leases(store: Store) -> None:
     one, two = feeds(store, ["https://a.example/1", "https://b.example/2"])
     store.claim_due("a", now=NOW, limit=10, lease_seconds=60, per_host=4)

@@ -11,7 +11,7 @@ import re
 FEED_COLUMNS = (
     "f.id, f.url, f.title, f.link, f.description, f.etag, f.last_modified, "
     "f.last_fetched_at, f.last_success_at, f.last_error, f.error_count, f.next_check_at, "
-    "f.interval_override, f.disabled, f.full_text, f.hub, f.entries_per_week"
+    "f.interval_override, f.disabled, f.full_text, f.hub, f.entries_per_week, f.lease_owner"
 )
 
 ENTRY_COLUMNS = (
@@ -152,7 +152,8 @@ ON CONFLICT (feed_id, guid) DO UPDATE SET
     content_hash = excluded.content_hash
 """
 
-# A refresh's result ends the feed's lease (#10).
+# A refresh's result ends the feed's lease (#10): its claim's, not one another
+# owner took after it expired (#13).
 UPDATE_FEED_OK = """
 UPDATE feeds SET
     url = COALESCE(:url, url), host = COALESCE(:host, host),
@@ -163,7 +164,10 @@ UPDATE feeds SET
     last_fetched_at = :fetched_at, last_success_at = :fetched_at,
     last_error = NULL, error_count = 0, next_check_at = :next_check_at,
     entries_per_week = COALESCE(:entries_per_week, entries_per_week),
-    lease_owner = NULL, lease_until = NULL
+    lease_owner = CASE WHEN :lease_owner IS NULL OR lease_owner = :lease_owner
+                       THEN NULL ELSE lease_owner END,
+    lease_until = CASE WHEN :lease_owner IS NULL OR lease_owner = :lease_owner
+                       THEN NULL ELSE lease_until END
 WHERE id = :feed_id
 """
 
@@ -171,7 +175,10 @@ UPDATE_FEED_ERROR = """
 UPDATE feeds SET
     last_fetched_at = :fetched_at, last_error = :error, error_count = error_count + 1,
     next_check_at = :next_check_at, disabled = :disabled,
-    lease_owner = NULL, lease_until = NULL
+    lease_owner = CASE WHEN :lease_owner IS NULL OR lease_owner = :lease_owner
+                       THEN NULL ELSE lease_owner END,
+    lease_until = CASE WHEN :lease_owner IS NULL OR lease_owner = :lease_owner
+                       THEN NULL ELSE lease_until END
 WHERE id = :feed_id
 """
 

@@ -100,6 +100,7 @@ def feed_state_from_row(row: RowLike) -> FeedState:
         hub=row["hub"],
         entries_per_week=row["entries_per_week"],
         entry_count=row["entry_count"] if "entry_count" in row.keys() else 0,  # noqa: SIM118
+        lease_owner=row["lease_owner"],
     )
 
 

@@ -247,4 +247,5 @@ def _feed_update_params(update: FeedUpdate) -> dict[str, Any]:
         "error": update.error,
         "disabled": int(update.disabled),
         "entries_per_week": update.entries_per_week,
+        "lease_owner": update.lease_owner,
     }
