@@ -174,3 +174,31 @@ def test_a_failed_transaction_fails_every_feed_of_the_group(tmp_path: Path) -> N
     assert all(isinstance(r, StorageError) for r in results)
     assert _etags(store) == {ids[0]: None, ids[1]: None}
     store.close()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_group_stays_within_the_cached_subtransactions(pg_url: str) -> None:
+    """Each feed of a group is a savepoint: past 64 in one transaction, PostgreSQL's
+    per-backend subtransaction cache overflows, and every reader's snapshot then
+    looks subtransactions up in pg_subtrans while the group runs. The writer the
+    app is wired with keeps PostgreSQL's groups within 64 feeds."""
+    from tidings.aggregator import make_app
+    from tidings.settings import load_settings
+
+    engine = open_store(pg_url)
+    try:
+        ids = _feeds(engine, 150)  # type: ignore[arg-type]
+        gate = threading.Event()
+        counting = Counting(engine, gate)  # type: ignore[arg-type]
+        with make_app(load_settings({"db": pg_url}), store=counting) as agg:  # type: ignore[arg-type]
+
+            async def main() -> None:
+                futures = [agg._writer.apply(_update(f, f"v-{f}")) for f in ids]
+                await asyncio.sleep(0.05)  # the first group waits while the rest queue
+                gate.set()
+                await asyncio.gather(*futures)
+
+            asyncio.run(main())
+        assert sum(counting.batches) == 150 and max(counting.batches) == 64
+    finally:
+        engine.close()

@@ -28,7 +28,7 @@ def make_app(settings: Settings, store: Store | None = None) -> Aggregator:
         settings,
         store,
         new_fetcher=lambda: HttpFetcher(settings),
-        writer=StoreWriter(store),
+        writer=StoreWriter(store, max_feeds=store.write_group),
         processors=Processors(settings.parse_workers or os.cpu_count() or 1),
         notifiers=(),  # none yet: webhooks, metrics and live updates plug in here
     )

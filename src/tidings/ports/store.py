@@ -531,6 +531,10 @@ class FeedStore(Protocol):
 class RefreshStore(Protocol):
     """What one refresh reads before and writes after: entry hashes, one transaction."""
 
+    #: the most feeds one ``apply_refreshes`` transaction should hold (the engine's
+    #: limit; a writer's groups stay within it)
+    write_group: int
+
     def get_entry_hashes(self, feed_id: FeedId) -> dict[str, str]:
         """Stored entries of a feed: guid -> content hash."""
         ...

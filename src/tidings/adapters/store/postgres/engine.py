@@ -209,6 +209,10 @@ class PostgresEngine(SqlDb):
 
     dialect = POSTGRES
     driver_error = psycopg.Error
+    #: a group's feeds are savepoints: past 64 subtransactions (PGPROC_MAX_CACHED_SUBXIDS)
+    #: the backend's cache overflows, and while the group runs every other
+    #: backend's snapshot looks its subtransactions up in pg_subtrans
+    write_group = 64
 
     def __init__(
         self,

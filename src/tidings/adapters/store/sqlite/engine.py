@@ -138,6 +138,7 @@ class SqliteEngine(SqlDb):
 
     dialect = SQLITE
     driver_error = sqlite3.Error
+    write_group = 200  # one commit (and one FTS segment) for many feeds (#4)
 
     def __init__(
         self,
