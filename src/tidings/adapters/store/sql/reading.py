@@ -98,13 +98,13 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
     if f.feed_id is not None:
         clauses.append("e.feed_id = :feed_id")
         params["feed_id"] = f.feed_id
-    clauses.append("COALESCE(st.hidden, 0) = 0")  # dropped by the user's rules (#5)
+    clauses.append("(st.hidden IS NULL OR st.hidden = 0)")  # dropped by the user's rules (#5)
     clauses.append(_sql.VISIBLE)  # kept entries of a feed no longer followed (#11)
     if f.category:
         clauses.append("COALESCE(st.category, c.name) = :category")
         params["category"] = f.category
     if f.unread:
-        clauses.append("COALESCE(st.read, 0) = 0")
+        clauses.append("(st.read IS NULL OR st.read = 0)")
     if f.starred:
         clauses.append("st.starred = 1")
     if f.before:
@@ -115,7 +115,7 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
         clauses.append("e.id > :after_id")
         params["after_id"] = f.after_id
     if f.read:
-        clauses.append("COALESCE(st.read, 0) = 1")
+        clauses.append("st.read = 1")
     if f.label:
         clauses.append(_LABELLED.format(param="label"))
         params["label"] = f.label
@@ -131,7 +131,7 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
         # (a "mark all read" at this moment) was crawled before it, so round up
         params["seen_before"] = math.ceil(f.seen_before.timestamp())
     if f.unstarred:
-        clauses.append("COALESCE(st.starred, 0) = 0")
+        clauses.append("(st.starred IS NULL OR st.starred = 0)")
     for n, label in enumerate(f.exclude_labels):
         clauses.append(f"NOT {_LABELLED.format(param=f'xl{n}')}")
         params[f"xl{n}"] = label
@@ -228,7 +228,7 @@ class SqlReading(SqlStoryReading):
         now: datetime,
     ) -> int:
         where, params = entry_where(user_id, filter)
-        extra = ["e.id <= :up_to", "COALESCE(st.read, 0) = 0"]
+        extra = ["e.id <= :up_to", "(st.read IS NULL OR st.read = 0)"]
         params.update(up_to=up_to, read=1, now=to_ts(now))
         if older_than is not None:
             extra.append("e.sort_at < :older_than")

@@ -13,9 +13,24 @@ from tidings.content.text import plain_text
 from tidings.core.search import SearchHit, SearchQuery
 from tidings.model import EntryUpdate, FeedId, UserId
 
-__all__ = ["SqlSearchFilters", "index_rows", "like_pattern", "search_filters", "search_params"]
+__all__ = [
+    "ALLOWED_FEEDS",
+    "SqlSearchFilters",
+    "index_rows",
+    "like_pattern",
+    "search_filters",
+    "search_params",
+]
 
 MAX_OFFSET = 1000  # a search pages at most this deep
+
+#: the user's feeds a search's ``feed:`` and ``category:`` filters allow
+ALLOWED_FEEDS = """
+SELECT s.feed_id FROM subscriptions s
+JOIN feeds f ON f.id = s.feed_id
+LEFT JOIN categories c ON c.id = s.category_id
+WHERE s.user_id = :user_id {filters}
+"""
 
 
 def index_rows(

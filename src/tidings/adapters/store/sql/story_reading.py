@@ -24,7 +24,7 @@ ONE_STORY_ONCE = """NOT EXISTS (
     JOIN subscriptions ds ON ds.feed_id = d.feed_id AND ds.user_id = :user_id
         AND ds.unsubscribed_at IS NULL
     LEFT JOIN entry_states dst ON dst.entry_id = d.id AND dst.user_id = :user_id
-    WHERE d.cluster_id = e.cluster_id AND d.id != e.id AND COALESCE(dst.hidden, 0) = 0
+    WHERE d.cluster_id = e.cluster_id AND d.id != e.id AND (dst.hidden IS NULL OR dst.hidden = 0)
       AND (d.word_count > e.word_count OR (d.word_count = e.word_count AND d.id < e.id)))"""
 
 STORY_ROWS = """
@@ -46,7 +46,7 @@ JOIN subscriptions s ON s.feed_id = d.feed_id AND s.user_id = :user_id
     AND s.unsubscribed_at IS NULL
 JOIN feeds f ON f.id = d.feed_id
 LEFT JOIN entry_states st ON st.entry_id = d.id AND st.user_id = :user_id
-WHERE d.cluster_id IN ({ids}) AND COALESCE(st.hidden, 0) = 0
+WHERE d.cluster_id IN ({ids}) AND (st.hidden IS NULL OR st.hidden = 0)
 ORDER BY d.word_count DESC, d.id
 """
 

@@ -22,7 +22,7 @@ from tidings.model import Entry, EntryFilter, EntryId, FeedId, UserId
 MAX_PAGE = 1000  # entries per call
 MAX_IDS = 10_000  # ids per call (a stream page; one write)
 #: the entries an API lists: followed feeds, not dropped by the user's rules
-_LISTED = f"COALESCE(st.hidden, 0) = 0 AND {_sql.FOLLOWING}"
+_LISTED = f"(st.hidden IS NULL OR st.hidden = 0) AND {_sql.FOLLOWING}"
 
 
 _FOLLOWED_IDS = f"""
@@ -41,7 +41,8 @@ WHERE s.user_id = :user_id AND {_sql.FOLLOWING} AND f.n_entries > s.n_read
 _UNREAD_OF_FEED = f"""
 SELECT e.id FROM entries e
 LEFT JOIN entry_states st ON st.user_id = :user_id AND st.entry_id = e.id
-WHERE e.feed_id = :feed_id AND COALESCE(st.read, 0) = 0 AND COALESCE(st.hidden, 0) = 0
+WHERE e.feed_id = :feed_id AND (st.read IS NULL OR st.read = 0)
+  AND (st.hidden IS NULL OR st.hidden = 0)
 ORDER BY e.sort_at DESC, e.id DESC
 LIMIT COALESCE((SELECT {_sql.UNREAD} FROM subscriptions s JOIN feeds f ON f.id = s.feed_id
                 WHERE s.user_id = :user_id AND s.feed_id = :feed_id AND {_sql.FOLLOWING}), 0)
@@ -315,7 +316,7 @@ class SqlSync(SqlStoryReading):
         if starred:  # few: through the starred index
             where = [_LISTED, "st.starred = 1"]
             if unread:
-                where.append("COALESCE(st.read, 0) = 0")
+                where.append("(st.read IS NULL OR st.read = 0)")
             sql = f"SELECT e.id {_sql.USER_ENTRY_JOINS} WHERE {' AND '.join(where)} ORDER BY e.id"
             return [EntryId(r[0]) for r in self._read(sql, {"user_id": user_id})]
         params: dict[str, Any] = {"user_id": user_id}

@@ -24,6 +24,7 @@ from tidings.adapters.store.sql import queries as _sql
 from tidings.adapters.store.sql.db import Conn
 from tidings.adapters.store.sql.rows import entry_from_row
 from tidings.adapters.store.sql.search import (
+    ALLOWED_FEEDS,
     SqlSearchFilters,
     index_rows,
     search_filters,
@@ -70,12 +71,6 @@ ORDER BY rowid DESC LIMIT :chunk
 """
 
 # The feeds a search may return: the user's, narrowed by feed:/category: filters.
-ALLOWED_FEEDS = """
-SELECT s.feed_id FROM subscriptions s
-JOIN feeds f ON f.id = s.feed_id
-LEFT JOIN categories c ON c.id = s.category_id
-WHERE s.user_id = :user_id {filters}
-"""
 
 # Step 2: the page's rows, with highlighted title and snippet.
 DETAILS = f"""

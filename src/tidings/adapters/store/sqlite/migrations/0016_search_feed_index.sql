@@ -1,0 +1,4 @@
+-- Tidings schema v16 (SQLite, issue #13): nothing changes here. PostgreSQL's
+-- 0016 indexes its search rows by feed and keeps their documents in the row;
+-- SQLite's FTS5 query already carries the feed tokens of a scoped search, and
+-- FTS5 keeps word positions in its index.
