@@ -267,6 +267,9 @@ class PostgresEngine(SqlDb):
         conn.execute("SELECT set_config('lock_timeout', %s, false)", (lock_timeout,))
         # no JIT: it compiled for ~290 ms before a 1 ms lookup whose cost was overestimated
         conn.execute("SELECT set_config('jit', 'off', false)")
+        # no parallel workers: starting them cost a page ~7 ms before it read 30 rows,
+        # and they take the cores other requests and workers want
+        conn.execute("SELECT set_config('max_parallel_workers_per_gather', '0', false)")
         conn.commit()
 
     @contextmanager
