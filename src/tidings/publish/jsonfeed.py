@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tidings.publish.channel import Channel
-from tidings.publish.items import Item, as_utc, xml_chars
+from tidings.publish.items import Item, xml_chars
 
 __all__ = ["VERSION", "render_json"]
 
@@ -64,6 +64,5 @@ def render_json(channel: Channel, items: Sequence[Item]) -> bytes:
         doc["next_url"] = xml_chars(channel.next_url)
     if channel.hub_url:
         doc["hubs"] = [{"type": "WebSub", "url": xml_chars(channel.hub_url)}]
-    doc["_tidings"] = {"id": xml_chars(channel.id), "updated": _iso(as_utc(channel.updated))}
     doc["items"] = [_item(i) for i in items]
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
