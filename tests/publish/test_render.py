@@ -62,6 +62,16 @@ def test_the_lead_opens_the_text_unless_the_text_opens_with_it(fmt: Format) -> N
     shown = blocks(item.content)
     assert shown[0] == ("A lead the text does not repeat.", [])
     assert shown[1] == (SEED_LEAD, [])
+    # the text opens with it, with inline markup, other spacing and punctuation: once
+    inline = seed_entry(
+        lead="Storms hit the coast — hard — today, the council said.",
+        content="<p>\n  Storms <b>hit</b> the coast, hard, to<i>day</i>: the council said.</p><p>B</p>",
+    )
+    (item,) = parse_feed(render(CHANNEL, [inline], ORIGINS, fmt), url="https://x/").entries
+    assert [t for t, _ in blocks(item.content)][:2] == [
+        "Storms hit the coast, hard, today: the council said.",
+        "B",
+    ]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

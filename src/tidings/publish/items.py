@@ -36,6 +36,12 @@ _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;.*)?$")
 _TAG = re.compile(r"<[^>]*>")
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|hr|li|ul|ol|dl|dd|dt|h[1-6]|blockquote|pre|figure|figcaption|table|tr|td|th"
+    r"|section|article|header|footer|aside)\b[^>]*>",
+    re.IGNORECASE,
+)
+_WORDS = re.compile(r"\w+")
 UNTITLED = "(untitled)"
 
 
@@ -144,11 +150,19 @@ def as_utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
+def _words(text: str) -> str:
+    return " ".join(_WORDS.findall(text.casefold()))
+
+
 def _opens_with(fragment: str, lead: str) -> bool:
-    """Does the HTML ``fragment``'s text begin with ``lead`` (the reader shows a lead
-    only when the text does not start with it)?"""
-    head = html.unescape(_TAG.sub(" ", fragment[: 4 * len(lead) + 400]))
-    return " ".join(head.split()).startswith(" ".join(lead.split()))
+    """Does the HTML ``fragment``'s text begin with ``lead`` (or its first half, for a
+    lead cut short), ignoring case, punctuation and spacing? The reader's rule
+    (``content.text.opens_with``): it shows a lead only when the text does not."""
+    probe = _words(lead)
+    probe = probe[: max(20, len(probe) // 2)]
+    head = fragment[: 4 * len(lead) + 400]
+    text = html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", head)))
+    return bool(probe) and _words(text).startswith(probe)
 
 
 def _link(url: str | None) -> str | None:
