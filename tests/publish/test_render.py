@@ -53,6 +53,8 @@ def test_the_seed_story_keeps_headline_section_lead_text_and_source_link(fmt: Fo
     assert "ports" in item.categories  # a user's tag
     assert item.image == "https://img.example/harbour-0.jpg"
     assert [e.url for e in item.enclosures] == ["https://news.example/a0.mp3"]
+    if fmt != "json":  # JSON Feed has no comments field
+        assert item.comments == "https://news.example/article/0#comments"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -97,6 +97,7 @@ class Item:
     updated: datetime
     categories: tuple[str, ...]
     image: str | None
+    comments: str | None  # the source's comments page
     attachments: tuple[Attachment, ...]
     language: str | None
     source: Credit
@@ -231,6 +232,7 @@ def build_item(entry: Entry, origin: Origin | None, *, full_text: bool) -> Item:
         updated=max(updated, published),
         categories=_categories(entry),
         image=_link(entry.main_image or entry.image),
+        comments=_link(entry.comments),
         attachments=tuple(
             Attachment(url, _media_type(e.type), e.length if e.length and e.length > 0 else None)
             for e in entry.enclosures

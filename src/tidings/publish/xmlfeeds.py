@@ -77,6 +77,8 @@ def _atom_entry(feed: etree._Element, item: Item) -> None:
     if item.lead:
         sub(entry, _SUMMARY, _TEXT).text = item.lead
     sub(entry, _CONTENT, _HTML_TYPE).text = item.html
+    if item.comments:  # RFC 4685
+        sub(entry, _LINK, {"rel": "replies", "type": "text/html", "href": item.comments})
     for att in item.attachments:
         link = sub(entry, _LINK, {"rel": "enclosure", "href": att.url})
         if att.type:
@@ -121,6 +123,8 @@ def _rss_item(channel_el: etree._Element, item: Item, full_text: bool) -> None:
     if item.link:
         _sub(el, "link", item.link)
     _sub(el, "guid", item.id, isPermaLink="false")
+    if item.comments:
+        _sub(el, "comments", item.comments)
     _sub(el, "pubDate", format_datetime(item.published, usegmt=True))
     if item.updated != item.published:
         _sub(el, f"{{{ATOM}}}updated", _iso(item.updated))
