@@ -37,17 +37,15 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;.*)?$")
 _TAG = re.compile(r"<[^>]*>")
 _WORDS = re.compile(r"\w+")
-UNTITLED = "(untitled)"
-
-
 _C0 = bytes(b for b in range(0x20) if b not in b"\t\n\r")
+UNTITLED = "(untitled)"
 
 
 def xml_chars(text: str) -> str:
     """``text`` with every character XML 1.0 cannot carry removed."""
     # The check is on the UTF-8 bytes (several times faster than the regex on clean
-    # text, which nearly all is): a surrogate does not encode, a C0 control is its own byte, and
-    # U+FFFE/U+FFFF are the only characters encoded as EF BF BE / EF BF BF.
+    # text, which nearly all is): a surrogate does not encode, a C0 control is its
+    # own byte, and U+FFFE/U+FFFF are the only characters encoded as EF BF BE/BF.
     try:
         raw = text.encode("utf-8")
     except UnicodeEncodeError:
@@ -74,7 +72,8 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Credit:
-    """The source an item came from: its feed, and the name the reader shows."""
+    """The source feed an item came from (the ``Origin``, cleaned; else what the entry
+    says of its feed): what the formats' own source elements carry."""
 
     feed_url: str
     title: str
