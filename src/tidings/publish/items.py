@@ -43,9 +43,12 @@ UNTITLED = "(untitled)"
 
 def xml_chars(text: str) -> str:
     """``text`` with every character XML 1.0 cannot carry removed."""
-    # The check is on the UTF-8 bytes (several times faster than the regex on clean
-    # text, which nearly all is): a surrogate does not encode, a C0 control is its
+    # Clean text (nearly all of it) is let through by checks several times faster
+    # than the regex: a printable string has no control, surrogate or noncharacter at
+    # all; else, on the UTF-8 bytes, a surrogate does not encode, a C0 control is its
     # own byte, and U+FFFE/U+FFFF are the only characters encoded as EF BF BE/BF.
+    if text.isprintable():
+        return text
     try:
         raw = text.encode("utf-8")
     except UnicodeEncodeError:
