@@ -58,6 +58,16 @@ def test_the_seed_story_keeps_headline_section_lead_text_and_source_link(fmt: Fo
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_the_issues_own_seed_credits_readnow_and_its_section(fmt: Format) -> None:
+    entry = seed_entry(source="ReadNOW", feed_title="ReadNOW")
+    (item,) = parse_feed(render(CHANNEL, [entry], ORIGINS, fmt), url=CHANNEL.self_url).entries
+    assert blocks(item.content)[-1] == (
+        "Source: ReadNOW — Russia & Former Soviet Union",
+        [CLEAN_LINK],
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_the_lead_opens_the_text_unless_the_text_opens_with_it(fmt: Format) -> None:
     other = seed_entry(lead="A lead the text does not repeat.")
     (item,) = parse_feed(render(CHANNEL, [other], ORIGINS, fmt), url=CHANNEL.self_url).entries
