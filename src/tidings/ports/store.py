@@ -504,7 +504,7 @@ class PublishStore(Protocol):
         now: datetime,
         title: str | None = None,
     ) -> Publication:
-        """Publish ``selection`` of ``user_id``'s stories as ``slug``; ``AccountError``
+        """Publish ``selection`` of ``user_id``'s stories as ``slug``; ``PublicationError``
         if that slug is taken (the caller checks the slug and the selection)."""
         ...
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tidings.errors import AccountError, NotFoundError
+from tidings.errors import NotFoundError, PublicationError
 from tidings.model import EntryFilter, UserId
 from tidings.ports import Store
 
@@ -52,7 +52,7 @@ def test_publications_by_slug(store: Store) -> None:
     store.add_publication(admin, "all", "all", full_text=True, now=NOW)
     assert [p.slug for p in store.get_publications()] == ["all", "harbour"]
     assert store.get_publication("harbour") == made
-    with pytest.raises(AccountError):
+    with pytest.raises(PublicationError):
         store.add_publication(admin, "harbour", "starred", full_text=True, now=NOW)
     store.remove_publication("harbour")
     with pytest.raises(NotFoundError):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tidings.adapters.store.sql.db import Row, SqlDb
 from tidings.adapters.store.sql.rows import from_ts, to_ts
-from tidings.errors import AccountError, NotFoundError
+from tidings.errors import NotFoundError, PublicationError
 from tidings.model import Publication, User, UserId
 
 _PUBLICATION = "SELECT id, slug, user_id, selection, full_text, title, created_at FROM publications"
@@ -81,7 +81,7 @@ class SqlPublishing(SqlDb):
                 },
             ).fetchone()
             if row is None:
-                raise AccountError(f"a publication called {slug!r} exists already")
+                raise PublicationError(f"a publication called {slug!r} exists already")
         return self.get_publication(slug)
 
     def get_publications(self) -> list[Publication]:
