@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree, html
 
+from tidings.core.urls import strip_tracking
 from tidings.errors import TidingsError
 
 __all__ = [
@@ -97,18 +97,6 @@ _TRACKER_SRC_RE = re.compile(
     re.IGNORECASE,
 )
 
-_TRACKING_WORDS = (
-    "fbclid gclid gclsrc dclid msclkid yclid igshid mc_eid mc_cid _hsenc _hsmi",
-    "mkt_tok ns_mchannel ns_campaign ns_source ns_linkname ns_fee ito ocid cmpid",
-    "wt.mc_id wt_mc at_medium at_campaign at_custom1 at_custom2 at_custom3",
-    "at_custom4 xtor s_cid sr_share soc_src soc_trk __twitter_impression ref_src",
-    "ref_url oly_enc_id oly_anon_id vero_id vero_conv rb_clickid sc_cid spm_id_from",
-    "icid gaa_at gaa_n gaa_ts gaa_sig ga_source ga_medium ga_campaign guccounter",
-    "guce_referrer guce_referrer_sig",
-)
-_TRACKING_PARAMS = frozenset(w for line in _TRACKING_WORDS for w in line.split())
-_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "__s")
-
 _BLOCK_TAGS = "p div li h1 h2 h3 h4 h5 h6 blockquote section aside header footer figure figcaption"
 _BLOCKS = frozenset([*_BLOCK_TAGS.split(), "dd", "dt", "caption", "center", "nav", "form"])
 _CONTAINERS = frozenset(
@@ -149,26 +137,6 @@ def is_clutter_line(text: str) -> bool:
     """Is this whole line (a paragraph, list item, link text) clutter?"""
     text = " ".join(text.split())
     return 0 < len(text) <= _MAX_LINE and _LINE_RE.match(text) is not None
-
-
-def strip_tracking(url: str) -> str:
-    """``url`` without tracking query parameters (the rest of it untouched)."""
-    if "?" not in url:
-        return url
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
-    if len(kept) == len(pairs):
-        return url
-    return urlunsplit(parts._replace(query=urlencode(kept, doseq=True)))
-
-
-def _is_tracking(name: str) -> bool:
-    low = name.lower()
-    return low in _TRACKING_PARAMS or low.startswith(_TRACKING_PREFIXES)
 
 
 def clean_html(fragment: str | None, *, remove: Sequence[str] = ()) -> str | None:

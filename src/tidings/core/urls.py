@@ -11,11 +11,19 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from tidings.errors import InvalidURLError
 
-__all__ = ["AllowEntry", "check_url", "ip_literal", "is_hostname", "parse_allow_entry"]
+__all__ = [
+    "AllowEntry",
+    "check_url",
+    "ip_literal",
+    "is_hostname",
+    "is_tracking_param",
+    "parse_allow_entry",
+    "strip_tracking",
+]
 
 _ALLOWED_SCHEMES = frozenset({"http", "https"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -92,6 +100,45 @@ def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return None
+
+
+# Query parameters that only say where a click came from (analytics, ad and mail
+# campaign ids): a link without them reaches the same page.
+_TRACKING_WORDS = (
+    "fbclid gclid gclsrc dclid msclkid yclid igshid mc_eid mc_cid _hsenc _hsmi",
+    "mkt_tok ns_mchannel ns_campaign ns_source ns_linkname ns_fee ito ocid cmpid",
+    "wt.mc_id wt_mc at_medium at_campaign at_custom1 at_custom2 at_custom3",
+    "at_custom4 xtor s_cid sr_share soc_src soc_trk __twitter_impression ref_src",
+    "ref_url oly_enc_id oly_anon_id vero_id vero_conv rb_clickid sc_cid spm_id_from",
+    "icid gaa_at gaa_n gaa_ts gaa_sig ga_source ga_medium ga_campaign guccounter",
+    "guce_referrer guce_referrer_sig",
+)
+_TRACKING_PARAMS = frozenset(w for line in _TRACKING_WORDS for w in line.split())
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "__s")
+
+
+def is_tracking_param(name: str) -> bool:
+    """Is this query parameter name (decoded) a tracking one (``utm_*``, ``fbclid`` …)?"""
+    low = name.strip().lower()
+    return low in _TRACKING_PARAMS or low.startswith(_TRACKING_PREFIXES)
+
+
+def strip_tracking(url: str) -> str:
+    """``url`` without tracking query parameters; every other byte of it (the kept
+    parameters, their order and encoding, the fragment) untouched."""
+    if "?" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.query:
+        return url
+    pairs = parts.query.split("&")
+    kept = [p for p in pairs if not is_tracking_param(unquote_plus(p.split("=", 1)[0]))]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query="&".join(p for p in kept if p)))
 
 
 def _shorten(text: str, limit: int = 100) -> str:

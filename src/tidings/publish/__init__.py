@@ -7,46 +7,39 @@ The interface the web and the CLI build on::
 
 ``entries`` come newest first, one per story (the caller collapsed a story's
 copies; each ``Entry.duplicates`` lists the others, shown as "Also reported by").
+What each format carries, the ids and the escaping: README.md here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+from collections.abc import Mapping, Sequence
 
-from tidings.model import FeedId
+from tidings.model import Entry, FeedId
+from tidings.publish.channel import MEDIA_TYPES, Channel, Format, Origin
+from tidings.publish.items import build_item
+from tidings.publish.jsonfeed import render_json
+from tidings.publish.xmlfeeds import render_atom, render_rss
 
-Format = Literal["rss", "atom", "json"]
+__all__ = ["MEDIA_TYPES", "Channel", "Format", "Origin", "render"]
 
-MEDIA_TYPES: dict[Format, str] = {
-    "rss": "application/rss+xml; charset=utf-8",
-    "atom": "application/atom+xml; charset=utf-8",
-    "json": "application/feed+json; charset=utf-8",
-}
+_WRITERS = {"rss": render_rss, "atom": render_atom, "json": render_json}
 
 
-@dataclass(frozen=True, slots=True)
-class Channel:
-    """The published feed itself."""
+def render(
+    channel: Channel,
+    entries: Sequence[Entry],
+    origins: Mapping[FeedId, Origin],
+    fmt: Format,
+) -> bytes:
+    """The feed document of ``entries`` (in the order given) in format ``fmt``, UTF-8.
 
-    title: str
-    self_url: str  # this document's own address (rel=self)
-    home_url: str  # the public page, or the reader's list the selection is
-    id: str  # stable across requests (Atom id, JSON Feed home id)
-    updated: datetime  # the newest item's time, or the publication's creation
-    description: str | None = None
-    hub_url: str | None = None  # WebSub hub (rel=hub), when configured
-    full_text: bool = True  # False: each item carries the lead and the link only
-    next_url: str | None = None  # the next page (?before=), when there is one
-
-
-@dataclass(frozen=True, slots=True)
-class Origin:
-    """The source feed an item came from, as its credit names it."""
-
-    feed_id: FeedId
-    feed_url: str
-    title: str
-    site_url: str | None = None  # the source's home page
-    updated: datetime | None = None
+    ``origins`` names each entry's source feed by ``Entry.feed_id``; an entry whose
+    feed is missing there is credited with what it says itself (``feed_url``,
+    ``feed_title``). Raises ``ValueError`` for an unknown format.
+    """
+    try:
+        write = _WRITERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown feed format {fmt!r}") from None
+    items = [build_item(e, origins.get(e.feed_id), full_text=channel.full_text) for e in entries]
+    return write(channel, items)

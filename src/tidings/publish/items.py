@@ -1,0 +1,193 @@
+"""One published item, the same for every format: what an ``Entry`` says, cleaned.
+
+Every string leaves here as XML 1.0 characters (no C0 controls but tab, newline
+and CR, no lone surrogates, no U+FFFE/U+FFFF), so the writers can hand it to lxml
+or ``json`` without a check of their own. Markup in a title or a name is text;
+the writers escape it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tidings.core.urls import strip_tracking
+from tidings.model import Duplicate, Entry
+from tidings.publish.channel import Origin
+
+__all__ = [
+    "Attachment",
+    "Credit",
+    "Item",
+    "as_utc",
+    "build_item",
+    "item_id",
+    "source_line",
+    "xml_chars",
+]
+
+# Outside XML 1.0's Char production: C0 controls but \t \n \r, surrogates, U+FFFE, U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;.*)?$")
+_TAG = re.compile(r"<[^>]*>")
+UNTITLED = "(untitled)"
+
+
+def xml_chars(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot carry removed."""
+    return _NOT_XML.sub("", text)
+
+
+def _opt(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return xml_chars(text).strip() or None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    url: str
+    type: str | None
+    length: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """The source an item came from: its feed, and the name the reader shows."""
+
+    feed_url: str
+    title: str
+    site_url: str | None
+    updated: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str  # a URI: the source's guid when it is one, else urn:uuid:… (see README)
+    title: str
+    link: str | None  # the source's link, tracking parameters stripped
+    lead: str | None  # plain text
+    html: str  # the item's text as HTML: lead, the text (full text), also reported by, credit
+    excerpt_html: str  # the same without the text (RSS description)
+    author: str | None
+    published: datetime
+    updated: datetime
+    categories: tuple[str, ...]
+    image: str | None
+    attachments: tuple[Attachment, ...]
+    language: str | None
+    source: Credit
+
+
+def item_id(feed_url: str, guid: str) -> str:
+    """The item's stable id: the source's guid when it is an absolute URI (a copied
+    entry keeps its id, RFC 4287 4.2.6), else a name-based UUID of the feed and guid."""
+    guid = xml_chars(guid).strip()
+    if _URI.match(guid):
+        return guid
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{feed_url}\n{guid}"))
+
+
+def source_line(entry: Entry, origin_title: str) -> str:
+    """``Source — Section`` as the reader shows it (``content.source.source_line``,
+    which publish may not import; a test holds the two to the same answer)."""
+    source = entry.source or entry.feed_title or origin_title or entry.feed_url
+    section = entry.section
+    if section is None and entry.source is None:
+        section = entry.categories[0] if entry.categories else entry.category
+    return f"{source} — {section}" if section else source
+
+
+def _media_type(text: str | None) -> str | None:
+    text = _opt(text)
+    return text if text and _MEDIA_TYPE.match(text) else None
+
+
+def as_utc(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _opens_with(fragment: str, lead: str) -> bool:
+    """Does the HTML ``fragment``'s text begin with ``lead`` (the reader shows a lead
+    only when the text does not start with it)?"""
+    head = html.unescape(_TAG.sub(" ", fragment[: 4 * len(lead) + 400]))
+    return " ".join(head.split()).startswith(" ".join(lead.split()))
+
+
+def _link(url: str | None) -> str | None:
+    url = _opt(url)
+    return strip_tracking(url) if url else None
+
+
+def _anchor(url: str | None, text: str) -> str:
+    if not url:
+        return html.escape(text, quote=False)
+    return f'<a href="{html.escape(url)}">{html.escape(text, quote=False)}</a>'
+
+
+def _also_reported(duplicates: tuple[Duplicate, ...]) -> str | None:
+    names = [_anchor(_link(d.link), _opt(d.feed_title) or "another feed") for d in duplicates]
+    return f"<p>Also reported by: {', '.join(names)}</p>" if names else None
+
+
+def _body(entry: Entry, link: str | None, lead: str | None, credit: str, full: bool) -> str:
+    text = (_opt(entry.content) or _opt(entry.summary)) if full else None
+    parts = []
+    if lead and not (text and _opens_with(text, lead)):
+        parts.append(f"<p>{html.escape(lead, quote=False)}</p>")
+    if text:
+        parts.append(text)
+    if also := _also_reported(entry.duplicates):
+        parts.append(also)
+    parts.append(f"<p>Source: {_anchor(link, credit)}</p>")
+    return "\n".join(parts)
+
+
+def _categories(entry: Entry) -> tuple[str, ...]:
+    seen: dict[str, str] = {}  # casefolded -> as first written
+    for name in (*entry.categories, *entry.tags):
+        if clean := _opt(name):
+            seen.setdefault(clean.casefold(), " ".join(clean.split()))
+    return tuple(seen.values())
+
+
+def build_item(entry: Entry, origin: Origin | None, *, full_text: bool) -> Item:
+    """The item ``entry`` is published as; ``origin`` is its feed (None: what the
+    entry itself says of its feed)."""
+    feed_url = _opt(origin.feed_url if origin else entry.feed_url) or entry.feed_url
+    origin_title = _opt(origin.title if origin else None) or _opt(entry.feed_title) or feed_url
+    link = _link(entry.link)
+    lead = _opt(entry.lead)
+    credit = xml_chars(source_line(entry, origin_title))
+    published = as_utc(entry.date)
+    updated = as_utc(entry.updated) if entry.updated else published
+    return Item(
+        id=item_id(feed_url, entry.guid),
+        title=" ".join((_opt(entry.title) or UNTITLED).split()),
+        link=link,
+        lead=lead,
+        html=_body(entry, link, lead, credit, full_text),
+        excerpt_html=_body(entry, link, lead, credit, False),
+        author=_opt(entry.author),
+        published=published,
+        updated=max(updated, published),
+        categories=_categories(entry),
+        image=_link(entry.main_image or entry.image),
+        attachments=tuple(
+            Attachment(url, _media_type(e.type), e.length if e.length and e.length > 0 else None)
+            for e in entry.enclosures
+            if (url := _opt(e.url))
+        ),
+        language=lang if (lang := _opt(entry.language)) and _LANGUAGE.match(lang) else None,
+        source=Credit(
+            feed_url=feed_url,
+            title=origin_title,
+            site_url=_opt(origin.site_url) if origin else None,
+            updated=as_utc(origin.updated) if origin and origin.updated else None,
+        ),
+    )
