@@ -333,14 +333,14 @@ class Aggregator:
         finally:
             self._running.discard(owner)
         if summary.new_entries and self.settings.publish_hub:
-            await self._ping_hub(now)
+            await self._ping_hub(now, {r.feed_url for r in summary.results if r.new})
         return summary
 
-    async def _ping_hub(self, since: datetime) -> None:
+    async def _ping_hub(self, since: datetime, feed_urls: set[str]) -> None:
         """Tell the publish hub of public publications with new items (#14); a
         failure is logged and never fails the refresh."""
         try:
-            await self.publishing.ping_hub(since)
+            await self.publishing.ping_hub(since, feed_urls)
         except TidingsError as exc:  # the refresh is committed: a ping is best effort
             log.warning("publish ping to %s failed: %s", self.settings.publish_hub, exc)
 

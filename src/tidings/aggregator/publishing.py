@@ -26,7 +26,7 @@ import importlib.metadata
 import logging
 import re
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -362,9 +362,13 @@ class Publishing:
 
     # WebSub: Tidings as a publisher
 
-    def publications_with_news(self, since: datetime) -> list[Publication]:
+    def publications_with_news(
+        self, since: datetime, feed_urls: Collection[str] | None = None
+    ) -> list[Publication]:
         """The public publications whose newest items include one first seen at or after
-        ``since`` (what a refresh that began then stored)."""
+        ``since`` (what a refresh that began then stored), from ``feed_urls`` if given
+        (the feeds that refresh stored new entries of)."""
+        since = since.replace(microsecond=0)  # the store keeps whole seconds
         out = []
         for publication in self.store.get_publications():
             try:
@@ -372,22 +376,24 @@ class Publishing:
                 page = self.get_page(publication.user_id, chosen, n=PING_WINDOW)
             except (NotFoundError, SearchQueryError):
                 continue
-            if any(e.first_seen >= since for e in page.entries):
+            if any(
+                e.first_seen >= since and (feed_urls is None or e.feed_url in feed_urls)
+                for e in page.entries
+            ):
                 out.append(publication)
         return out
 
-    async def ping_hub(self, since: datetime, base_url: str | None = None) -> list[str]:
+    async def ping_hub(
+        self, since: datetime, feed_urls: Collection[str] | None = None
+    ) -> list[str]:
         """Tell the ``publish_hub`` that the feeds of publications with new items
         changed (``hub.mode=publish``); returns the URLs pinged. Failures are logged."""
         hub = self.settings.publish_hub
-        base = (base_url or self.settings.base_url).rstrip("/")
+        base = self.settings.base_url.rstrip("/")
         if not hub or not base:
             return []
-        urls = [
-            f"{base}/p/{p.slug}.{fmt}"
-            for p in self.publications_with_news(since)
-            for fmt in FORMATS
-        ]
+        news = self.publications_with_news(since, feed_urls)
+        urls = [f"{base}/p/{p.slug}.{fmt}" for p in news for fmt in FORMATS]
         if not urls:
             return []
         poster = self.new_poster()
