@@ -186,6 +186,18 @@ class Publishing:
             raise NotFoundError("no such feed")
         return found
 
+    def private_paths(self, user: UserId, fmt: Format = "atom") -> list[tuple[str, str]]:
+        """(title, path) of the user's private feeds of All, Unread, Starred and each
+        category, without making a token (none yet: an empty list)."""
+        token = self.store.get_publish_token(user)
+        if token is None:
+            return []
+        chosen = [Selection("all"), Selection("unread"), Selection("starred")]
+        chosen += [Selection("category", name) for name in self.store.get_categories(user)]
+        return [
+            (self.selection_title(user, s), f"/published/{token}/{s.path}.{fmt}") for s in chosen
+        ]
+
     def private_path(self, user: UserId, selection: str, fmt: Format = "atom") -> str:
         """The path of the user's private feed of ``selection`` (after checking it)."""
         chosen = self.check_selection(user, selection)
