@@ -20,7 +20,7 @@ from publish.build import (
 )
 from tidings.model import Duplicate, EntryId
 from tidings.parser import parse_feed
-from tidings.publish import MEDIA_TYPES, Format, render
+from tidings.publish import MEDIA_TYPES, Format, build_item, render
 
 CLEAN_LINK = "https://news.example/article/0"
 
@@ -62,6 +62,16 @@ def test_the_lead_opens_the_text_unless_the_text_opens_with_it(fmt: Format) -> N
     shown = blocks(item.content)
     assert shown[0] == ("A lead the text does not repeat.", [])
     assert shown[1] == (SEED_LEAD, [])
+    # the text opens with it, with inline markup, other spacing and punctuation: once
+    inline = seed_entry(
+        lead="Storms hit the coast — hard — today, the council said.",
+        content="<p>\n  Storms <b>hit</b> the coast, hard, to<i>day</i>: the council said.</p><p>B</p>",
+    )
+    (item,) = parse_feed(render(CHANNEL, [inline], ORIGINS, fmt), url="https://x/").entries
+    assert [t for t, _ in blocks(item.content)][:2] == [
+        "Storms hit the coast, hard, today: the council said.",
+        "B",
+    ]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -76,6 +86,31 @@ def test_excerpt_publications_carry_the_lead_and_the_link_only(fmt: Format) -> N
         ("Source: Fixture Times — Russia & Former Soviet Union", [CLEAN_LINK]),
     ]
     assert item.link == CLEAN_LINK
+
+
+def test_rss_carries_the_excerpt_in_description_and_the_whole_in_content_encoded() -> None:
+    encoded = "{http://purl.org/rss/1.0/modules/content/}encoded"
+    full = etree.fromstring(render(CHANNEL, [seed_entry()], ORIGINS, "rss")).find("channel/item")
+    assert full is not None
+    assert [t for t, _ in blocks(full.findtext("description"))] == [
+        SEED_LEAD,
+        "Source: Fixture Times — Russia & Former Soviet Union",
+    ]
+    assert "Paragraph 1 on the harbour" in (full.findtext(encoded) or "")
+    channel = replace(CHANNEL, full_text=False)
+    short = etree.fromstring(render(channel, [seed_entry()], ORIGINS, "rss")).find("channel/item")
+    assert short is not None and short.find(encoded) is None
+
+
+def test_a_public_page_shows_the_item_a_feed_carries() -> None:
+    item = build_item(seed_entry(), ORIGIN, full_text=True)
+    assert (item.title, item.credit, item.link) == (
+        "The harbour story 0",
+        "Fixture Times — Russia & Former Soviet Union",
+        CLEAN_LINK,
+    )
+    assert item.lead == SEED_LEAD and item.text is not None and "Paragraph 1" in item.text
+    assert build_item(seed_entry(), ORIGIN, full_text=False).text is None
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

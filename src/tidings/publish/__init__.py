@@ -7,7 +7,9 @@ The interface the web and the CLI build on::
 
 ``entries`` come newest first, one per story (the caller collapsed a story's
 copies; each ``Entry.duplicates`` lists the others, shown as "Also reported by").
-What each format carries, the ids and the escaping: README.md here.
+What each format carries, the ids and the escaping: README.md here. A public
+page shows the same ``Item`` a feed carries (``build_item``): headline, credit
+("Source — Section"), time, lead, the text where full text is allowed, the link.
 """
 
 from __future__ import annotations
@@ -16,11 +18,21 @@ from collections.abc import Mapping, Sequence
 
 from tidings.model import Entry, FeedId
 from tidings.publish.channel import MEDIA_TYPES, Channel, Format, Origin
-from tidings.publish.items import build_item
+from tidings.publish.items import Attachment, Credit, Item, build_item
 from tidings.publish.jsonfeed import render_json
 from tidings.publish.xmlfeeds import render_atom, render_rss
 
-__all__ = ["MEDIA_TYPES", "Channel", "Format", "Origin", "render"]
+__all__ = [
+    "MEDIA_TYPES",
+    "Attachment",
+    "Channel",
+    "Credit",
+    "Format",
+    "Item",
+    "Origin",
+    "build_item",
+    "render",
+]
 
 _WRITERS = {"rss": render_rss, "atom": render_atom, "json": render_json}
 

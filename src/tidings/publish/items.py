@@ -11,12 +11,12 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from tidings.core.urls import strip_tracking
 from tidings.model import Duplicate, Entry
-from tidings.publish.channel import Origin
+from tidings.publish.channel import Channel, Origin
 
 __all__ = [
     "Attachment",
@@ -24,6 +24,7 @@ __all__ = [
     "Item",
     "as_utc",
     "build_item",
+    "clean_channel",
     "item_id",
     "source_line",
     "xml_chars",
@@ -35,11 +36,31 @@ _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;.*)?$")
 _TAG = re.compile(r"<[^>]*>")
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|hr|li|ul|ol|dl|dd|dt|h[1-6]|blockquote|pre|figure|figcaption|table|tr|td|th"
+    r"|section|article|header|footer|aside)\b[^>]*>",
+    re.IGNORECASE,
+)
+_WORDS = re.compile(r"\w+")
 UNTITLED = "(untitled)"
+
+
+_C0 = bytes(b for b in range(0x20) if b not in b"\t\n\r")
 
 
 def xml_chars(text: str) -> str:
     """``text`` with every character XML 1.0 cannot carry removed."""
+    # The check is on the UTF-8 bytes (several times faster than the regex on clean
+    # text, which nearly all is): a surrogate does not encode, a C0 control is its own byte, and
+    # U+FFFE/U+FFFF are the only characters encoded as EF BF BE / EF BF BF.
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _NOT_XML.sub("", text)
+    if len(raw.translate(None, _C0)) == len(raw) and (
+        text.isascii() or (b"\xef\xbf\xbe" not in raw and b"\xef\xbf\xbf" not in raw)
+    ):
+        return text
     return _NOT_XML.sub("", text)
 
 
@@ -72,6 +93,8 @@ class Item:
     title: str
     link: str | None  # the source's link, tracking parameters stripped
     lead: str | None  # plain text
+    credit: str  # "Source — Section", as the reader shows it
+    text: str | None  # the clean text (HTML), when the publication carries full text
     html: str  # the item's text as HTML: lead, the text (full text), also reported by, credit
     excerpt_html: str  # the same without the text (RSS description)
     author: str | None
@@ -82,6 +105,21 @@ class Item:
     attachments: tuple[Attachment, ...]
     language: str | None
     source: Credit
+
+
+def clean_channel(channel: Channel) -> Channel:
+    """``channel`` with its texts in XML characters (its time in UTC)."""
+    return replace(
+        channel,
+        title=xml_chars(channel.title),
+        self_url=xml_chars(channel.self_url),
+        home_url=xml_chars(channel.home_url),
+        id=xml_chars(channel.id),
+        updated=as_utc(channel.updated),
+        description=_opt(channel.description),
+        hub_url=_opt(channel.hub_url),
+        next_url=_opt(channel.next_url),
+    )
 
 
 def item_id(feed_url: str, guid: str) -> str:
@@ -112,11 +150,19 @@ def as_utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
+def _words(text: str) -> str:
+    return " ".join(_WORDS.findall(text.casefold()))
+
+
 def _opens_with(fragment: str, lead: str) -> bool:
-    """Does the HTML ``fragment``'s text begin with ``lead`` (the reader shows a lead
-    only when the text does not start with it)?"""
-    head = html.unescape(_TAG.sub(" ", fragment[: 4 * len(lead) + 400]))
-    return " ".join(head.split()).startswith(" ".join(lead.split()))
+    """Does the HTML ``fragment``'s text begin with ``lead`` (or its first half, for a
+    lead cut short), ignoring case, punctuation and spacing? The reader's rule
+    (``content.text.opens_with``): it shows a lead only when the text does not."""
+    probe = _words(lead)
+    probe = probe[: max(20, len(probe) // 2)]
+    head = fragment[: 4 * len(lead) + 400]
+    text = html.unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", head)))
+    return bool(probe) and _words(text).startswith(probe)
 
 
 def _link(url: str | None) -> str | None:
@@ -135,17 +181,20 @@ def _also_reported(duplicates: tuple[Duplicate, ...]) -> str | None:
     return f"<p>Also reported by: {', '.join(names)}</p>" if names else None
 
 
-def _body(entry: Entry, link: str | None, lead: str | None, credit: str, full: bool) -> str:
-    text = (_opt(entry.content) or _opt(entry.summary)) if full else None
-    parts = []
-    if lead and not (text and _opens_with(text, lead)):
-        parts.append(f"<p>{html.escape(lead, quote=False)}</p>")
-    if text:
-        parts.append(text)
+def _bodies(
+    entry: Entry, text: str | None, link: str | None, lead: str | None, credit: str
+) -> tuple[str, str]:
+    """The item's HTML (with ``text`` when there is one) and its excerpt (without)."""
+    tail = [f"<p>Source: {_anchor(link, credit)}</p>"]
     if also := _also_reported(entry.duplicates):
-        parts.append(also)
-    parts.append(f"<p>Source: {_anchor(link, credit)}</p>")
-    return "\n".join(parts)
+        tail.insert(0, also)
+    opening = [f"<p>{html.escape(lead, quote=False)}</p>"] if lead else []
+    excerpt = "\n".join(opening + tail)
+    if not text:
+        return excerpt, excerpt
+    if opening and _opens_with(text, lead or ""):
+        opening = []
+    return "\n".join([*opening, text, *tail]), excerpt
 
 
 def _categories(entry: Entry) -> tuple[str, ...]:
@@ -159,20 +208,24 @@ def _categories(entry: Entry) -> tuple[str, ...]:
 def build_item(entry: Entry, origin: Origin | None, *, full_text: bool) -> Item:
     """The item ``entry`` is published as; ``origin`` is its feed (None: what the
     entry itself says of its feed)."""
-    feed_url = _opt(origin.feed_url if origin else entry.feed_url) or entry.feed_url
+    feed_url = _opt(origin.feed_url if origin else None) or xml_chars(entry.feed_url)
     origin_title = _opt(origin.title if origin else None) or _opt(entry.feed_title) or feed_url
     link = _link(entry.link)
     lead = _opt(entry.lead)
     credit = xml_chars(source_line(entry, origin_title))
     published = as_utc(entry.date)
+    text = (_opt(entry.content) or _opt(entry.summary)) if full_text else None
+    body, excerpt = _bodies(entry, text, link, lead, credit)
     updated = as_utc(entry.updated) if entry.updated else published
     return Item(
         id=item_id(feed_url, entry.guid),
         title=" ".join((_opt(entry.title) or UNTITLED).split()),
         link=link,
         lead=lead,
-        html=_body(entry, link, lead, credit, full_text),
-        excerpt_html=_body(entry, link, lead, credit, False),
+        credit=credit,
+        text=text,
+        html=body,
+        excerpt_html=excerpt,
         author=_opt(entry.author),
         published=published,
         updated=max(updated, published),

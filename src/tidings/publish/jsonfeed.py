@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tidings.publish.channel import Channel
-from tidings.publish.items import Item, as_utc, xml_chars
+from tidings.publish.items import Item, clean_channel
 
 __all__ = ["VERSION", "render_json"]
 
@@ -52,18 +52,18 @@ def _item(item: Item) -> dict[str, Any]:
 
 
 def render_json(channel: Channel, items: Sequence[Item]) -> bytes:
+    channel = clean_channel(channel)
     doc: dict[str, Any] = {
         "version": VERSION,
-        "title": xml_chars(channel.title),
-        "home_page_url": xml_chars(channel.home_url),
-        "feed_url": xml_chars(channel.self_url),
+        "title": channel.title,
+        "home_page_url": channel.home_url,
+        "feed_url": channel.self_url,
     }
     if channel.description:
-        doc["description"] = xml_chars(channel.description)
+        doc["description"] = channel.description
     if channel.next_url:
-        doc["next_url"] = xml_chars(channel.next_url)
+        doc["next_url"] = channel.next_url
     if channel.hub_url:
-        doc["hubs"] = [{"type": "WebSub", "url": xml_chars(channel.hub_url)}]
-    doc["_tidings"] = {"id": xml_chars(channel.id), "updated": _iso(as_utc(channel.updated))}
+        doc["hubs"] = [{"type": "WebSub", "url": channel.hub_url}]
     doc["items"] = [_item(i) for i in items]
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

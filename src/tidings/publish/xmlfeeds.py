@@ -10,7 +10,7 @@ from email.utils import format_datetime
 from lxml import etree
 
 from tidings.publish.channel import Channel
-from tidings.publish.items import Item, as_utc, xml_chars
+from tidings.publish.items import Item, as_utc, clean_channel
 
 __all__ = ["render_atom", "render_rss"]
 
@@ -29,9 +29,10 @@ def _iso(dt: datetime) -> str:
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, tag, {k: xml_chars(v) for k, v in attrs.items()})
+    """A child element; its text and attributes are clean already (``items``, ``clean_channel``)."""
+    el = etree.SubElement(parent, tag, attrs)
     if text is not None:
-        el.text = xml_chars(text)
+        el.text = text
     return el
 
 
@@ -87,6 +88,7 @@ def _atom_entry(feed: etree._Element, item: Item) -> None:
 
 
 def render_atom(channel: Channel, items: Sequence[Item]) -> bytes:
+    channel = clean_channel(channel)
     feed = etree.Element(_A + "feed", nsmap=_ATOM_NSMAP)  # type: ignore[arg-type]  # stubs: None is the default namespace
     _sub(feed, _A + "id", channel.id)
     _sub(feed, _A + "title", channel.title, type="text")
@@ -136,6 +138,7 @@ def _rss_item(channel_el: etree._Element, item: Item, full_text: bool) -> None:
 
 
 def render_rss(channel: Channel, items: Sequence[Item]) -> bytes:
+    channel = clean_channel(channel)
     nsmap = {"atom": ATOM, "content": CONTENT, "dc": DC, "media": MEDIA}
     rss = etree.Element("rss", {"version": "2.0"}, nsmap=nsmap)
     ch = _sub(rss, "channel")
