@@ -343,10 +343,11 @@ class Publishing:
         if page.next_before is not None and next_url is not None:
             channel = replace(channel, next_url=next_url(page.next_before))
         channel = replace(channel, updated=newest)
-        origins = self._origins(page.entries)
+        origins = self.get_origins(page.entries)
         return Published(channel, page.entries, origins, _etag(channel, page.entries), newest)
 
-    def _origins(self, entries: Sequence[Entry]) -> dict[FeedId, Origin]:
+    def get_origins(self, entries: Sequence[Entry]) -> dict[FeedId, Origin]:
+        """The source feed of each of ``entries``, as its credit names it."""
         out: dict[FeedId, Origin] = {}
         for feed_id in sorted({e.feed_id for e in entries}):
             state = self.store.get_feed_state(feed_id)

@@ -22,7 +22,6 @@ from tidings.content.sanitize import sanitize_html
 from tidings.content.source import source_line
 from tidings.content.text import first_paragraph, shown_lead
 from tidings.core.search import MARK_END, MARK_START
-from tidings.core.urls import strip_tracking
 
 HERE = Path(__file__).parent
 
@@ -83,8 +82,6 @@ def make_environment() -> Environment:
     )
     env.filters.update(
         safe_url=safe_url,
-        # a story's own address, without tracking parameters (published pages, #14)
-        source_url=lambda url: safe_url(strip_tracking(url)) if url else "#",
         reltime=relative_time,
         lead=first_paragraph,
         # the lead above a story's text, unless it is the text's first paragraph (#11)

@@ -30,7 +30,7 @@ from tidings.aggregator.publishing import (
 )
 from tidings.errors import NotFoundError, SearchQueryError
 from tidings.model import Entry, Publication
-from tidings.publish import MEDIA_TYPES, Channel, Format, render
+from tidings.publish import MEDIA_TYPES, Channel, Format, Item, build_item, render
 from tidings.web.publishing.caching import (
     cached_response,
     not_modified,
@@ -170,10 +170,14 @@ class PublishingViews:
         headers = validators(variant(published.etag, "html"), published.last_modified, PUBLIC_CACHE)
         if not_modified(request, headers["etag"], published.last_modified):
             return not_modified_response(headers)
+        items = [
+            (e, build_item(e, published.origins.get(e.feed_id), full_text=publication.full_text))
+            for e in published.entries
+        ]
         html = self.r.html(
             request,
             "public_river.html",
-            {"pub": publication, "doc": published, "feeds": self._alternates(slug)},
+            {"pub": publication, "doc": published, "items": items, "feeds": self._alternates(slug)},
         )
         return cached_response(request, html.encode(), "text/html; charset=utf-8", headers)
 
@@ -183,17 +187,18 @@ class PublishingViews:
         if not raw.isdigit() or len(raw) > 18:
             raise HTTPException(404, "Not found")
 
-        def build() -> tuple[Publication, Entry]:
+        def build() -> tuple[Publication, Entry, Item]:
             publication = self.agg.publishing.get_publication(slug)
             chosen = parse_selection(publication.selection)
             entry = self.agg.publishing.get_entry(publication.user_id, chosen, int(raw))
-            return publication, entry
+            origin = self.agg.publishing.get_origins([entry]).get(entry.feed_id)
+            return publication, entry, build_item(entry, origin, full_text=publication.full_text)
 
-        publication, entry = await self._resolve(build)
+        publication, entry, item = await self._resolve(build)
         html = self.r.html(
             request,
             "public_story.html",
-            {"pub": publication, "entry": entry, "feeds": self._alternates(slug)},
+            {"pub": publication, "entry": entry, "item": item, "feeds": self._alternates(slug)},
         )
         body = html.encode()
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
