@@ -20,6 +20,7 @@ from feedserver import FeedServer
 
 from tidings.model import EntryFilter, User
 from tidings.parser import parse_feed
+from tidings.web.publishing import caching
 
 from .conftest import WebServer, entry
 
@@ -101,6 +102,24 @@ def test_304_by_etag_and_by_date_and_200_once_it_changed(web: WebServer) -> None
     assert changed.headers["etag"] != etag
     other_format = get(web, _path(web, admin, "all", "rss"))
     assert other_format.headers["etag"] != changed.headers["etag"]
+
+
+def test_a_remembered_etag_answers_until_it_expires_or_a_story_arrives(
+    web: WebServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin, _ = _admin_and_bob(web)
+    path = _path(web, admin, "unread")
+    etag = get(web, path).headers["etag"]
+    story = web.agg.get_entries(admin.id, EntryFilter())[0]
+    web.agg.mark_entry(admin.id, int(story.id), read=True)
+    # remembered for FRESH_SECONDS: a mark shows within them (less than max-age)
+    assert get(web, path, {"If-None-Match": etag}).status == 304
+    monkeypatch.setattr(caching, "FRESH_SECONDS", -1)
+    fresh = get(web, path, {"If-None-Match": etag})  # asked again: the listing changed
+    assert fresh.status == 200 and fresh.headers["etag"] != etag
+    assert "Story 1 about the harbour" not in fresh.text
+    web.agg.publishing.revoke_token(admin.id)  # a revoked token is gone at once
+    assert get(web, path, {"If-None-Match": fresh.headers["etag"]}).status == 404
 
 
 def test_gzip_when_asked(web: WebServer) -> None:

@@ -327,6 +327,11 @@ class Publishing:
 
     # documents
 
+    def latest_entry_id(self, user: UserId) -> int:
+        """The newest entry id in the user's feeds: it grows with every new story, so a
+        validator remembered with it is stale once it moved (an indexed lookup)."""
+        return int(self.store.get_latest_entry_id(user))
+
     def published(
         self,
         user: UserId,

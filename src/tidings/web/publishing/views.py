@@ -29,12 +29,17 @@ from tidings.aggregator.publishing import (
     parse_selection,
 )
 from tidings.errors import NotFoundError, SearchQueryError
-from tidings.model import Entry, Publication
+from tidings.model import Entry, Publication, UserId
 from tidings.publish import MEDIA_TYPES, Channel, Format, Item, build_item, render
 from tidings.web.publishing.caching import (
+    GZIP_MIN,
+    DocumentCache,
+    Known,
+    accepts_gzip,
     cached_response,
     not_modified,
     not_modified_response,
+    pack,
     validators,
 )
 from tidings.web.render import Renderer
@@ -69,6 +74,7 @@ def _count(request: Request) -> int:
 class PublishingViews:
     def __init__(self, agg: Aggregator, renderer: Renderer) -> None:
         self.agg, self.r = agg, renderer
+        self.cache = DocumentCache()
 
     def routes(self) -> list[Route]:
         return [
@@ -90,11 +96,15 @@ class PublishingViews:
         text, fmt = found
         n, before = _count(request), request.query_params.get("before")
         base = self.base(request)
+        token = request.path_params["token"]
 
-        def build() -> Published:
-            user = self.agg.publishing.token_user(request.path_params["token"])
+        def build() -> Known | Published:
+            user = self.agg.publishing.token_user(token)
+            known = self._known(request, user.id)
+            if isinstance(known, Known):
+                return known
             chosen = self.agg.publishing.check_selection(user.id, text)
-            self_url = f"{base}/published/{request.path_params['token']}/{chosen.path}.{fmt}"
+            self_url = f"{base}/published/{token}/{chosen.path}.{fmt}"
             channel = Channel(
                 title=f"{self.agg.publishing.selection_title(user.id, chosen)} — Tidings",
                 self_url=self_url,
@@ -103,14 +113,33 @@ class PublishingViews:
                 updated=EMPTY_UPDATED,
                 description=f"{user.name}'s stories: {chosen}",
             )
-            return self.agg.publishing.published(
+            published = self.agg.publishing.published(
                 user.id, chosen, channel, n=n, before=before, next_url=_next(self_url, n)
             )
+            self._remember(request, variant(published.etag, fmt), published, known)
+            return published
 
-        published = await self._resolve(build)
-        response = self._document(request, published, fmt, PRIVATE_CACHE)
+        response = self._document(request, await self._resolve(build), fmt, PRIVATE_CACHE)
         response.headers["x-robots-tag"] = "noindex"
         return response
+
+    def _known(self, request: Request, user: UserId) -> Known | int:
+        """What this URL last answered, if still current (a conditional request can be
+        answered from it); else the owner's newest entry id, to remember the answer by."""
+        latest = self.agg.publishing.latest_entry_id(user)
+        if request.headers.get("if-none-match") is None:
+            return latest
+        known = self.cache.known((request.url.path, request.url.query), latest)
+        if known is not None and not_modified(request, known.etag, known.last_modified):
+            return known
+        return latest
+
+    def _remember(
+        self, request: Request, etag: str, published: Published, latest: Known | int
+    ) -> None:
+        if isinstance(latest, int):
+            key = (request.url.path, request.url.query)
+            self.cache.remember(key, etag, published.last_modified, latest)
 
     # public publications: /p/<slug>, /p/<slug>.<format>, /p/<slug>/<entry id>
 
@@ -123,18 +152,22 @@ class PublishingViews:
         n, before = _count(request), request.query_params.get("before")
         base = self.base(request)
 
-        def build() -> Published:
+        def build() -> Known | Published:
             publication = self.agg.publishing.get_publication(slug)
+            known = self._known(request, publication.user_id)
+            if isinstance(known, Known):
+                return known
             chosen = parse_selection(publication.selection)
             self_url = f"{base}/p/{slug}.{fmt}"
             channel = self._public_channel(publication, chosen, base, self_url)
-            return self.agg.publishing.published(
+            published = self.agg.publishing.published(
                 publication.user_id, chosen, channel, n=n, before=before,
                 next_url=_next(self_url, n),
             )  # fmt: skip
+            self._remember(request, variant(published.etag, fmt), published, known)
+            return published
 
-        published = await self._resolve(build)
-        return self._document(request, published, fmt, PUBLIC_CACHE)
+        return self._document(request, await self._resolve(build), fmt, PUBLIC_CACHE)
 
     def _public_channel(
         self, publication: Publication, chosen: Selection, base: str, self_url: str
@@ -156,17 +189,25 @@ class PublishingViews:
         n, before = _count(request), request.query_params.get("before")
         base = self.base(request)
 
-        def build() -> tuple[Publication, Published]:
+        def build() -> Known | tuple[Publication, Published]:
             publication = self.agg.publishing.get_publication(slug)
+            known = self._known(request, publication.user_id)
+            if isinstance(known, Known):
+                return known
             chosen = parse_selection(publication.selection)
             home = f"{base}/p/{slug}"
             channel = self._public_channel(publication, chosen, base, home)
-            return publication, self.agg.publishing.published(
+            published = self.agg.publishing.published(
                 publication.user_id, chosen, channel, n=n, before=before,
                 next_url=lambda b: f"/p/{slug}?" + urlencode({"before": b, "n": n}),
             )  # fmt: skip
+            self._remember(request, variant(published.etag, "html"), published, known)
+            return publication, published
 
-        publication, published = await self._resolve(build)
+        found = await self._resolve(build)
+        if isinstance(found, Known):
+            return not_modified_response(validators(found.etag, found.last_modified, PUBLIC_CACHE))
+        publication, published = found
         headers = validators(variant(published.etag, "html"), published.last_modified, PUBLIC_CACHE)
         if not_modified(request, headers["etag"], published.last_modified):
             return not_modified_response(headers)
@@ -226,13 +267,21 @@ class PublishingViews:
             raise HTTPException(400, str(exc)) from None
 
     def _document(
-        self, request: Request, published: Published, fmt: Format, cache: str
+        self, request: Request, found: Known | Published, fmt: Format, cache: str
     ) -> Response:
-        headers = validators(variant(published.etag, fmt), published.last_modified, cache)
-        if not_modified(request, headers["etag"], published.last_modified):
+        if isinstance(found, Known):  # the remembered ETag matched: a 304
+            return not_modified_response(validators(found.etag, found.last_modified, cache))
+        etag = variant(found.etag, fmt)
+        headers = validators(etag, found.last_modified, cache)
+        if not_modified(request, headers["etag"], found.last_modified):
             return not_modified_response(headers)
-        body = render(published.channel, published.entries, published.origins, fmt)
-        return cached_response(request, body, MEDIA_TYPES[fmt], headers)
+        body = self.cache.body(
+            etag, False, lambda: render(found.channel, found.entries, found.origins, fmt)
+        )
+        packed = None
+        if len(body) >= GZIP_MIN and accepts_gzip(request):
+            packed = self.cache.body(etag, True, lambda: pack(body))
+        return cached_response(request, body, MEDIA_TYPES[fmt], headers, packed)
 
 
 def _next(self_url: str, n: int) -> Next:
