@@ -181,9 +181,17 @@ class PublishingViews:
             home_url=f"{base}/p/{publication.slug}",
             id=f"{base}/p/{publication.slug}",
             updated=publication.created_at,
-            hub_url=self.agg.settings.publish_hub or None,
+            hub_url=self._hub(),
             full_text=publication.full_text,
         )
+
+    def _hub(self) -> str | None:
+        """The hub public feeds name: only one that is told of new items (the pings
+        need ``base_url``: a hub fetches the feeds at their public address)."""
+        settings = self.agg.settings
+        if not (settings.publish_hub and settings.base_url):
+            return None
+        return settings.publish_hub
 
     async def public_page(self, request: Request, slug: str) -> Response:
         n, before = _count(request), request.query_params.get("before")
