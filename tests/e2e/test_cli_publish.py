@@ -25,8 +25,10 @@ def test_url_prints_the_private_feed_and_revoke_replaces_it(tidings: Tidings) ->
     assert t.run("publish", "url", "all", "--format", "json").stdout.strip() == (
         f"{BASE}/published/{token}/all.json"
     )
-    assert t.run("publish", "url", "starred", "--format", "rss").stdout.strip().endswith(
-        "/starred.rss"
+    assert (
+        t.run("publish", "url", "starred", "--format", "rss")
+        .stdout.strip()
+        .endswith("/starred.rss")
     )
     revoked = t.run("publish", "revoke")
     assert "revoked" in revoked.stdout and token not in revoked.stdout
@@ -91,3 +93,10 @@ def test_only_an_administrator_publishes(tidings: Tidings) -> None:
     proc = t.run("--user", "bob", "publish", "remove", "front", check=False)
     assert proc.returncode == 1 and "administrator" in proc.stderr
     assert t.run("--user", "bob", "publish", "url", "all").stdout.startswith(BASE)
+
+
+def test_publish_has_help(tidings: Tidings) -> None:
+    out = tidings.run("publish", "--help").stdout
+    assert all(cmd in out for cmd in ("url", "revoke", "add", "list", "remove"))
+    assert "search/QUERY" in out
+    assert "--excerpt" in tidings.run("publish", "add", "--help").stdout
