@@ -62,7 +62,7 @@ def seed_entry(**changes: Any) -> Entry:
         categories=("Russia & Former Soviet Union",),
         enclosures=(Enclosure("https://news.example/a0.mp3", "audio/mpeg", 1234),),
         image=None,
-        comments=None,
+        comments="https://news.example/article/0?utm_source=rss#comments",
         first_seen=T0,
         lead=SEED_LEAD,
         word_count=320,

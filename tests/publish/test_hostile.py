@@ -152,3 +152,28 @@ def test_an_entry_without_an_origin_is_credited_with_its_own_feed() -> None:
     source = root.find("channel/item/source")
     assert source is not None
     assert (source.get("url"), source.text) == ("https://elsewhere.example/f", "Named")
+
+
+_any_char = st.one_of(
+    st.characters(codec=None, exclude_categories=()),  # surrogates included
+    st.sampled_from(["\x00", "\x1f", "\ufffe", "\uffff", "\ud800", "\U0010ffff", "é", "\t"]),
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(_any_char, max_size=30).map("".join))
+def test_the_fast_character_check_agrees_with_the_xml_char_production(text: str) -> None:
+    cleaned = xml_chars(text)
+    assert cleaned == "".join(c for c in text if _is_xml_char(c))
+    cleaned.encode("utf-8")
+    etree.fromstring(b"<a/>").text = cleaned  # lxml accepts it
+
+
+def _is_xml_char(c: str) -> bool:
+    n = ord(c)
+    return (
+        n in (0x9, 0xA, 0xD)
+        or 0x20 <= n <= 0xD7FF
+        or 0xE000 <= n <= 0xFFFD
+        or 0x10000 <= n <= 0x10FFFF
+    )

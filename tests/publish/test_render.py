@@ -53,6 +53,18 @@ def test_the_seed_story_keeps_headline_section_lead_text_and_source_link(fmt: Fo
     assert "ports" in item.categories  # a user's tag
     assert item.image == "https://img.example/harbour-0.jpg"
     assert [e.url for e in item.enclosures] == ["https://news.example/a0.mp3"]
+    if fmt != "json":  # JSON Feed has no comments field
+        assert item.comments == "https://news.example/article/0#comments"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_issues_own_seed_credits_readnow_and_its_section(fmt: Format) -> None:
+    entry = seed_entry(source="ReadNOW", feed_title="ReadNOW")
+    (item,) = parse_feed(render(CHANNEL, [entry], ORIGINS, fmt), url=CHANNEL.self_url).entries
+    assert blocks(item.content)[-1] == (
+        "Source: ReadNOW — Russia & Former Soviet Union",
+        [CLEAN_LINK],
+    )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

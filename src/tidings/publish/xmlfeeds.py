@@ -52,39 +52,49 @@ def _atom_links(parent: etree._Element, channel: Channel) -> None:
         _sub(parent, _A + "link", rel="next", type="application/atom+xml", href=channel.next_url)
 
 
+_ENTRY, _ID, _TITLE, _LINK = (_A + n for n in ("entry", "id", "title", "link"))
+_PUBLISHED, _UPDATED = _A + "published", _A + "updated"
+_AUTHOR, _NAME, _CATEGORY = _A + "author", _A + "name", _A + "category"
+_SUMMARY, _CONTENT, _SOURCE = _A + "summary", _A + "content", _A + "source"
+_THUMBNAIL = f"{{{MEDIA}}}thumbnail"
+_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_TEXT, _HTML_TYPE = {"type": "text"}, {"type": "html"}
+
+
 def _atom_entry(feed: etree._Element, item: Item) -> None:
-    entry = _sub(feed, _A + "entry")
-    if item.language:
-        entry.set("{http://www.w3.org/XML/1998/namespace}lang", item.language)
-    _sub(entry, _A + "id", item.id)
-    _sub(entry, _A + "title", item.title, type="text")
+    sub = etree.SubElement  # one element each line; every text and attribute is clean already
+    entry = sub(feed, _ENTRY, {_LANG: item.language} if item.language else {})
+    sub(entry, _ID).text = item.id
+    sub(entry, _TITLE, _TEXT).text = item.title
     if item.link:
-        _sub(entry, _A + "link", rel="alternate", type="text/html", href=item.link)
-    _sub(entry, _A + "published", _iso(item.published))
-    _sub(entry, _A + "updated", _iso(item.updated))
+        sub(entry, _LINK, {"rel": "alternate", "type": "text/html", "href": item.link})
+    sub(entry, _PUBLISHED).text = _iso(item.published)
+    sub(entry, _UPDATED).text = _iso(item.updated)
     if item.author:
-        _sub(_sub(entry, _A + "author"), _A + "name", item.author)
+        sub(sub(entry, _AUTHOR), _NAME).text = item.author
     for term in item.categories:
-        _sub(entry, _A + "category", term=term)
+        sub(entry, _CATEGORY, {"term": term})
     if item.lead:
-        _sub(entry, _A + "summary", item.lead, type="text")
-    _sub(entry, _A + "content", item.html, type="html")
+        sub(entry, _SUMMARY, _TEXT).text = item.lead
+    sub(entry, _CONTENT, _HTML_TYPE).text = item.html
+    if item.comments:  # RFC 4685
+        sub(entry, _LINK, {"rel": "replies", "type": "text/html", "href": item.comments})
     for att in item.attachments:
-        link = _sub(entry, _A + "link", rel="enclosure", href=att.url)
+        link = sub(entry, _LINK, {"rel": "enclosure", "href": att.url})
         if att.type:
             link.set("type", att.type)
         if att.length:
             link.set("length", str(att.length))
     if item.image:
-        _sub(entry, f"{{{MEDIA}}}thumbnail", url=item.image)
-    source = _sub(entry, _A + "source")
-    _sub(source, _A + "id", item.source.feed_url)
-    _sub(source, _A + "title", item.source.title, type="text")
+        sub(entry, _THUMBNAIL, {"url": item.image})
+    source = sub(entry, _SOURCE)
+    sub(source, _ID).text = item.source.feed_url
+    sub(source, _TITLE, _TEXT).text = item.source.title
     if item.source.site_url:
-        _sub(source, _A + "link", rel="alternate", type="text/html", href=item.source.site_url)
-    _sub(source, _A + "link", rel="self", href=item.source.feed_url)
+        sub(source, _LINK, {"rel": "alternate", "type": "text/html", "href": item.source.site_url})
+    sub(source, _LINK, {"rel": "self", "href": item.source.feed_url})
     if item.source.updated:
-        _sub(source, _A + "updated", _iso(item.source.updated))
+        sub(source, _UPDATED).text = _iso(item.source.updated)
 
 
 def render_atom(channel: Channel, items: Sequence[Item]) -> bytes:
@@ -113,6 +123,8 @@ def _rss_item(channel_el: etree._Element, item: Item, full_text: bool) -> None:
     if item.link:
         _sub(el, "link", item.link)
     _sub(el, "guid", item.id, isPermaLink="false")
+    if item.comments:
+        _sub(el, "comments", item.comments)
     _sub(el, "pubDate", format_datetime(item.published, usegmt=True))
     if item.updated != item.published:
         _sub(el, f"{{{ATOM}}}updated", _iso(item.updated))
