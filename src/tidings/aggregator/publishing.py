@@ -38,6 +38,7 @@ from tidings.errors import (
     PermissionDeniedError,
     PublicationError,
     SearchQueryError,
+    SettingsError,
 )
 from tidings.model import (
     Entry,
@@ -207,7 +208,7 @@ class Publishing:
         """The full address of a private feed; needs the ``base_url`` setting."""
         base = self.settings.base_url.rstrip("/")
         if not base:
-            raise PermissionDeniedError(
+            raise SettingsError(
                 "set base_url (TIDINGS_BASE_URL) to the address readers reach Tidings at"
             )
         return base + self.private_path(user, selection, fmt)
