@@ -264,6 +264,21 @@ def test_an_excerpt_publication_carries_no_text_a_full_one_does(web: WebServer) 
         assert "ARTICLEBODY" in get(web, f"/p/whole{path}").text, path
 
 
+def test_public_documents_carry_no_personal_state(web: WebServer) -> None:
+    admin = web.agg.accounts.get_users()[0]
+    web.feed(admin, A, [entry(1)], category="Harbour")
+    story = web.agg.get_entries(admin.id, EntryFilter())[0]
+    web.agg.store.set_entry_tag(admin.id, [story.id], "mytagzz", tagged=True)
+    web.agg.mark_entry(admin.id, int(story.id), starred=True)
+    web.agg.publishing.add_publication(admin.id, "all", slug="tagged")
+    assert "mytagzz" in get(web, _path(web, admin, "all")).text  # the owner's own feed
+    for path in ("/p/tagged", "/p/tagged.atom", "/p/tagged.rss", "/p/tagged.json",
+                 f"/p/tagged/{story.id}"):  # fmt: skip
+        doc = get(web, path)
+        assert doc.status == 200 and "Story 1 about the harbour" in doc.text, path
+        assert "mytagzz" not in doc.text and "★" not in doc.text, path
+
+
 class RecordingHub:
     """A loopback WebSub hub that records publish pings (and answers 204)."""
 

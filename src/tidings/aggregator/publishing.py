@@ -342,27 +342,38 @@ class Publishing:
         n: int = DEFAULT_ITEMS,
         before: str | None = None,
         next_url: Callable[[str], str] | None = None,
+        personal: bool = True,
     ) -> Published:
-        """A page of the selection with its channel, origins and validators."""
+        """A page of the selection with its channel, origins and validators; without
+        ``personal`` (a public publication) the owner's read, starred and tags are left
+        out of the entries."""
         page = self.get_page(user, selection, n=n, before=before)
-        newest = max((_changed(e) for e in page.entries), default=channel.updated)
+        entries = page.entries
+        if not personal:
+            entries = tuple(replace(e, read=False, starred=False, tags=()) for e in entries)
+        newest = max((_changed(e) for e in entries), default=channel.updated)
         if page.next_before is not None and next_url is not None:
             channel = replace(channel, next_url=next_url(page.next_before))
         channel = replace(channel, updated=newest)
-        origins = self.get_origins(page.entries)
-        return Published(channel, page.entries, origins, _etag(channel, page.entries), newest)
+        origins = self.get_origins(entries)
+        return Published(channel, entries, origins, _etag(channel, entries, origins), newest)
 
     def get_origins(self, entries: Sequence[Entry]) -> dict[FeedId, Origin]:
         """The source feed of each of ``entries``, as its credit names it."""
         out: dict[FeedId, Origin] = {}
-        for feed_id in sorted({e.feed_id for e in entries}):
+        newest: dict[FeedId, datetime] = {}
+        for e in entries:
+            newest[e.feed_id] = max(newest.get(e.feed_id, _changed(e)), _changed(e))
+        for feed_id in sorted(newest):
             state = self.store.get_feed_state(feed_id)
             out[feed_id] = Origin(
                 feed_id=feed_id,
                 feed_url=state.url,
                 title=state.title or state.url,
                 site_url=state.link,
-                updated=state.last_success_at,
+                # its newest item here, not its last fetch: the document (and its ETag)
+                # stays the same while its items do
+                updated=newest[feed_id],
             )
         return out
 
@@ -455,16 +466,18 @@ def _changed(entry: Entry) -> datetime:
     return max(d for d in (entry.first_seen, entry.updated) if d is not None)
 
 
-def _etag(channel: Channel, entries: Sequence[Entry]) -> str:
+def _etag(channel: Channel, entries: Sequence[Entry], origins: Mapping[FeedId, Origin]) -> str:
     """A digest of what the document is made of (the channel and each item's fields),
     so a conditional request is answered without rendering."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(_VERSION.encode())
     digest.update(repr(channel).encode())
+    digest.update(repr(sorted(origins.items())).encode())
     for e in entries:
         parts = (
             e.id, e.title, e.link, e.author, e.published, e.updated, e.lead, e.section,
             e.source, e.main_image, e.categories, e.enclosures, e.duplicates, e.full_text,
+            e.tags, e.feed_title, e.image, e.language, e.comments,
         )  # fmt: skip
         digest.update(repr(parts).encode())
         digest.update(hashlib.blake2b((e.content or e.summary or "").encode()).digest())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TypeVar, get_args
 from urllib.parse import urlencode
@@ -162,7 +163,7 @@ class PublishingViews:
             channel = self._public_channel(publication, chosen, base, self_url)
             published = self.agg.publishing.published(
                 publication.user_id, chosen, channel, n=n, before=before,
-                next_url=_next(self_url, n),
+                next_url=_next(self_url, n), personal=False,
             )  # fmt: skip
             self._remember(request, variant(published.etag, fmt), published, known)
             return published
@@ -208,6 +209,7 @@ class PublishingViews:
             published = self.agg.publishing.published(
                 publication.user_id, chosen, channel, n=n, before=before,
                 next_url=lambda b: f"/p/{slug}?" + urlencode({"before": b, "n": n}),
+                personal=False,
             )  # fmt: skip
             self._remember(request, variant(published.etag, "html"), published, known)
             return publication, published
@@ -240,6 +242,7 @@ class PublishingViews:
             publication = self.agg.publishing.get_publication(slug)
             chosen = parse_selection(publication.selection)
             entry = self.agg.publishing.get_entry(publication.user_id, chosen, int(raw))
+            entry = replace(entry, read=False, starred=False, tags=())  # nobody's state
             origin = self.agg.publishing.get_origins([entry]).get(entry.feed_id)
             return publication, entry, build_item(entry, origin, full_text=publication.full_text)
 
