@@ -279,6 +279,25 @@ def test_public_documents_carry_no_personal_state(web: WebServer) -> None:
         assert "mytagzz" not in doc.text and "★" not in doc.text, path
 
 
+def test_hostile_text_is_escaped_on_public_pages(web: WebServer) -> None:
+    admin = web.agg.accounts.get_users()[0]
+    hostile = entry(
+        1,
+        title="<script>alert(1)</script> \x1b[31mred",
+        summary='<p>Lead</p><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a>',
+        content="<p>Body</p><script>alert(4)</script>",
+        link="javascript:alert(5)",
+    )
+    web.feed(admin, A, [hostile], category="Harbour", title="<b>Post</b>")
+    web.agg.publishing.add_publication(admin.id, "all", slug="all", full_text=True)
+    story = web.agg.get_entries(admin.id, EntryFilter())[0]
+    for path in ("/p/all", f"/p/all/{story.id}"):
+        page = get(web, path).text
+        assert "<script>" not in page and "onerror" not in page, path
+        assert "javascript:" not in page and "\x1b" not in page, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
 class RecordingHub:
     """A loopback WebSub hub that records publish pings (and answers 204)."""
 
