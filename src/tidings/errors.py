@@ -95,6 +95,10 @@ class SearchQueryError(TidingsError, ValueError):
     """The search query cannot be run; the message is meant for the reader."""
 
 
+class PublicationError(TidingsError, ValueError):
+    """A publication cannot be made: its name is taken or is not a name (#14)."""
+
+
 class CopyRefusedError(TidingsError):
     """``copy-db`` will not copy: no source, not a Tidings database, another schema
     version, or a target that already holds rows (and not the same ones)."""

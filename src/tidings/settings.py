@@ -132,6 +132,13 @@ SETTINGS: tuple[Setting, ...] = (
         "it, hubs are not asked to push).",
     ),
     Setting(
+        "publish_hub",
+        "",
+        str,
+        "WebSub hub told (hub.mode=publish) when a public publication has new items, and "
+        "named as rel=hub in its feeds; needs base_url.",
+    ),
+    Setting(
         "trusted_proxies",
         (),
         _list,
@@ -176,6 +183,7 @@ class Settings:
     parse_workers: int
     refresh_every: int
     base_url: str
+    publish_hub: str
     trusted_proxies: tuple[str, ...]
     full_text_default: str
     background_refresh: bool

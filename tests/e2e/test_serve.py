@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import subprocess
@@ -95,6 +96,27 @@ def test_background_refresh_off(
     s.stop()
     assert feed_server.hits("/a.xml") == 0
     assert tidings.json("feeds")[0]["last_fetched"] is None
+
+
+def test_a_private_feed_token_never_reaches_the_log(
+    tidings: Tidings, serve: Callable[..., Serve]
+) -> None:
+    tidings.run("add", "https://a.example/feed.xml", "--no-discover")
+    base = Tidings({**tidings.env, "TIDINGS_BASE_URL": "http://127.0.0.1"})
+    url = base.run("publish", "url", "all").stdout.strip()
+    path = url.removeprefix("http://127.0.0.1")
+    token = path.split("/")[2]
+    s = serve()
+    _wait(lambda: s.logged("Application startup complete"), "the server")
+    conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+    conn.request("GET", path)
+    assert conn.getresponse().status == 200
+    conn.close()
+    _wait(lambda: "/published/" in s.log.read_text(), "the access log line")
+    s.stop()
+    text = s.log.read_text()
+    assert token not in text
+    assert "/published/…/all.atom" in text
 
 
 def test_an_app_syncs_with_a_served_tidings(

@@ -67,6 +67,8 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
         feed.id, hub="https://hub.example/", topic=URL, callback_id="cb", secret="s", now=NOW
     )
     store.add_session(user, "tok", now=NOW, expires=LATER)
+    store.set_publish_token(user, "pt", now=NOW)
+    store.add_publication(user, "p1", "all", full_text=False, now=NOW)
     store.set_icon(feed.id, now=NOW, data=b"GIF89a", content_type="image/gif", source_url=URL)
     rule = store.add_rule(user, Rule(RuleField.TITLE, "x", RuleAction.READ), now=NOW)
     entry = store.get_entries(user, EntryFilter())[0].id
@@ -98,6 +100,16 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "add_api_token": lambda s, k: s.add_api_token(k.user, "t", generation=0, now=NOW),
         "get_api_token_user": lambda s, k: s.get_api_token_user("t"),
         "get_server_secret": lambda s, k: s.get_server_secret("s", "v"),
+        # publishing (#14)
+        "get_publish_token": lambda s, k: s.get_publish_token(k.user),
+        "set_publish_token": lambda s, k: s.set_publish_token(k.user, "pt2", now=NOW),
+        "get_publish_token_user": lambda s, k: s.get_publish_token_user("pt"),
+        "add_publication": lambda s, k: s.add_publication(
+            k.user, "p2", "starred", full_text=True, now=NOW
+        ),
+        "get_publications": lambda s, k: s.get_publications(),
+        "get_publication": lambda s, k: s.get_publication("p1"),
+        "remove_publication": lambda s, k: s.remove_publication("p1"),
         # feeds
         "ensure_user": lambda s, k: s.ensure_user("carol"),
         "add_feed": lambda s, k: s.add_feed(k.user, "https://y.example/", category="C", now=NOW),

@@ -53,6 +53,10 @@ def setup(web: WebServer) -> tuple[WebServer, Client, dict[str, str]]:
     client = web.client()
     client.login("admin")
     ids = {"entry_id": str(entry_id), "feed_id": str(feed_id), "name": "World"}
+    # published feeds and pages (#14): a token, a public publication
+    token = web.agg.publishing.revoke_token(admin.id)
+    web.agg.publishing.add_publication(admin.id, "category/World", slug="world")
+    ids |= {"token": token, "doc": "all.atom", "pub": "world", "slug": "world"}
     return web, client, {**ids, "callback_id": "not-issued", "rest": ""}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import itertools
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tidings.aggregator.accounts import Accounts
 from tidings.aggregator.icons import Icons
+from tidings.aggregator.publishing import Publishing
 from tidings.aggregator.reading import Reading
 from tidings.aggregator.rules import Stories
 from tidings.aggregator.scheduling import Claims, Scheduling, new_worker_id, release_dead_owners
@@ -26,7 +28,13 @@ from tidings.aggregator.websub import Poster, WebSub
 from tidings.content.story import with_search_text
 from tidings.core import schedule
 from tidings.core.urls import check_url
-from tidings.errors import DiscoveryError, NotFoundError, ParseError, SubscriptionLimitError
+from tidings.errors import (
+    DiscoveryError,
+    NotFoundError,
+    ParseError,
+    SubscriptionLimitError,
+    TidingsError,
+)
 from tidings.model import (
     BatchSummary,
     Entry,
@@ -58,6 +66,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_USER", "Aggregator", "NotFoundError", "Writer"]
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 DEFAULT_USER = "admin"
 POOL_THRESHOLD = 8  # below this many feeds, parsing inline beats starting processes
@@ -127,6 +136,8 @@ class Aggregator:
             refresh=lambda url, fetcher: self.refresh([url], fetcher=fetcher),
         )
         self.icons = Icons(store, new_fetcher=self.new_fetcher)  # feed icons (#12)
+        # feeds out, private and public; WebSub publish pings (#14)
+        self.publishing = Publishing(store, settings, new_poster=self.new_fetcher)
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         self._processors = processors
         self._writer = writer  # every refresh write; commits in groups
@@ -318,9 +329,20 @@ class Aggregator:
                         on_result(result)
 
                 fetcher = fetcher or self.new_fetcher()
-                return await self._refresh(states, count, on_start, done, fetcher)
+                summary = await self._refresh(states, count, on_start, done, fetcher)
         finally:
             self._running.discard(owner)
+        if summary.new_entries and self.settings.publish_hub:
+            await self._ping_hub(now, {r.feed_url for r in summary.results if r.new})
+        return summary
+
+    async def _ping_hub(self, since: datetime, feed_urls: set[str]) -> None:
+        """Tell the publish hub of public publications with new items (#14); a
+        failure is logged and never fails the refresh."""
+        try:
+            await self.publishing.ping_hub(since, feed_urls)
+        except TidingsError as exc:  # the refresh is committed: a ping is best effort
+            log.warning("publish ping to %s failed: %s", self.settings.publish_hub, exc)
 
     def _release_stale_leases(self, now: datetime) -> int:
         """End the leases of dead processes here, and of this process's claims that

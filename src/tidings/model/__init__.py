@@ -46,6 +46,7 @@ from tidings.model.fetch import (
 )
 from tidings.model.icons import Icon, IconJob
 from tidings.model.ids import EntryId, FeedId, UserId
+from tidings.model.publishing import Publication
 from tidings.model.stories import (
     Article,
     Rule,
@@ -89,6 +90,7 @@ __all__ = [
     "IconJob",
     "NotModified",
     "Posted",
+    "Publication",
     "RefreshResult",
     "Rule",
     "RuleAction",

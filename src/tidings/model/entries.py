@@ -142,6 +142,7 @@ class EntryFilter:
     unstarred: bool = False  # only entries not starred (`xt=…/starred`)
     exclude_labels: tuple[str, ...] = ()  # neither filed under nor tagged with these
     exclude_feed_ids: tuple[FeedId, ...] = ()
+    tag: str | None = None  # only entries the user tagged so (a published tag/NAME, #14)
 
 
 @dataclass(frozen=True, slots=True)

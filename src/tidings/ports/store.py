@@ -26,6 +26,7 @@ from tidings.model import (
     FullTextMode,
     Icon,
     IconJob,
+    Publication,
     Rule,
     StoryContext,
     StoryOptions,
@@ -474,6 +475,52 @@ class IconStore(Protocol):
         ...
 
 
+class PublishStore(Protocol):
+    """Publishing (#14): each user's secret publish token, and public publications.
+
+    The token is kept as issued (it is shown again on the Settings page and by
+    ``tidings publish url``); a user has at most one, and a new one replaces it."""
+
+    def get_publish_token(self, user_id: UserId) -> str | None:
+        """The user's live publish token, or None before one was made."""
+        ...
+
+    def set_publish_token(self, user_id: UserId, token: str, *, now: datetime) -> None:
+        """Make ``token`` the user's publish token; the previous one is dead at once.
+        Raises ``NotFoundError`` for a user that does not exist."""
+        ...
+
+    def get_publish_token_user(self, token: str) -> User | None:
+        """The user whose live publish token this is, or None."""
+        ...
+
+    def add_publication(
+        self,
+        user_id: UserId,
+        slug: str,
+        selection: str,
+        *,
+        full_text: bool,
+        now: datetime,
+        title: str | None = None,
+    ) -> Publication:
+        """Publish ``selection`` of ``user_id``'s stories as ``slug``; ``PublicationError``
+        if that slug is taken (the caller checks the slug and the selection)."""
+        ...
+
+    def get_publications(self) -> list[Publication]:
+        """Every public publication, by slug."""
+        ...
+
+    def get_publication(self, slug: str) -> Publication:
+        """The publication called ``slug``; raises ``NotFoundError``."""
+        ...
+
+    def remove_publication(self, slug: str) -> None:
+        """Raises ``NotFoundError`` for a slug that is not published."""
+        ...
+
+
 class FeedStore(Protocol):
     """Shared feed rows and users' subscriptions to them."""
 
@@ -569,6 +616,7 @@ class Store(
     SyncStore,
     WebSubStore,
     IconStore,
+    PublishStore,
     Protocol,
 ):
     """Persistent state. Every method raises ``StorageError`` on engine failures.

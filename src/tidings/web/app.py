@@ -32,6 +32,7 @@ from tidings.errors import (
     StorageReadOnlyError,
 )
 from tidings.web.gate import Gate, wants_json
+from tidings.web.publishing import PublishingViews
 from tidings.web.render import HERE, Renderer, relative_time, safe_url
 from tidings.web.security import (
     BodyLimit,
@@ -66,6 +67,8 @@ def make_web_app(
         *FeedViews(agg, gate, renderer).routes(),
         *accounts.routes(),
         *websub_routes(agg),  # hub callbacks: no session, HMAC-signed (#4)
+        # published feeds and public pages: no session, GET only, found by token or slug (#14)
+        *PublishingViews(agg, renderer).routes(),
         # the apps' API: its own key, no session; failed keys throttled per address (#12)
         *FeverApi(agg, throttle, accounts.client_address).routes(),
         *GReaderApi(agg, throttle, accounts.client_address).routes(),

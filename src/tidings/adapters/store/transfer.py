@@ -63,6 +63,8 @@ TABLES = (
     Table("server_secrets", ("name",)),
     Table("sessions", ("token_hash",)),
     Table("api_tokens", ("token_hash",)),
+    Table("publish_tokens", ("user_id",)),  # (#14)
+    Table("publications"),
     Table("feeds", counters=("n_entries",)),
     Table("feed_story_options", ("feed_id",)),
     Table("feed_icons", ("feed_id",)),

@@ -51,6 +51,7 @@ class AccountViews:
             g("/settings", self.save_settings, methods=("POST",)),
             g("/settings/password", self.change_password, methods=("POST",)),
             g("/settings/api-password", self.change_api_password, methods=("POST",)),
+            g("/settings/publish-token", self.new_publish_token, methods=("POST",)),
             g("/users", self.add_user, methods=("POST",)),
         ]
 
@@ -146,6 +147,9 @@ class AccountViews:
         has_api = v.user is not None and await run_in_threadpool(
             self.agg.accounts.has_api_password, v.uid
         )
+        published = await run_in_threadpool(self.agg.publishing.private_paths, v.uid)
+        if request.query_params.get("published"):
+            notice = "Your private feed addresses are new: the earlier ones answer 404."
         return self.r.page(
             request,
             "settings.html",
@@ -156,6 +160,9 @@ class AccountViews:
             notice=notice,
             has_api_password=has_api,
             base_url=self.agg.settings.base_url.rstrip("/"),
+            # the private feeds' own links: the address this page came from without base_url
+            feed_base=(self.agg.settings.base_url or str(request.base_url)).rstrip("/"),
+            published=published,
             **ctx,
         )
 
@@ -173,6 +180,11 @@ class AccountViews:
         password = self.agg.accounts.generate_api_password()
         await run_in_threadpool(self.agg.accounts.set_api_password, v.uid, password)
         return await self.settings_form(request, v, new_api_password=password)
+
+    async def new_publish_token(self, request: Request, v: Visitor) -> Response:
+        """Private feed addresses (#14): made the first time, replaced (revoked) after."""
+        await run_in_threadpool(self.agg.publishing.revoke_token, v.uid)
+        return RedirectResponse("/settings?published=1", 303)
 
     async def save_settings(self, request: Request, v: Visitor) -> Response:
         theme = _text(v.form.get("theme"), 20)

@@ -30,7 +30,7 @@ class Listing(enum.Enum):
 
 
 def listing_of(f: EntryFilter) -> Listing:
-    if f.feed_url or f.feed_id is not None or f.starred:
+    if f.feed_url or f.feed_id is not None or f.starred or f.tag is not None:
         return Listing.PLAIN
     return Listing.NEWEST if f.after_id is not None else Listing.RIVER
 

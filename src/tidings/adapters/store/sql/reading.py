@@ -116,6 +116,12 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
         params["after_id"] = f.after_id
     if f.read:
         clauses.append("st.read = 1")
+    if f.tag is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM entry_tags t WHERE t.user_id = :user_id "
+            "AND t.entry_id = e.id AND t.tag = :tag)"
+        )
+        params["tag"] = f.tag
     if f.label:
         clauses.append(_LABELLED.format(param="label"))
         params["label"] = f.label
