@@ -34,8 +34,8 @@ from tidings.parser.xmltext import (
     atom_html,
     atom_title,
     enclosure,
-    html_field,
     language_tag,
+    media_description,
     media_group_description,
     media_image,
     person_name,
@@ -203,7 +203,7 @@ def _entry(entry: etree._Element, ctx: Context, ns: str, feed_author: str | None
         elif kind == ITUNES_DURATION:
             duration = duration or parse_duration(text_of(child))
         elif kind == MEDIA_DESCRIPTION:
-            media_summary = media_summary or html_field(child, ctx)
+            media_summary = media_summary or media_description(child, ctx)
         elif kind == ITUNES_IMAGE:
             image = image or safe_url(child.get("href"), ctx.base_of(child))
     link = links.alternate or links.related

@@ -36,6 +36,7 @@ from tidings.parser.xmltext import (
     enclosure,
     html_field,
     language_tag,
+    media_description,
     media_group_description,
     media_image,
     person_name,
@@ -50,7 +51,7 @@ RDF_ABOUT = f"{{{RDF}}}about"
 (TITLE, LINK, GUID, DESC, CONTENT_, AUTHOR, PUBLISHED, UPDATED, CATEGORY, ENCLOSURE,
  COMMENTS, MEDIA_, ITUNES_IMAGE, ALT_SUMMARY, ATOM_LINK, LANGUAGE, ITEM, IMAGE, TTL,
  SY_PERIOD, SY_FREQUENCY, ALT_TITLE, XHTML_BODY, ITUNES_CATEGORY,
- ITUNES_LINK, ITUNES_DURATION) = range(26)  # fmt: skip
+ ITUNES_LINK, ITUNES_DURATION, MEDIA_DESC) = range(27)  # fmt: skip
 
 
 def _rss(local: str) -> list[str]:
@@ -84,7 +85,7 @@ _ITEM_KINDS = _kinds(
     ([f"{{{ITUNES}}}duration", f"{{{ITUNES_ALT}}}duration"], ITUNES_DURATION),
     (["category", f"{{{DC}}}subject", *(f"{{{ns}}}category" for ns in MEDIA_NS)], CATEGORY),
     ([f"{{{ns}}}title" for ns in MEDIA_NS], ALT_TITLE),
-    ([f"{{{ns}}}description" for ns in MEDIA_NS], ALT_SUMMARY),
+    ([f"{{{ns}}}description" for ns in MEDIA_NS], MEDIA_DESC),
     (["enclosure"], ENCLOSURE),
     (["comments"], COMMENTS),
     ([f"{{{ns}}}{n}" for ns in MEDIA_NS for n in ("thumbnail", "content", "group")], MEDIA_),
@@ -186,6 +187,8 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
                     categories.append(term)
         elif kind == ALT_SUMMARY:
             alt_summary = alt_summary or html_field(child, ctx)
+        elif kind == MEDIA_DESC:
+            alt_summary = alt_summary or media_description(child, ctx)
         elif kind == ALT_TITLE:
             alt_title = alt_title or plain_title(text_of(child))
         elif kind == LANGUAGE:
