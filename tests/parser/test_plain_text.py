@@ -86,11 +86,16 @@ def test_json_feed_content_text_keeps_paragraphs() -> None:
         ("plain", "plain"),
         ("a\r\nb", "<p>a<br>b</p>"),
         ("a\n \n\n b", "<p>a</p><p>b</p>"),
-        ("see https://x.example/a.", f'<p>see <a href="https://x.example/a" {REL}>'
-         "https://x.example/a</a>.</p>"),
+        (
+            "see https://x.example/a.",
+            f'<p>see <a href="https://x.example/a" {REL}>https://x.example/a</a>.</p>',
+        ),
         ("ftp://x.example/ javascript:alert(1)", "<p>ftp://x.example/ javascript:alert(1)</p>"),
-        ('https://x.example/"onmouseover="x', f'<p><a href="https://x.example/" {REL}>'
-         "https://x.example/</a>&quot;onmouseover=&quot;x</p>".replace("&quot;", '"')),
+        (
+            'https://x.example/"onmouseover="x',
+            f'<p><a href="https://x.example/" {REL}>'
+            "https://x.example/</a>&quot;onmouseover=&quot;x</p>".replace("&quot;", '"'),
+        ),
     ],
 )
 def test_text_to_html(text: str, html: str) -> None:
