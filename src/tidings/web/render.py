@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from tidings.content.media import format_duration, format_size, media_badge
 from tidings.content.sanitize import sanitize_html
 from tidings.content.source import source_line
 from tidings.content.text import first_paragraph, shown_lead
@@ -91,6 +92,10 @@ def make_environment() -> Environment:
         when=when,
         highlighted=highlighted,
         path_part=path_part,
+        # media (#15): a card's "▶ podcast 42 min", a player's duration and size
+        media_badge=lambda e: media_badge(e.enclosures, e.link, e.guid),
+        duration=format_duration,
+        filesize=format_size,
         urlencode=lambda d: urlencode({k: v for k, v in d.items() if v not in (None, "")}),
         # entry HTML was sanitized at ingest; it is sanitized again here (nh3, ~0.4 ms
         # for 12 KB) so that no stored markup reaches a page unchecked (HOSTILE C1)
