@@ -82,6 +82,17 @@ def test_players_images_and_files() -> None:
     assert media.embed is None and media.playable
 
 
+def test_an_episode_has_its_art_beside_the_player() -> None:
+    media = entry_media(
+        link=None,
+        guid=None,
+        enclosures=(Enclosure("https://cdn.example/ep.mp3", "audio/mpeg"),),
+        image="https://cdn.example/art.jpg",
+        body="<p>notes</p>",
+    )
+    assert media.cover == "https://cdn.example/art.jpg" and media.images == ()
+
+
 def test_the_entry_image_is_shown_unless_the_text_has_it() -> None:
     def images(body: str) -> tuple[str, ...]:
         return entry_media(

@@ -68,7 +68,8 @@ def test_a_podcast_story_has_an_audio_player_with_its_duration_and_size(web: Web
     assert 'data-position="0"' in audio.group(0)
     assert "42:00" in page and "54.9 MB" in page and "audio/mpeg" in page
     assert '<script src="/static/media.js"' in page
-    assert 'src="https://cdn.example/art.jpg"' in page  # the episode's art
+    assert '<img class="cover" src="https://cdn.example/art.jpg"' in page  # the episode's art
+    assert "media-image" not in page
 
 
 def test_the_position_is_saved_and_shown_on_the_next_visit(web: WebServer) -> None:

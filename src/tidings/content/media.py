@@ -6,7 +6,8 @@ Pure: the story page (``web``) and ``tidings show`` (``cli``) render it.
 - a *player* for each audio or video enclosure (by its MIME type, or for a file
   without one, its URL's suffix), with its size and duration when known;
 - *images*: image enclosures, and the entry's own image (``media:thumbnail``,
-  ``itunes:image``) unless its text already shows it;
+  ``itunes:image``) unless its text already shows it: beside an audio player, as
+  the episode's *cover*; for a video, its poster;
 - *files*: the other attachments (a PDF, a torrent), to link to;
 - an *embed* for a YouTube or Vimeo video (found from its link or YouTube's
   ``yt:video:`` id): the privacy-preserving player URL (youtube-nocookie.com,
@@ -84,6 +85,7 @@ class Media:
     images: tuple[str, ...] = ()
     embed: Embed | None = None
     files: tuple[Enclosure, ...] = ()  # the other attachments: links to them
+    cover: str | None = None  # an episode's art, beside its audio player
 
     @property
     def playable(self) -> bool:
@@ -137,17 +139,16 @@ def entry_media(
             files.append(e)
     embed = video_embed(link, guid, image if _web_url(image) else None)
     shown = body or ""
-    if (
-        embed is None
-        and image
-        and _web_url(image)
-        and image not in images
-        and image not in shown
-        and not any(p.kind == "video" for p in players)  # it is the video's poster
-    ):
-        images.insert(0, image)
+    cover = None
+    own = image if _web_url(image) and image not in images and image not in shown else None
+    if embed is not None or any(p.kind == "video" for p in players):
+        own = None  # the video's thumbnail or poster
+    elif own and players:
+        cover, own = own, None  # an episode's art
+    if own:
+        images.insert(0, own)
     images = [url for url in images if url not in shown]
-    return Media(tuple(players), tuple(images), embed, tuple(files))
+    return Media(tuple(players), tuple(images), embed, tuple(files), cover)
 
 
 def video_embed(link: str | None, guid: str | None, thumbnail: str | None) -> Embed | None:

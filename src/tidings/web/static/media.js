@@ -32,8 +32,10 @@
     const saved = parseFloat(el.dataset.position || "0");
     if (saved > 0) {
       el.dataset.saved = saved.toFixed(3);
-      // before any data: the element's start position, applied when it loads
+      // before any data: the element's start position, applied when it loads; the
+      // reader played it before, so its host may be asked for its length now
       el.currentTime = saved;
+      el.preload = "metadata";
       el.addEventListener("loadedmetadata", () => {
         if (Math.abs(el.currentTime - saved) > 1 && saved < el.duration) el.currentTime = saved;
       }, { once: true });
