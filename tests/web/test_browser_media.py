@@ -126,9 +126,7 @@ def feeds() -> Iterator[FeedServer]:
         base = server.url("").rstrip("/")
         server.set("/radio.xml", _podcast(base))
         server.set("/walks.xml", _youtube(base), content_type="application/atom+xml")
-        server.set(
-            "/img/cover.svg", _art("#1b6ca8", "", 600, 600), content_type="image/svg+xml"
-        )
+        server.set("/img/cover.svg", _art("#1b6ca8", "", 600, 600), content_type="image/svg+xml")
         server.set("/img/yt.svg", _art("#2e7d32", "Low tide walk"), content_type="image/svg+xml")
         yield server
 

@@ -140,7 +140,9 @@ def entry_media(
     embed = video_embed(link, guid, image if _web_url(image) else None)
     shown = body or ""
     cover = None
-    own = image if _web_url(image) and image not in images and image not in shown else None
+    own = None
+    if image and _web_url(image) and image not in images and image not in shown:
+        own = image
     if embed is not None or any(p.kind == "video" for p in players):
         own = None  # the video's thumbnail or poster
     elif own and players:
