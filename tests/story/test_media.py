@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tidings.content.media import (
+    deferred_frames,
     entry_media,
     format_duration,
     format_size,
     media_badge,
     video_embed,
 )
+from tidings.content.sanitize import sanitize_html
 from tidings.model import Enclosure
 
 YT = "dQw4w9WgXcQ"
@@ -148,3 +150,17 @@ def test_badges() -> None:
     )
     assert media_badge((), f"https://youtu.be/{YT}", None) == "▶ YouTube"
     assert media_badge((Enclosure("https://c.example/a.jpg", "image/jpeg"),), None, None) == ""
+
+
+def test_frames_in_a_story_load_on_a_click() -> None:
+    story = sanitize_html(
+        '<p>Watch:</p><iframe src="https://www.youtube.com/embed/abc?start=5&amp;x=1" '
+        'width="560"></iframe><iframe src="https://player.vimeo.com/video/7"></iframe>'
+        '<iframe src="https://www.dailymotion.com/embed/video/x"></iframe>'
+    )
+    out = deferred_frames(story)
+    assert out.count("<iframe") == 1  # Dailymotion's: the page's frame-src refuses it
+    assert 'data-embed-src="https://www.youtube-nocookie.com/embed/abc?start=5&amp;x=1"' in out
+    assert 'data-embed-src="https://player.vimeo.com/video/7"' in out
+    assert out.startswith('<p>Watch:</p><figure class="embed"')
+    assert deferred_frames("<p>no frames</p>") == "<p>no frames</p>"

@@ -44,6 +44,11 @@ def _setup(web: WebServer) -> tuple[Client, dict[str, int]]:
             image="https://cdn.example/thumb.jpg",
         ),
         entry(3, title="Vimeo", link="https://vimeo.com/76979871"),
+        entry(
+            4,
+            title="A post with a video in it",
+            summary='<p>See:</p><iframe src="https://www.youtube.com/embed/abcdefghijk"></iframe>',
+        ),
     ]
     web.feed(admin, "https://cast.example/feed", entries)
     ids = {e.title or "": int(e.id) for e in web.agg.get_entries(admin.id, EntryFilter())}
@@ -125,7 +130,15 @@ def test_images_and_other_files_of_a_story(web: WebServer) -> None:
     assert '<figure class="media-image"><img src="https://cdn.example/thumb.jpg"' in page
     assert '<figure class="media-image"><img src="https://cdn.example/a.jpg"' in page
     assert 'href="https://cdn.example/f.pdf"' in page and "2.0 KB" in page
-    assert "<audio" not in page and "<video" not in page and "media.js" not in page
+    assert "<audio" not in page and "<video" not in page and '<figure class="embed"' not in page
+
+
+def test_a_frame_in_a_story_waits_for_a_click(web: WebServer) -> None:
+    client, ids = _setup(web)
+    page = client.get(f"/entry/{ids['A post with a video in it']}").body
+    assert "<iframe" not in page
+    assert 'data-embed-src="https://www.youtube-nocookie.com/embed/abcdefghijk"' in page
+    assert '<script src="/static/media.js"' in page
 
 
 def test_cards_say_what_a_story_plays(web: WebServer) -> None:

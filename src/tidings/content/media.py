@@ -13,7 +13,9 @@ Pure: the story page (``web``) and ``tidings show`` (``cli``) render it.
   ``yt:video:`` id): the privacy-preserving player URL (youtube-nocookie.com,
   player.vimeo.com) the page loads only when the reader asks, with the entry's
   thumbnail. PeerTube instances are any host, which a fixed Content-Security-Policy
-  cannot name: their videos play from their files when the feed gives them.
+  cannot name: their videos play from their files when the feed gives them;
+- :func:`deferred_frames`: the same click-to-load for the YouTube and Vimeo frames
+  inside a story's text.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ __all__ = [
     "Embed",
     "Media",
     "Player",
+    "deferred_frames",
     "entry_media",
     "format_duration",
     "format_size",
@@ -217,6 +220,32 @@ def _vimeo_id(link: str | None) -> str | None:
     # vimeo.com/ID, vimeo.com/channels/NAME/ID, player.vimeo.com/video/ID
     last = segments[-1]
     return last if _VIMEO_ID.fullmatch(last) else None
+
+
+_FRAME_RE = re.compile(
+    r'<iframe\b[^>]*?\ssrc="(https://(www\.youtube-nocookie\.com/embed/|player\.vimeo\.com/video/)'
+    r'[^"]*)"[^>]*>\s*</iframe>'
+)
+
+
+def deferred_frames(html: str) -> str:
+    """Sanitized HTML with its YouTube and Vimeo frames (a story's own embeds) made
+    placeholders that load the player on a click, as an entry's video does. Other
+    frames are left to the page's frame-src, which refuses them."""
+    if "<iframe" not in html:
+        return html
+    return _FRAME_RE.sub(_placeholder, html)
+
+
+def _placeholder(match: re.Match[str]) -> str:
+    host = "youtube-nocookie.com" if "youtube" in match.group(2) else "player.vimeo.com"
+    return (
+        f'<figure class="embed" data-embed-src="{match.group(1)}">'
+        '<button type="button" class="embed-play embed-blank">'
+        '<span class="embed-label">▶ Play video</span></button>'
+        f'<figcaption class="muted">The player loads from {host} only when you click.'
+        "</figcaption></figure>"
+    )
 
 
 def format_duration(seconds: int | None) -> str:

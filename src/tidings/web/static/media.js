@@ -2,8 +2,9 @@
 // - restores where the reader stopped (the page says, data-position) and saves the
 //   position as they listen (every few seconds, on pause, on leaving), CSRF-checked
 //   like every other fetch;
-// - loads a YouTube or Vimeo player only on click: nothing comes from the video site
-//   before that, then a sandboxed iframe of its privacy-preserving player.
+// - loads a YouTube or Vimeo player only on click (an entry's video, or a frame in a
+//   story's text): nothing comes from the video site before that, then a sandboxed
+//   iframe of its privacy-preserving player.
 // No inline script: the Content-Security-Policy allows only files of this site.
 "use strict";
 (function () {
@@ -62,7 +63,9 @@
     button.addEventListener("click", () => {
       const frame = document.createElement("iframe");
       frame.className = "embed-frame";
-      frame.src = src + "?autoplay=1";
+      const url = new URL(src);
+      url.searchParams.set("autoplay", "1");
+      frame.src = url.href;
       frame.title = figure.dataset.embedTitle || "Video";
       frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-presentation");
       frame.setAttribute("allow", "autoplay; encrypted-media; fullscreen; picture-in-picture");
