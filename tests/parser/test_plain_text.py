@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tidings.content.sanitize import sanitize_html
-from tidings.content.text import html_to_text, text_to_html
+from tidings.content.text import fragment_html, html_to_text, text_to_html
 from tidings.parser import parse_feed
 
 URL = "https://example.com/feed.xml"
@@ -116,3 +116,9 @@ def test_a_real_youtube_feed_has_links_and_paragraphs() -> None:
     assert entry.summary is not None
     assert entry.summary.startswith("<p>You can easily make an ESP32-S3 into a WebCam")
     assert '<a href="https://' in entry.summary
+
+
+def test_a_stored_fragment_without_tags_is_text() -> None:
+    assert fragment_html("a &amp; b\n\nc") == "<p>a &amp; b</p><p>c</p>"
+    assert fragment_html("Tom &amp; Jerry") == "Tom &amp; Jerry"
+    assert fragment_html("<p>a\n\nb</p>") == "<p>a\n\nb</p>"

@@ -45,6 +45,11 @@ def _setup(web: WebServer) -> tuple[Client, dict[str, int]]:
         ),
         entry(3, title="Vimeo", link="https://vimeo.com/76979871"),
         entry(
+            5,
+            title="Stored as text",
+            summary="First line\nsecond line\n\nMore at https://x.example/?a=1&amp;b=2 now",
+        ),
+        entry(
             4,
             title="A post with a video in it",
             summary='<p>See:</p><iframe src="https://www.youtube.com/embed/abcdefghijk"></iframe>',
@@ -152,3 +157,10 @@ def test_cards_say_what_a_story_plays(web: WebServer) -> None:
 def test_the_frame_policy_names_exactly_the_embed_hosts(web: WebServer) -> None:
     csp = web.client().get("/login").header("content-security-policy") or ""
     assert _frame_src(csp).split() == list(EMBED_HOSTS)
+
+
+def test_a_summary_stored_as_text_is_shown_with_paragraphs_and_links(web: WebServer) -> None:
+    client, ids = _setup(web)
+    page = client.get(f"/entry/{ids['Stored as text']}").body
+    assert "<p>First line<br>second line</p><p>More at " in page
+    assert '<a href="https://x.example/?a=1&amp;b=2" rel="noopener noreferrer nofollow">' in page

@@ -170,6 +170,15 @@ def text_to_html(text: str) -> str:
     )
 
 
+def fragment_html(fragment: str) -> str:
+    """A stored HTML fragment as a page shows it: one without any tag is text (entries
+    stored before #15 kept a YouTube description so), its paragraphs and URLs made
+    HTML by :func:`text_to_html`; one with tags is left as it is."""
+    if "<" in fragment:
+        return fragment
+    return text_to_html(html_entities.unescape(fragment) if "&" in fragment else fragment)
+
+
 def _linked(line: str) -> str:
     """One line of text, escaped, its URLs made links."""
     out: list[str] = []

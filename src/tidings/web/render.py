@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse
 from tidings.content.media import deferred_frames, format_duration, format_size, media_badge
 from tidings.content.sanitize import sanitize_html
 from tidings.content.source import source_line
-from tidings.content.text import first_paragraph, shown_lead
+from tidings.content.text import first_paragraph, fragment_html, shown_lead
 from tidings.core.search import MARK_END, MARK_START
 
 HERE = Path(__file__).parent
@@ -99,8 +99,9 @@ def make_environment() -> Environment:
         urlencode=lambda d: urlencode({k: v for k, v in d.items() if v not in (None, "")}),
         # entry HTML was sanitized at ingest; it is sanitized again here (nh3, ~0.4 ms
         # for 12 KB) so that no stored markup reaches a page unchecked (HOSTILE C1); its
-        # video frames load only on a click (#15)
-        sanitized=lambda html: Markup(deferred_frames(sanitize_html(html or ""))),
+        # text without tags is shown with its paragraphs and links, its video frames load
+        # only on a click (#15)
+        sanitized=lambda html: Markup(deferred_frames(sanitize_html(fragment_html(html or "")))),
     )
     return env
 
