@@ -86,7 +86,6 @@ def test_normal_images_stay() -> None:
 @pytest.mark.parametrize(
     "src",
     [
-        "https://www.youtube.com/embed/abc",
         "https://www.youtube-nocookie.com/embed/abc",
         "https://player.vimeo.com/video/1",
         "https://www.dailymotion.com/embed/video/x",
@@ -95,6 +94,12 @@ def test_normal_images_stay() -> None:
 def test_video_iframes_are_kept_sandboxed(src: str) -> None:
     out = sanitize_html(f'<iframe src="{src}" onload="x()" width="560"></iframe>', BASE)
     assert f'src="{src}"' in out and "sandbox=" in out and "onload" not in out
+
+
+def test_youtube_players_are_the_cookie_less_ones() -> None:
+    out = sanitize_html('<iframe src="https://www.youtube.com/embed/abc?start=5"></iframe>', BASE)
+    assert 'src="https://www.youtube-nocookie.com/embed/abc?start=5"' in out
+    assert sanitize_html(out, BASE) == out
 
 
 @pytest.mark.parametrize(

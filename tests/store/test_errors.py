@@ -190,6 +190,11 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         ),
         "get_icon": lambda s, k: s.get_icon(k.user, k.feed),
         "set_icon": lambda s, k: s.set_icon(k.feed, now=NOW, error="HTTP 404"),
+        # playback (#15)
+        "get_playback_position": lambda s, k: s.get_playback_position(k.user, k.entry),
+        "set_playback_position": lambda s, k: s.set_playback_position(
+            k.user, k.entry, 12.5, now=NOW
+        ),
         # jobs
         "claim_due": lambda s, k: s.claim_due(
             "w1", now=LATER, limit=10, lease_seconds=60, per_host=4

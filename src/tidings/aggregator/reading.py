@@ -106,6 +106,14 @@ class Reading:
         latest = self.store.get_latest_entry_id(user)
         return self.mark_all_read(user, filter, up_to=int(latest), older_than=older_than)
 
+    def get_playback_position(self, user: UserId, entry_id: int) -> float | None:
+        """Where the user stopped the entry's audio or video, in seconds (#15)."""
+        return self.store.get_playback_position(user, EntryId(entry_id))
+
+    def set_playback_position(self, user: UserId, entry_id: int, seconds: float) -> None:
+        """Save where the user stopped; ``NotFoundError`` for an entry they cannot see."""
+        self.store.set_playback_position(user, EntryId(entry_id), seconds, now=_now())
+
     def count_new(self, user: UserId, filter: EntryFilter, after_id: int) -> int:
         """Entries in the listing that arrived after ``after_id``."""
         return self.store.count_entries(user, replace(filter, after_id=EntryId(after_id)))

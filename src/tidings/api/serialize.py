@@ -7,9 +7,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from tidings.model import Entry, EntryData, Feed, FeedData, Rule
+from tidings.model import Enclosure, Entry, EntryData, Feed, FeedData, Rule
 
-__all__ = ["entry_data_json", "entry_json", "feed_data_json", "feed_status", "iso", "rule_json"]
+__all__ = [
+    "enclosure_json",
+    "entry_data_json",
+    "entry_json",
+    "feed_data_json",
+    "feed_status",
+    "iso",
+    "rule_json",
+]
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -58,9 +66,7 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "summary": entry.summary,
         "content": entry.content,
         "categories": list(entry.categories),
-        "enclosures": [
-            {"url": e.url, "type": e.type, "length": e.length} for e in entry.enclosures
-        ],
+        "enclosures": [enclosure_json(e) for e in entry.enclosures],
         "image": entry.image,
         "comments": entry.comments,
         "read": entry.read,
@@ -82,6 +88,11 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     }
 
 
+def enclosure_json(e: Enclosure) -> dict[str, Any]:
+    """An enclosure: its URL, MIME type, size in bytes and duration in seconds (#15)."""
+    return {"url": e.url, "type": e.type, "length": e.length, "duration": e.duration}
+
+
 def entry_data_json(e: EntryData) -> dict[str, Any]:
     return {
         "id": e.id,
@@ -93,7 +104,7 @@ def entry_data_json(e: EntryData) -> dict[str, Any]:
         "summary": e.summary,
         "content": e.content,
         "categories": list(e.categories),
-        "enclosures": [{"url": x.url, "type": x.type, "length": x.length} for x in e.enclosures],
+        "enclosures": [enclosure_json(x) for x in e.enclosures],
         "image": e.image,
         "comments": e.comments,
         "language": e.language,

@@ -94,7 +94,8 @@ def _marked(text: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def show(c: Context, entry_id: int, as_json: bool) -> None:
-    """Show one story: headline, source and section, time, full text, source link."""
+    """Show one story: headline, source and section, time, full text, attachments
+    (type, size, duration, URL), source link."""
     with c.app() as (agg, user):
         entry = agg.get_entry(user, entry_id)
     if as_json:

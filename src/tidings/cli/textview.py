@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tidings.content.media import format_duration, format_size
 from tidings.content.source import source_line
 from tidings.content.text import html_to_text, shown_lead
-from tidings.model import Entry, FeedData
+from tidings.model import Enclosure, Entry, FeedData
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -46,6 +47,8 @@ def entry_text(entry: Entry) -> str:
     if lead := shown_lead(entry.lead, entry.summary, entry.content or entry.summary):
         lines += ["", lead]
     lines += ["", body or "(no text)", ""]
+    if entry.enclosures:
+        lines += ["Attachments:", *(f"  {enclosure_line(e)}" for e in entry.enclosures), ""]
     if entry.duplicates:
         others = "; ".join(
             f"{d.feed_title or 'another feed'} ({d.link or f'entry {d.id}'})"
@@ -55,6 +58,12 @@ def entry_text(entry: Entry) -> str:
     if entry.link:
         lines.append(f"Source link: {entry.link}")
     return "\n".join(lines)
+
+
+def enclosure_line(e: Enclosure) -> str:
+    """One attachment (#15): "audio/mpeg · 54.9 MB · 1:54:09  https://…"."""
+    facts = [e.type or "file", format_size(e.length), format_duration(e.duration)]
+    return " · ".join(f for f in facts if f) + f"  {e.url}"
 
 
 def feed_data_text(feed: FeedData) -> str:

@@ -79,15 +79,23 @@ _IFRAME_SANDBOX = "allow-scripts allow-same-origin allow-popups allow-presentati
 _REL = "noopener noreferrer nofollow"
 
 
+_YOUTUBE = frozenset({"www.youtube.com", "youtube.com"})
+
+
 def _iframe_filter(element: str, attribute: str, value: str) -> str | None:
-    """Keep an iframe's src only if it points at an allowlisted video host over https."""
+    """Keep an iframe's src only if it points at an allowlisted video host over https;
+    a YouTube player is YouTube's cookie-less one (#15: the page's frame-src allows
+    only that one and Vimeo's)."""
     if element == "iframe" and attribute == "src":
         try:
             parts = urlsplit(value)
         except ValueError:
             return None
-        if parts.scheme != "https" or (parts.hostname or "") not in IFRAME_HOSTS:
+        host = parts.hostname or ""
+        if parts.scheme != "https" or host not in IFRAME_HOSTS:
             return None
+        if host in _YOUTUBE and parts.path.startswith("/embed/"):
+            return parts._replace(netloc="www.youtube-nocookie.com").geturl()
     return value
 
 

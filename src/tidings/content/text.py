@@ -1,4 +1,5 @@
-"""HTML fragments to plain text (for the terminal, leads and search)."""
+"""HTML fragments to plain text (for the terminal, leads and search), and plain
+text to HTML (``text_to_html``: a text construct, a YouTube description)."""
 
 from __future__ import annotations
 
@@ -145,3 +146,59 @@ def plain_text(fragment: str | None) -> str:
     if MARK_START in text or MARK_END in text or "\x00" in text:
         text = _MARKERS.sub(" ", text).strip()
     return text[:MAX_SEARCH_CHARS]
+
+
+_URL_RE = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TAIL = ".,;:!?'\")]}*"
+_PARAGRAPHS = re.compile(r"\n[ \t\f\v]*\n\s*")
+_LINK_REL = "noopener noreferrer nofollow"  # what the sanitizer gives every link
+
+
+def text_to_html(text: str) -> str:
+    """Plain ``text`` as HTML (#15): escaped, its blank lines separating paragraphs,
+    its other line breaks kept (``<br>``), its http(s) URLs links. Text of one line
+    without a URL is only escaped, as before. The result is stable under the
+    sanitizer (sanitizing it again changes nothing)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if "\n" not in text and "://" not in text:
+        return html_entities.escape(text, quote=False)
+    paragraphs = [p.strip() for p in _PARAGRAPHS.split(text)]
+    return "".join(
+        "<p>" + "<br>".join(_linked(line.strip()) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+        if p
+    )
+
+
+def fragment_html(fragment: str) -> str:
+    """A stored HTML fragment as a page shows it: one without any tag is text (entries
+    stored before #15 kept a YouTube description so), its paragraphs and URLs made
+    HTML by :func:`text_to_html`; one with tags is left as it is."""
+    if "<" in fragment:
+        return fragment
+    return text_to_html(html_entities.unescape(fragment) if "&" in fragment else fragment)
+
+
+def _linked(line: str) -> str:
+    """One line of text, escaped, its URLs made links."""
+    out: list[str] = []
+    at = 0
+    for match in _URL_RE.finditer(line):
+        url = _trimmed(match.group(0))
+        start, end = match.start(), match.start() + len(url)
+        out.append(html_entities.escape(line[at:start], quote=False))
+        shown = html_entities.escape(url, quote=False)
+        out.append(f'<a href="{html_entities.escape(url)}" rel="{_LINK_REL}">{shown}</a>')
+        at = end
+    out.append(html_entities.escape(line[at:], quote=False))
+    return "".join(out)
+
+
+def _trimmed(url: str) -> str:
+    """A URL found in text without the punctuation that closes its sentence; a
+    closing parenthesis stays when the URL opened one (Wikipedia's ``(film)``)."""
+    while url and url[-1] in _URL_TAIL:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url

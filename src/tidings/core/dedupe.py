@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tidings.model import EntryData, EntryUpdate
+from tidings.model import Enclosure, EntryData, EntryUpdate
 
 _SEP = "\x1f"
 
@@ -22,11 +22,17 @@ def content_hash(entry: EntryData) -> str:
         entry.summary or "",
         entry.content or "",
         _SEP.join(entry.categories),
-        _SEP.join(f"{e.url} {e.type} {e.length}" for e in entry.enclosures),
+        _SEP.join(_enclosure(e) for e in entry.enclosures),
         entry.image or "",
         entry.comments or "",
     ]
     return hashlib.blake2b(_SEP.join(parts).encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
+def _enclosure(e: Enclosure) -> str:
+    # the duration (#15) only when known: an entry without one hashes as before it
+    text = f"{e.url} {e.type} {e.length}"
+    return text if e.duration is None else f"{text} {e.duration}"
 
 
 @dataclass(frozen=True, slots=True)

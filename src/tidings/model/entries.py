@@ -30,9 +30,16 @@ def entry_date(
 
 @dataclass(frozen=True, slots=True)
 class Enclosure:
+    """A file attached to an entry: a podcast's episode, a video, an image (#15).
+
+    ``length`` is its size in bytes and ``duration`` its playing time in seconds,
+    each as the feed gave it (``itunes:duration``, ``media:content@duration``,
+    JSON Feed's ``duration_in_seconds``), None when unknown."""
+
     url: str
     type: str | None = None
     length: int | None = None
+    duration: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from tidings.parser.fields import (
     plain_title,
 )
 from tidings.parser.identity import pick_id, unique_entries
+from tidings.parser.media import media_files, merged, parse_duration
 from tidings.parser.xmltext import (
     ATOM03,
     ATOM10,
@@ -33,8 +34,8 @@ from tidings.parser.xmltext import (
     atom_html,
     atom_title,
     enclosure,
-    html_field,
     language_tag,
+    media_description,
     media_group_description,
     media_image,
     person_name,
@@ -46,7 +47,8 @@ __all__ = ["parse_atom"]
 T = TypeVar("T")
 
 (ID, TITLE, LINK, AUTHOR, PUBLISHED, UPDATED, SUMMARY, CONTENT, CATEGORY, MEDIA_,
- ENTRY, SUBTITLE, ICON, LOGO, ITUNES_IMAGE, MEDIA_DESCRIPTION) = range(16)  # fmt: skip
+ ENTRY, SUBTITLE, ICON, LOGO, ITUNES_IMAGE, MEDIA_DESCRIPTION,
+ ITUNES_DURATION) = range(17)  # fmt: skip
 
 
 def _kinds(ns: str) -> dict[str, int]:
@@ -76,6 +78,7 @@ def _kinds(ns: str) -> dict[str, int]:
         kinds.update({f"{{{media}}}{n}": MEDIA_ for n in ("thumbnail", "content", "group")})
         kinds[f"{{{media}}}description"] = MEDIA_DESCRIPTION
     kinds[f"{{{ITUNES}}}image"] = kinds[f"{{{ITUNES_ALT}}}image"] = ITUNES_IMAGE
+    kinds[f"{{{ITUNES}}}duration"] = kinds[f"{{{ITUNES_ALT}}}duration"] = ITUNES_DURATION
     kinds[f"{{{DC}}}creator"] = AUTHOR
     kinds[f"{{{DC}}}subject"] = CATEGORY
     return kinds
@@ -164,6 +167,8 @@ def _entry(entry: etree._Element, ctx: Context, ns: str, feed_author: str | None
     authors: list[str] = []
     categories: list[str] = []
     links = _Links()
+    media: list[Enclosure] = []
+    duration: int | None = None
     for child in entry:
         kind = kinds.get(child.tag)
         if kind is None:
@@ -194,8 +199,11 @@ def _entry(entry: etree._Element, ctx: Context, ns: str, feed_author: str | None
         elif kind == MEDIA_:
             image = image or media_image(child, ctx.base_of(child))
             media_summary = media_summary or media_group_description(child, ctx)
+            media += media_files(child, ctx.base_of(child))
+        elif kind == ITUNES_DURATION:
+            duration = duration or parse_duration(text_of(child))
         elif kind == MEDIA_DESCRIPTION:
-            media_summary = media_summary or html_field(child, ctx)
+            media_summary = media_summary or media_description(child, ctx)
         elif kind == ITUNES_IMAGE:
             image = image or safe_url(child.get("href"), ctx.base_of(child))
     link = links.alternate or links.related
@@ -212,7 +220,7 @@ def _entry(entry: etree._Element, ctx: Context, ns: str, feed_author: str | None
         summary=summary,
         content=content,
         categories=tuple(categories),
-        enclosures=tuple(links.enclosures),
+        enclosures=merged(links.enclosures, media, duration),
         image=image,
         comments=links.replies,
         language=language_tag(lang) if lang else None,

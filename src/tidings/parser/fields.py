@@ -33,7 +33,6 @@ language                64
 
 from __future__ import annotations
 
-import html
 import re
 
 from tidings.content.sanitize import (
@@ -42,6 +41,7 @@ from tidings.content.sanitize import (
     html_to_text,
     sanitize_clean_html,
 )
+from tidings.content.text import text_to_html
 from tidings.parser.mojibake import repair_c1
 
 __all__ = [
@@ -145,11 +145,13 @@ def clean_html(raw: str, base: str, limit: int, sanitize: bool = True) -> str | 
 
 
 def text_as_html(text: str, limit: int) -> str | None:
-    """Plain text (an Atom ``type="text"`` construct, JSON Feed ``content_text``) as
-    escaped HTML, control characters stripped and capped like :func:`clean_html`."""
+    """Plain text (an Atom ``type="text"`` construct, JSON Feed ``content_text``, a
+    ``media:description``) as HTML by ``content.text.text_to_html`` (escaped,
+    paragraphs and line breaks kept, URLs linked: #15), control characters
+    stripped and capped like :func:`clean_html`."""
     text, cut = (text[:limit], True) if len(text) > limit else (text, False)
     text = strip_controls(text).strip()
     if not text:
         return None
-    out = html.escape(text, quote=False)
+    out = text_to_html(text)
     return out + TRUNCATED_MARKER if cut else out

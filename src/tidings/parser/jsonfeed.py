@@ -31,6 +31,7 @@ from tidings.parser.fields import (
     text_as_html,
 )
 from tidings.parser.identity import pick_id, unique_entries
+from tidings.parser.media import parse_duration
 from tidings.parser.mojibake import has_c1, repair_feed
 
 __all__ = ["looks_like_json", "parse_json_feed"]
@@ -117,7 +118,11 @@ def _attachments(value: object, base: str) -> tuple[Enclosure, ...]:
         digits = size.strip() if isinstance(size, str) else ""
         # 18 digits: any real size, and below int()'s and the database's limits.
         length = int(digits) if digits.isdigit() and len(digits) <= 18 else None
-        found.append(Enclosure(url=url, type=_str(item.get("mime_type")), length=length))
+        seconds = item.get("duration_in_seconds")
+        duration = parse_duration(seconds) if isinstance(seconds, _Number) else None
+        found.append(
+            Enclosure(url=url, type=_str(item.get("mime_type")), length=length, duration=duration)
+        )
     return tuple(found)
 
 

@@ -17,6 +17,7 @@ from tidings.model import Enclosure, EntryData, FeedData
 from tidings.parser.dates import parse_date
 from tidings.parser.fields import MAX_CATEGORIES, MAX_CATEGORY_CHARS, MAX_CONTENT_CHARS, plain_title
 from tidings.parser.identity import pick_id, unique_entries
+from tidings.parser.media import media_files, merged, parse_duration
 from tidings.parser.xmltext import (
     ATOM10,
     CONTENT,
@@ -35,6 +36,7 @@ from tidings.parser.xmltext import (
     enclosure,
     html_field,
     language_tag,
+    media_description,
     media_group_description,
     media_image,
     person_name,
@@ -49,7 +51,7 @@ RDF_ABOUT = f"{{{RDF}}}about"
 (TITLE, LINK, GUID, DESC, CONTENT_, AUTHOR, PUBLISHED, UPDATED, CATEGORY, ENCLOSURE,
  COMMENTS, MEDIA_, ITUNES_IMAGE, ALT_SUMMARY, ATOM_LINK, LANGUAGE, ITEM, IMAGE, TTL,
  SY_PERIOD, SY_FREQUENCY, ALT_TITLE, XHTML_BODY, ITUNES_CATEGORY,
- ITUNES_LINK) = range(25)  # fmt: skip
+ ITUNES_LINK, ITUNES_DURATION, MEDIA_DESC) = range(27)  # fmt: skip
 
 
 def _rss(local: str) -> list[str]:
@@ -80,9 +82,10 @@ _ITEM_KINDS = _kinds(
     ([f"{{{ITUNES}}}category", f"{{{ITUNES_ALT}}}category"], ITUNES_CATEGORY),
     (["author", f"{{{DC}}}creator", f"{{{DC}}}author"], AUTHOR),
     ([f"{{{ITUNES}}}author", f"{{{ITUNES_ALT}}}author"], AUTHOR),
+    ([f"{{{ITUNES}}}duration", f"{{{ITUNES_ALT}}}duration"], ITUNES_DURATION),
     (["category", f"{{{DC}}}subject", *(f"{{{ns}}}category" for ns in MEDIA_NS)], CATEGORY),
     ([f"{{{ns}}}title" for ns in MEDIA_NS], ALT_TITLE),
-    ([f"{{{ns}}}description" for ns in MEDIA_NS], ALT_SUMMARY),
+    ([f"{{{ns}}}description" for ns in MEDIA_NS], MEDIA_DESC),
     (["enclosure"], ENCLOSURE),
     (["comments"], COMMENTS),
     ([f"{{{ns}}}{n}" for ns in MEDIA_NS for n in ("thumbnail", "content", "group")], MEDIA_),
@@ -128,6 +131,8 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
     guid_is_link = False
     categories: list[str] = []
     enclosures: list[Enclosure] = []
+    media: list[Enclosure] = []
+    duration: int | None = None
     base = ctx.base_of(item)
     for child in item:
         kind = kinds.get(child.tag)
@@ -170,6 +175,9 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
         elif kind == MEDIA_:
             image = image or media_image(child, base)
             alt_summary = alt_summary or media_group_description(child, ctx)
+            media += media_files(child, base)
+        elif kind == ITUNES_DURATION:
+            duration = duration or parse_duration(text_of(child))
         elif kind == ITUNES_IMAGE:
             image = image or safe_url(child.get("href") or child.get("url"), base)
         elif kind == ITUNES_CATEGORY:
@@ -179,6 +187,8 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
                     categories.append(term)
         elif kind == ALT_SUMMARY:
             alt_summary = alt_summary or html_field(child, ctx)
+        elif kind == MEDIA_DESC:
+            alt_summary = alt_summary or media_description(child, ctx)
         elif kind == ALT_TITLE:
             alt_title = alt_title or plain_title(text_of(child))
         elif kind == LANGUAGE:
@@ -206,7 +216,7 @@ def _item(item: etree._Element, ctx: Context, kinds: dict[str, int]) -> EntryDat
         summary=summary,
         content=content,
         categories=tuple(categories),
-        enclosures=tuple(enclosures),
+        enclosures=merged(enclosures, media, duration),
         image=image,
         comments=comments,
         language=language or (language_tag(lang) if lang else None),

@@ -261,8 +261,21 @@ def media_group_description(el: etree._Element, ctx: Context) -> str | None:
         return None
     for child in el:
         if child.tag in _MEDIA_DESCRIPTIONS:
-            return html_field(child, ctx)
+            return media_description(child, ctx)
     return None
+
+
+_TAG_START_RE = re.compile(r"<[a-zA-Z/!]")
+
+
+def media_description(el: etree._Element, ctx: Context) -> str | None:
+    """A ``media:description``: plain text (Media RSS's default, and YouTube's), its
+    paragraphs and URLs kept (#15), unless it says ``type="html"`` or holds tags.
+    Character references in such text are read (feeds escape quotes in it)."""
+    raw = text_of(el)
+    if (el.get("type") or "").strip().lower() == "html" or _TAG_START_RE.search(raw):
+        return html_field(el, ctx)
+    return text_as_html(html.unescape(raw) if "&" in raw else raw, MAX_SUMMARY_CHARS)
 
 
 def person_name(text: str) -> str | None:

@@ -521,6 +521,23 @@ class PublishStore(Protocol):
         ...
 
 
+class PlaybackStore(Protocol):
+    """Where each user stopped an entry's audio or video (#15), per user and entry."""
+
+    def get_playback_position(self, user_id: UserId, entry_id: EntryId) -> float | None:
+        """The saved position in seconds (to the millisecond), or None: never saved,
+        or an entry the user cannot see."""
+        ...
+
+    def set_playback_position(
+        self, user_id: UserId, entry_id: EntryId, seconds: float, *, now: datetime
+    ) -> None:
+        """Save the position, replacing the last one. ``NotFoundError`` for an entry
+        the user cannot see; ``ValueError`` for a position that is negative, not a
+        number or over a week."""
+        ...
+
+
 class FeedStore(Protocol):
     """Shared feed rows and users' subscriptions to them."""
 
@@ -617,6 +634,7 @@ class Store(
     WebSubStore,
     IconStore,
     PublishStore,
+    PlaybackStore,
     Protocol,
 ):
     """Persistent state. Every method raises ``StorageError`` on engine failures.

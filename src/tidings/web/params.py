@@ -12,6 +12,7 @@ integers here:
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,6 +74,17 @@ def field_int(value: Any, name: str, *, low: int = 1, high: int = MAX_INT) -> in
     if number is None:
         raise _bad(name, f"a whole number from {low} to {high}")
     return number
+
+
+_SECONDS_RE = re.compile(r"[0-9]{1,7}(?:\.[0-9]{1,6})?")
+
+
+def field_seconds(value: Any, name: str, *, high: float = 7 * 24 * 3600) -> float:
+    """A time in seconds ("12", "754.25"), from 0 to ``high``; else 400."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not _SECONDS_RE.fullmatch(text) or float(text) > high:
+        raise _bad(name, f"a number of seconds from 0 to {high:g}")
+    return float(text)
 
 
 def field_ids(value: Any, name: str, *, limit: int = 1000) -> list[int]:

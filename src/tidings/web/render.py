@@ -18,9 +18,10 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from tidings.content.media import deferred_frames, format_duration, format_size, media_badge
 from tidings.content.sanitize import sanitize_html
 from tidings.content.source import source_line
-from tidings.content.text import first_paragraph, shown_lead
+from tidings.content.text import first_paragraph, fragment_html, shown_lead
 from tidings.core.search import MARK_END, MARK_START
 
 HERE = Path(__file__).parent
@@ -91,10 +92,16 @@ def make_environment() -> Environment:
         when=when,
         highlighted=highlighted,
         path_part=path_part,
+        # media (#15): a card's "▶ podcast 42 min", a player's duration and size
+        media_badge=lambda e: media_badge(e.enclosures, e.link, e.guid),
+        duration=format_duration,
+        filesize=format_size,
         urlencode=lambda d: urlencode({k: v for k, v in d.items() if v not in (None, "")}),
         # entry HTML was sanitized at ingest; it is sanitized again here (nh3, ~0.4 ms
-        # for 12 KB) so that no stored markup reaches a page unchecked (HOSTILE C1)
-        sanitized=lambda html: Markup(sanitize_html(html or "")),
+        # for 12 KB) so that no stored markup reaches a page unchecked (HOSTILE C1); its
+        # text without tags is shown with its paragraphs and links, its video frames load
+        # only on a click (#15)
+        sanitized=lambda html: Markup(deferred_frames(sanitize_html(fragment_html(html or "")))),
     )
     return env
 

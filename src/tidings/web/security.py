@@ -27,6 +27,8 @@ from urllib.parse import unquote, urlsplit
 
 from starlette.requests import Request
 
+from tidings.content.media import EMBED_HOSTS
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -40,7 +42,8 @@ UPLOAD_PATHS = frozenset({"/opml"})
 # routes that check their own bodies: a hub's push (its id first, then its size: #11),
 # the Google Reader API (edit-tag of 10,000 ids, an OPML import: #12)
 SELF_LIMITED_PREFIXES = ("/websub/", "/api/greader.php", "/reader/api/0/", "/accounts/")
-FRAME_HOSTS = "https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com"
+#: The only frames a page may hold: the video embeds a reader clicks to load (#15).
+FRAME_HOSTS = " ".join(EMBED_HOSTS)
 
 
 def content_security_policy(nonce: str) -> str:

@@ -32,6 +32,7 @@ MODULES: dict[type, str] = {
     ports.WebSubStore: "test_websub",
     ports.IconStore: "test_icons",
     ports.PublishStore: "test_publishing",
+    ports.PlaybackStore: "test_playback",
     JobQueue: "test_jobs",
     Store: "test_store",
 }

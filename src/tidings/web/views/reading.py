@@ -14,10 +14,11 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from tidings.aggregator import Aggregator
+from tidings.content.media import entry_media
 from tidings.errors import NotFoundError
 from tidings.model import Entry, EntryFilter, FeedId
 from tidings.web.gate import Gate, Visitor, wants_json
-from tidings.web.params import field_cursor, field_ids, field_int
+from tidings.web.params import field_cursor, field_ids, field_int, field_seconds
 from tidings.web.render import Renderer, path_part
 from tidings.web.security import safe_next
 
@@ -64,6 +65,7 @@ class ReadingViews:
             g("/feed/{feed_id:id}", self.feed),
             g("/entry/{entry_id:id}", self.story),
             g("/entry/{entry_id:id}/mark", self.mark, methods=("POST",)),
+            g("/entry/{entry_id:id}/position", self.position, methods=("POST",)),
             g("/entries/read", self.mark_many, methods=("POST",)),
             g("/mark-all-read", self.mark_all, methods=("POST",)),
             g("/search", self.search),
@@ -150,7 +152,21 @@ class ReadingViews:
             )
         except NotFoundError as exc:
             raise HTTPException(404, "No such story") from exc
-        return self.r.page(request, "story.html", v=v, entry=entry)
+        media = entry_media(
+            link=entry.link,
+            guid=entry.guid,
+            enclosures=entry.enclosures,
+            image=entry.image,
+            body=entry.content or entry.summary,
+        )
+        position = None
+        if media.playable:  # where the reader stopped (#15)
+            position = await run_in_threadpool(
+                self.agg.reading.get_playback_position, v.uid, entry.id
+            )
+        return self.r.page(
+            request, "story.html", v=v, entry=entry, media=media, position=position or 0
+        )
 
     async def search(self, request: Request, v: Visitor) -> Response:
         text = request.query_params.get("q", "")[:500]
@@ -178,6 +194,18 @@ class ReadingViews:
         if wants_json(request):
             return JSONResponse({"id": entry.id, "read": entry.read, "starred": entry.starred})
         return RedirectResponse(safe_next(_text(v.form.get("next")), f"/entry/{entry_id}"), 303)
+
+    async def position(self, request: Request, v: Visitor) -> Response:
+        """Save where the reader stopped the story's audio or video (#15: media.js)."""
+        entry_id = request.path_params["entry_id"]
+        seconds = field_seconds(v.form.get("position"), "position")
+        try:
+            await run_in_threadpool(
+                self.agg.reading.set_playback_position, v.uid, entry_id, seconds
+            )
+        except NotFoundError as exc:
+            raise HTTPException(404, "No such story") from exc
+        return JSONResponse({"id": entry_id, "position": seconds})
 
     async def mark_many(self, request: Request, v: Visitor) -> Response:
         ids = field_ids(v.form.get("ids"), "ids")

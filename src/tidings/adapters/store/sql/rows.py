@@ -69,7 +69,7 @@ def entry_params(
         "content": data.content,
         "categories": json.dumps(list(data.categories), ensure_ascii=False),
         "enclosures": json.dumps(
-            [{"url": e.url, "type": e.type, "length": e.length} for e in data.enclosures],
+            [_enclosure_json(e) for e in data.enclosures],
             ensure_ascii=False,
         ),
         "image": data.image,
@@ -104,9 +104,20 @@ def feed_state_from_row(row: RowLike) -> FeedState:
     )
 
 
+def _enclosure_json(e: Enclosure) -> dict[str, str | int | None]:
+    """An enclosure as stored; its duration (#15) only when known, so that rows
+    written before it and after it read alike."""
+    out: dict[str, str | int | None] = {"url": e.url, "type": e.type, "length": e.length}
+    if e.duration is not None:
+        out["duration"] = e.duration
+    return out
+
+
 def entry_from_row(row: RowLike) -> Entry:
     enclosures = tuple(
-        Enclosure(url=e["url"], type=e.get("type"), length=e.get("length"))
+        Enclosure(
+            url=e["url"], type=e.get("type"), length=e.get("length"), duration=e.get("duration")
+        )
         for e in json.loads(row["enclosures"] or "[]")
     )
     return Entry(

@@ -14,6 +14,7 @@ from tidings.adapters.store.sql.db import Conn, SqlDb
 from tidings.adapters.store.sql.icons import SqlIcons
 from tidings.adapters.store.sql.jobs import SqlJobs
 from tidings.adapters.store.sql.publishing import SqlPublishing
+from tidings.adapters.store.sql.playback import SqlPlayback
 from tidings.adapters.store.sql.reading import SqlReading
 from tidings.adapters.store.sql.rows import (
     entry_params,
@@ -47,6 +48,7 @@ class SqlStore(
     SqlWebSub,
     SqlIcons,
     SqlPublishing,
+    SqlPlayback,
     SqlJobs,
     SqlDb,
 ):
