@@ -1,0 +1,233 @@
+"""#15 in a real browser: story navigation by keys (j/k, n/p, u back to the list
+where it was left), and every page fitting a phone (360 and 390 px wide, light
+and dark) with no horizontal scroll.
+
+One reader for the module (``tidings serve`` as in test_browser.py), set up once
+through its pages; each test opens its own browser context with the session.
+``TIDINGS_SCREENSHOTS=docs/screenshots`` keeps the phone screenshots
+(``scripts/screenshots.sh``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from feedserver import FeedServer
+
+from web import test_browser as kit
+from web.newsroom import gazette, opml, thumbnail
+
+pytestmark = [pytest.mark.browser]
+sync_api = kit.sync_api
+expect = kit.expect
+
+WIDTHS = (360, 390)
+SCHEMES = ("light", "dark")
+
+
+@dataclass
+class Site:
+    reader: kit.Reader
+    state: dict[str, Any]  # the signed-in session (Playwright storage state)
+    feed_id: int  # the Harbour Gazette
+    setup_widths: dict[tuple[int, str], tuple[int, int]]  # the setup page, before setup
+
+
+@pytest.fixture(scope="module")
+def feeds() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        base = server.url("").rstrip("/")
+        for i in range(6):
+            server.set(f"/img/{i}.svg", thumbnail(i), content_type="image/svg+xml")
+        server.set("/gazette.xml", gazette(base))
+        server.set("/coast.xml", gazette(base, count=5, title="Coast Radio"))
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=kit.CHROMIUM, headless=True, args=kit.ARGS)
+        yield b
+        b.close()
+
+
+def widths(page: Any) -> tuple[int, int]:
+    got = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return int(got[0]), int(got[1])
+
+
+def phone(browser: Any, width: int, scheme: str, state: dict[str, Any] | None = None) -> Any:
+    return browser.new_context(
+        viewport={"width": width, "height": 800},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        color_scheme=scheme,
+        storage_state=state,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(
+    browser: Any, feeds: FeedServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    reader = kit.Reader(tmp_path_factory.mktemp("reader"))
+    try:
+        setup_widths = {}
+        for width in WIDTHS:
+            for scheme in SCHEMES:
+                context = phone(browser, width, scheme)
+                page = context.new_page()
+                page.goto(reader.base + "/setup")
+                setup_widths[width, scheme] = widths(page)
+                context.close()
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(reader.base + "/")
+        page.fill('input[name="name"]', "editor")
+        page.fill('input[name="password"]', kit.PASSWORD)
+        page.fill('input[name="confirm"]', kit.PASSWORD)
+        page.click("text=Create account")
+        page.wait_for_url("**/subscriptions")
+        page.fill('input[name="url"]', feeds.url("/gazette.xml"))
+        page.fill('input[name="category"]', "Local news")
+        page.click("button:has-text('Subscribe')")
+        page.wait_for_url("**/subscriptions?added=*")
+        feed_id = int(page.url.rsplit("=", 1)[1])
+        source = tmp_path_factory.mktemp("opml") / "more.opml"
+        source.write_bytes(
+            opml(
+                [
+                    ("Coast Radio", feeds.url("/coast.xml"), "Radio"),
+                    ("Broken", feeds.url("/missing.xml"), "Radio"),
+                    ("Gone", feeds.url("/gone.xml"), "Radio"),
+                ]
+            )
+        )
+        page.set_input_files('input[name="file"]', str(source))
+        page.click("button:has-text('Import')")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            page.goto(reader.base + "/subscriptions")
+            health = page.locator(".health").inner_text()
+            if page.locator("tr.failing").count() == 2 and "never" not in health:
+                break
+            time.sleep(0.4)
+        assert page.locator("tr.failing").count() == 2
+        page.goto(reader.base + "/")
+        assert page.locator("#cards .card").count() == 12  # Coast Radio's copies join them
+        yield Site(reader, context.storage_state(), feed_id, setup_widths)
+        context.close()
+    finally:
+        reader.stop()
+
+
+@pytest.fixture
+def desk(browser: Any, site: Site) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 700}, storage_state=site.state)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _title(page: Any) -> str:
+    return str(page.locator("#story h1").inner_text())
+
+
+def _read_on_open(page: Any) -> None:
+    """Wait until opening the story has marked it read (as the page does)."""
+    expect(page.locator("#story .act-read button")).to_have_text("Mark unread")
+
+
+def test_keys_walk_the_list_a_story_came_from_and_u_goes_back_there(desk: Any, site: Site) -> None:
+    base = site.reader.base
+    desk.goto(base + "/category/Local%20news")
+    cards = desk.locator("#cards .card")
+    assert cards.count() == 12
+    titles = [cards.nth(i).locator("a.open").inner_text() for i in range(12)]
+    ids = [cards.nth(i).get_attribute("data-id") for i in range(12)]
+    desk.mouse.wheel(0, 700)
+    time.sleep(0.3)
+    fifth = cards.nth(5)
+    top = fifth.bounding_box()["y"]
+    fifth.locator("a.open").click()
+    desk.wait_for_url("**/entry/*")
+    assert "from=%2Fcategory%2FLocal%2520news" in desk.url
+    assert _title(desk) == titles[5]
+    _read_on_open(desk)
+    desk.keyboard.press("j")
+    expect(desk.locator("#story h1")).to_have_text(titles[6])
+    desk.keyboard.press("n")
+    expect(desk.locator("#story h1")).to_have_text(titles[7])
+    desk.keyboard.press("k")
+    expect(desk.locator("#story h1")).to_have_text(titles[6])
+    desk.keyboard.press("p")
+    expect(desk.locator("#story h1")).to_have_text(titles[5])
+    _read_on_open(desk)
+    desk.keyboard.press("u")
+    desk.wait_for_url(f"**/category/Local%20news#entry-{ids[5]}")
+    current = desk.locator("#cards .card.current")
+    expect(current).to_have_attribute("data-id", ids[5] or "")
+    assert abs(current.bounding_box()["y"] - top) <= 2  # where it was on the screen
+    assert "read" in (current.get_attribute("class") or "")
+    # the first story has no Previous, the last no Next: k and j stay put
+    cards.nth(11).locator("a.open").click()
+    desk.wait_for_url("**/entry/*")
+    assert desk.locator("a.nav-next").count() == 0
+    desk.keyboard.press("j")
+    time.sleep(0.3)
+    assert _title(desk) == titles[11]
+    desk.click("a.back-link")
+    desk.wait_for_url(f"**/category/Local%20news#entry-{ids[11]}")
+    expect(desk.locator("#cards .card.current")).to_have_attribute("data-id", ids[11] or "")
+
+
+def test_back_to_an_unread_list_lands_beside_the_story_just_read(desk: Any, site: Site) -> None:
+    """The story read on opening has left Unread; Back shows the one after it."""
+    base = site.reader.base
+    desk.goto(base + f"/feed/{site.feed_id}?view=unread")
+    cards = desk.locator("#cards .card")
+    before = cards.count()
+    assert before >= 3
+    ids = [cards.nth(i).get_attribute("data-id") for i in range(3)]
+    cards.nth(0).locator("a.open").click()
+    desk.wait_for_url("**/entry/*")
+    _read_on_open(desk)
+    desk.keyboard.press("j")
+    desk.wait_for_url(f"**/entry/{ids[1]}?*")
+    _read_on_open(desk)
+    desk.keyboard.press("u")
+    desk.wait_for_url(f"**/feed/{site.feed_id}?view=unread#entry-{ids[1]}")
+    assert cards.count() == before - 2
+    expect(desk.locator("#cards .card.current")).to_have_attribute("data-id", ids[2] or "")
+
+
+def test_search_results_lead_to_their_neighbours(desk: Any, site: Site) -> None:
+    desk.goto(site.reader.base + "/search?q=harbour")
+    results = desk.locator(".results .card")
+    assert results.count() >= 3
+    titles = [results.nth(i).locator("a.open").inner_text() for i in range(3)]
+    results.nth(1).locator("a.open").click()
+    desk.wait_for_url("**/entry/*")
+    desk.keyboard.press("k")
+    expect(desk.locator("#story h1")).to_have_text(titles[0])
+    desk.keyboard.press("u")
+    desk.wait_for_url("**/search?q=harbour#entry-*")
+    assert desk.locator(".results .card").count() >= 3
+
+
+@pytest.fixture
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = os.environ.get("TIDINGS_SCREENSHOTS")
+    path = Path(target) if target else tmp_path_factory.mktemp("shots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
