@@ -59,8 +59,10 @@ def browser() -> Iterator[Any]:
 
 
 def widths(page: Any) -> tuple[int, int]:
+    """The page's width and the screen's: a phone's browser zooms out to show a page
+    wider than it, which widens ``innerWidth`` too, so the screen's is the viewport's."""
     got = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    return int(got[0]), int(got[1])
+    return int(got[0]), min(int(got[1]), int(page.viewport_size["width"]))
 
 
 def phone(browser: Any, width: int, scheme: str, state: dict[str, Any] | None = None) -> Any:
@@ -223,6 +225,79 @@ def test_search_results_lead_to_their_neighbours(desk: Any, site: Site) -> None:
     desk.keyboard.press("u")
     desk.wait_for_url("**/search?q=harbour#entry-*")
     assert desk.locator(".results .card").count() >= 3
+
+
+def _pages(site: Site) -> list[str]:
+    f = site.feed_id
+    return [
+        "/",
+        "/?view=unread",
+        "/category/Local%20news",
+        f"/feed/{f}",
+        "/search?q=harbour",
+        "/subscriptions",
+        f"/feed/{f}/edit",
+        f"/feed/{f}/remove",
+        "/settings",
+        "/no-such-page",
+    ]
+
+
+def test_every_page_fits_a_phone(browser: Any, site: Site, shots: Path) -> None:
+    too_wide = []
+    for (width, scheme), (scroll, inner) in site.setup_widths.items():
+        if scroll > inner:
+            too_wide.append(f"/setup at {width} {scheme}: {scroll}")
+    for width in WIDTHS:
+        for scheme in SCHEMES:
+            signed_out = phone(browser, width, scheme)
+            page = signed_out.new_page()
+            page.goto(site.reader.base + "/login")
+            scroll, inner = widths(page)
+            if scroll > inner:
+                too_wide.append(f"/login at {width} {scheme}: {scroll}")
+            signed_out.close()
+            context = phone(browser, width, scheme, site.state)
+            page = context.new_page()
+            page.goto(site.reader.base + f"/feed/{site.feed_id}")
+            story = page.locator("#cards .card a.open").first.get_attribute("href")
+            for path in [*_pages(site), story]:
+                page.goto(site.reader.base + path)
+                assert page.locator("h1").count(), path
+                scroll, inner = widths(page)
+                if scroll > inner:
+                    too_wide.append(f"{path} at {width} {scheme}: {scroll}")
+            page.goto(site.reader.base + "/")
+            page.click(".menu-toggle")  # the sidebar, opened
+            scroll, inner = widths(page)
+            if scroll > inner:
+                too_wide.append(f"/ with the menu open at {width} {scheme}: {scroll}")
+            context.close()
+    assert too_wide == []
+
+
+def test_the_feeds_page_on_a_phone(browser: Any, site: Site, shots: Path) -> None:
+    """Failing feeds first, under a summary line; one compact row a feed, and
+    "Next check" on one line."""
+    context = phone(browser, 390, "light", site.state)
+    page = context.new_page()
+    page.goto(site.reader.base + "/subscriptions")
+    assert page.locator(".health-summary").inner_text().startswith("2 feeds failing")
+    rows = page.locator(".health tbody tr")
+    assert rows.count() == 4
+    assert [rows.nth(i).get_attribute("class") for i in range(4)][:2] == ["failing", "failing"]
+    assert "failing" not in (rows.nth(2).get_attribute("class") or "")
+    for button in ("Subscribe", "Import"):
+        box = page.locator(f"button:has-text('{button}')").bounding_box()
+        assert box and box["x"] + box["width"] <= 390, button
+    checks = page.locator(".health td.next-check time")
+    assert checks.count() == 4
+    for i in range(4):
+        box = checks.nth(i).bounding_box()
+        line = float(checks.nth(i).evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+        assert box and box["height"] < 1.5 * line, "Next check wraps"
+    page.screenshot(path=str(shots / "phone-feeds.png"), full_page=True)
+    context.close()
 
 
 @pytest.fixture
