@@ -14,6 +14,8 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,40 @@ def feeds() -> Iterator[FeedServer]:
             server.set(f"/img/{i}.svg", thumbnail(i), content_type="image/svg+xml")
         server.set("/gazette.xml", gazette(base))
         server.set("/coast.xml", gazette(base, count=5, title="Coast Radio"))
+        server.set("/wire.xml", wire(45))
         yield server
+
+
+WORDS = [
+    "tide",
+    "quay",
+    "gull",
+    "net",
+    "buoy",
+    "pier",
+    "reef",
+    "kelp",
+    "dune",
+    "cove",
+    "wharf",
+    "mast",
+]
+
+
+def wire(count: int) -> bytes:
+    """A feed of ``count`` short dispatches, each its own story (own link, own words)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    items = "".join(
+        f"<item><title>Wire story {i}</title><link>https://wire.example/{i}</link>"
+        f"<guid>wire-{i}</guid><pubDate>{format_datetime(now - timedelta(minutes=7 * i + 3))}"
+        f"</pubDate><description>Dispatch {i}: {' '.join(WORDS[(i + k) % 12] for k in range(9))}"
+        f" {i * 7919}.</description></item>"
+        for i in range(count)
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Long Wire</title>'
+        f"<link>https://wire.example/</link>{items}</channel></rss>"
+    ).encode()
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +146,7 @@ def site(
                     ("Coast Radio", feeds.url("/coast.xml"), "Radio"),
                     ("Broken", feeds.url("/missing.xml"), "Radio"),
                     ("Gone", feeds.url("/gone.xml"), "Radio"),
+                    ("Long Wire", feeds.url("/wire.xml"), "Wire"),
                 ]
             )
         )
@@ -125,7 +161,8 @@ def site(
             time.sleep(0.4)
         assert page.locator("tr.failing").count() == 2
         page.goto(reader.base + "/")
-        assert page.locator("#cards .card").count() == 12  # Coast Radio's copies join them
+        page.goto(reader.base + "/category/Local%20news")
+        assert page.locator("#cards .card").count() == 12
         yield Site(reader, context.storage_state(), feed_id, setup_widths)
         context.close()
     finally:
@@ -213,6 +250,33 @@ def test_back_to_an_unread_list_lands_beside_the_story_just_read(desk: Any, site
     expect(desk.locator("#cards .card.current")).to_have_attribute("data-id", ids[2] or "")
 
 
+def test_back_to_a_story_further_down_than_the_first_page(desk: Any, site: Site) -> None:
+    """A story reached by scrolling (infinite scroll loads the older pages): Back
+    loads them again as far as the reader had gone, and lands on it."""
+    desk.goto(site.reader.base + "/category/Wire")
+    cards = desk.locator("#cards .card")
+    assert cards.count() == 30
+    cards.nth(29).scroll_into_view_if_needed()
+    expect(cards).to_have_count(45)
+    target = cards.nth(38)
+    target.scroll_into_view_if_needed()
+    top = target.bounding_box()["y"]
+    after = cards.nth(39).get_attribute("data-id")
+    title = cards.nth(39).locator("a.open").inner_text()
+    target.locator("a.open").click()
+    desk.wait_for_url("**/entry/*")
+    desk.keyboard.press("j")
+    expect(desk.locator("#story h1")).to_have_text(title)
+    desk.keyboard.press("u")
+    desk.wait_for_url(f"**/category/Wire#entry-{after}")
+    current = desk.locator("#cards .card.current")
+    expect(current).to_have_attribute("data-id", after or "")
+    assert cards.count() == 45
+    box = current.bounding_box()
+    assert box and 0 <= box["y"] < 700  # on the screen
+    assert top >= 0
+
+
 def test_search_results_lead_to_their_neighbours(desk: Any, site: Site) -> None:
     desk.goto(site.reader.base + "/search?q=harbour")
     results = desk.locator(".results .card")
@@ -284,15 +348,15 @@ def test_the_feeds_page_on_a_phone(browser: Any, site: Site, shots: Path) -> Non
     page.goto(site.reader.base + "/subscriptions")
     assert page.locator(".health-summary").inner_text().startswith("2 feeds failing")
     rows = page.locator(".health tbody tr")
-    assert rows.count() == 4
-    assert [rows.nth(i).get_attribute("class") for i in range(4)][:2] == ["failing", "failing"]
+    assert rows.count() == 5
+    assert [rows.nth(i).get_attribute("class") for i in range(5)][:2] == ["failing", "failing"]
     assert "failing" not in (rows.nth(2).get_attribute("class") or "")
     for button in ("Subscribe", "Import"):
         box = page.locator(f"button:has-text('{button}')").bounding_box()
         assert box and box["x"] + box["width"] <= 390, button
     checks = page.locator(".health td.next-check time")
-    assert checks.count() == 4
-    for i in range(4):
+    assert checks.count() == 5
+    for i in range(5):
         box = checks.nth(i).bounding_box()
         line = float(checks.nth(i).evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
         assert box and box["height"] < 1.5 * line, "Next check wraps"
