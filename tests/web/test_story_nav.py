@@ -157,6 +157,19 @@ def test_search_neighbours_are_the_hits_beside_it(web: WebServer) -> None:
     assert back["nav-prev"] == _link(hits[-1], origin)
 
 
+@pytest.mark.parametrize("page", ["²", "-1", "9" * 30, "1e3", ""])
+def test_a_bad_search_page_in_from_is_the_first(web: WebServer, page: str) -> None:
+    admin = web.agg.accounts.get_users()[0]
+    web.feed(admin, "https://a.example/feed", [entry(i, title=f"Lighthouse {i}") for i in range(3)])
+    client = web.client()
+    client.login("admin")
+    hits = [
+        int(x) for x in re.findall(r'id="entry-(\d+)"', client.get("/search?q=lighthouse").body)
+    ]
+    nav = _story(client, hits[1], "/search?" + urlencode({"q": "lighthouse", "page": page}))
+    assert nav["nav-next"] == _link(hits[2], "/search?q=lighthouse")
+
+
 HOSTILE = [
     "//evil.example/",
     "///evil.example/",

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlencode
 
 from tidings.aggregator import Aggregator
 from tidings.model import Entry, UserId
+from tidings.web.params import parse_int
 
 MAX_SEARCH_PAGE = 30
 
@@ -77,8 +78,7 @@ def search_nav(agg: Aggregator, user: UserId, entry: Entry, url: str, page_size:
     the page's hits and one on each side, so Next and Previous cross pages."""
     params = parse_qs(url.partition("?")[2])
     text = params.get("q", [""])[0][:500]
-    raw_page = params.get("page", ["0"])[0]
-    page = min(int(raw_page), MAX_SEARCH_PAGE) if raw_page.isdigit() and len(raw_page) < 4 else 0
+    page = min(parse_int(params.get("page", ["0"])[0], low=0) or 0, MAX_SEARCH_PAGE)
     if not text.strip():
         return StoryNav.without_list(entry)
     start = max(0, page * page_size - 1)
