@@ -25,7 +25,8 @@ from feedserver import FeedServer
 from web import test_browser as kit
 from web.newsroom import gazette, opml, thumbnail
 
-pytestmark = [pytest.mark.browser]
+# one worker holds the module's reader (`--dist loadgroup`): it is set up once
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-reading")]
 sync_api = kit.sync_api
 expect = kit.expect
 
