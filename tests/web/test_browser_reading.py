@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pytest
 from feedserver import FeedServer
@@ -39,6 +40,7 @@ class Site:
     reader: kit.Reader
     state: dict[str, Any]  # the signed-in session (Playwright storage state)
     feed_id: int  # the Harbour Gazette
+    wide_feed: str  # the path of a feed whose story is wider than a phone
     setup_widths: dict[tuple[int, str], tuple[int, int]]  # the setup page, before setup
 
 
@@ -51,6 +53,7 @@ def feeds() -> Iterator[FeedServer]:
         server.set("/gazette.xml", gazette(base))
         server.set("/coast.xml", gazette(base, count=5, title="Coast Radio"))
         server.set("/wire.xml", wire(45))
+        server.set("/wide.xml", wide(base))
         yield server
 
 
@@ -83,6 +86,23 @@ def wire(count: int) -> bytes:
     return (
         '<?xml version="1.0"?><rss version="2.0"><channel><title>Long Wire</title>'
         f"<link>https://wire.example/</link>{items}</channel></rss>"
+    ).encode()
+
+
+def wide(base: str) -> bytes:
+    """One story of things wider than a phone: a table, code, a big image, long words."""
+    cells = "".join(f"<td>column {i} of the tide table</td>" for i in range(14))
+    body = (
+        f"<table><tr>{cells}</tr></table><pre>{'harbour_' * 60}</pre>"
+        f'<p><img src="{base}/img/1.svg" width="2000" height="900" alt=""></p>'
+        f"<p>{'Seagrass' * 40} https://example.org/{'a' * 300}</p>"
+        f'<p><a href="https://example.org/">{"https://example.org/" + "b" * 200}</a></p>'
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wide Tables</title>'
+        "<link>https://wide.example/</link><item><title>The tide table, in full</title>"
+        f"<link>https://wide.example/1</link><guid>wide-1</guid>"
+        f"<description>{escape(body)}</description></item></channel></rss>"
     ).encode()
 
 
@@ -148,6 +168,7 @@ def site(
                     ("Broken", feeds.url("/missing.xml"), "Radio"),
                     ("Gone", feeds.url("/gone.xml"), "Radio"),
                     ("Long Wire", feeds.url("/wire.xml"), "Wire"),
+                    ("Wide Tables", feeds.url("/wide.xml"), "Radio"),
                 ]
             )
         )
@@ -164,7 +185,9 @@ def site(
         page.goto(reader.base + "/")
         page.goto(reader.base + "/category/Local%20news")
         assert page.locator("#cards .card").count() == 12
-        yield Site(reader, context.storage_state(), feed_id, setup_widths)
+        page.goto(reader.base + "/subscriptions")
+        wide_feed = page.locator(".health a:has-text('Wide Tables')").get_attribute("href")
+        yield Site(reader, context.storage_state(), feed_id, str(wide_feed), setup_widths)
         context.close()
     finally:
         reader.stop()
@@ -324,14 +347,19 @@ def test_every_page_fits_a_phone(browser: Any, site: Site, shots: Path) -> None:
             signed_out.close()
             context = phone(browser, width, scheme, site.state)
             page = context.new_page()
-            page.goto(site.reader.base + f"/feed/{site.feed_id}")
-            story = page.locator("#cards .card a.open").first.get_attribute("href")
-            for path in [*_pages(site), story]:
+            stories = []
+            for feed in (f"/feed/{site.feed_id}", site.wide_feed):
+                page.goto(site.reader.base + feed)
+                stories.append(page.locator("#cards .card a.open").first.get_attribute("href"))
+            for path in [*_pages(site), *stories]:
                 page.goto(site.reader.base + path)
                 assert page.locator("h1").count(), path
                 scroll, inner = widths(page)
                 if scroll > inner:
                     too_wide.append(f"{path} at {width} {scheme}: {scroll}")
+                if path == stories[-1]:  # a wide table scrolls in its box, words whole
+                    cell = page.locator(".story .body td").first.bounding_box()
+                    assert cell and cell["width"] > 50, cell
             page.goto(site.reader.base + "/")
             page.click(".menu-toggle")  # the sidebar, opened
             scroll, inner = widths(page)
@@ -349,15 +377,15 @@ def test_the_feeds_page_on_a_phone(browser: Any, site: Site, shots: Path) -> Non
     page.goto(site.reader.base + "/subscriptions")
     assert page.locator(".health-summary").inner_text().startswith("2 feeds failing")
     rows = page.locator(".health tbody tr")
-    assert rows.count() == 5
-    assert [rows.nth(i).get_attribute("class") for i in range(5)][:2] == ["failing", "failing"]
+    assert rows.count() == 6
+    assert [rows.nth(i).get_attribute("class") for i in range(6)][:2] == ["failing", "failing"]
     assert "failing" not in (rows.nth(2).get_attribute("class") or "")
     for button in ("Subscribe", "Import"):
         box = page.locator(f"button:has-text('{button}')").bounding_box()
         assert box and box["x"] + box["width"] <= 390, button
     checks = page.locator(".health td.next-check time")
-    assert checks.count() == 5
-    for i in range(5):
+    assert checks.count() == 6
+    for i in range(6):
         box = checks.nth(i).bounding_box()
         line = float(checks.nth(i).evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
         assert box and box["height"] < 1.5 * line, "Next check wraps"
