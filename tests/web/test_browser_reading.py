@@ -247,7 +247,7 @@ def test_keys_walk_the_list_a_story_came_from_and_u_goes_back_there(desk: Any, s
     desk.wait_for_url("**/entry/*")
     assert desk.locator("a.nav-next").count() == 0
     desk.keyboard.press("j")
-    time.sleep(0.3)
+    expect(desk.locator("#toast")).to_have_text("The last story in this list")
     assert _title(desk) == titles[11]
     desk.click("a.back-link")
     desk.wait_for_url(f"**/category/Local%20news#entry-{ids[11]}")

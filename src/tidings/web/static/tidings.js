@@ -119,6 +119,8 @@
 
   // --- story navigation: back to the list, where the reader left it (#15) ---
 
+  const LAST = "The last story in this list";
+  const FIRST = "The first story in this list";
   const LIST_KEY = "tidings:list";
   const NEAR_KEY = "tidings:near";
   const here = () => location.pathname + location.search;
@@ -138,9 +140,10 @@
     });
   }
 
-  function follow(selector) {
+  function follow(selector, none) {
     const link = document.querySelector(selector);
     if (link) window.location.href = link.href;
+    else if (none) toast(none);
   }
 
   function refresh() {
@@ -162,10 +165,10 @@
     }
     const target = focused();
     const actions = {
-      j: () => (story ? follow("a.nav-next") : step(1)),
-      k: () => (story ? follow("a.nav-prev") : step(-1)),
-      n: () => story && follow("a.nav-next"),
-      p: () => story && follow("a.nav-prev"),
+      j: () => (story ? follow("a.nav-next", LAST) : step(1)),
+      k: () => (story ? follow("a.nav-prev", FIRST) : step(-1)),
+      n: () => story && follow("a.nav-next", LAST),
+      p: () => story && follow("a.nav-prev", FIRST),
       o: () => open(current),
       Enter: () => current && open(current),
       m: () => target && mark(target, "read", !target.classList.contains("read") && target.dataset.read !== "1"),
