@@ -159,7 +159,7 @@ def test_search_ranks_highlights_and_filters(web: WebServer) -> None:
     client = web.client()
     client.login("admin")
     body = client.get("/search?q=harbour+bridge").body
-    titles = re.findall(r'<a class="open" href="/entry/\d+">(.*?)</a>', body)
+    titles = re.findall(r'<a class="open" href="/entry/\d+\?from=[^"]*">(.*?)</a>', body)
     assert (
         titles[0] == "<mark>Harbour</mark> <mark>bridge</mark> reopens"
     )  # title matches weigh more

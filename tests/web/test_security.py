@@ -196,6 +196,15 @@ def test_open_redirects_are_refused(target: str) -> None:
     assert safe_next(target) == "/"
 
 
+@pytest.mark.parametrize(
+    "target",
+    ["/category/Local%20news?view=unread", "/category/Life%20%26%20Arts%2F2", "/search?q=a+b"],
+)
+def test_our_own_paths_with_quoted_spaces_are_kept(target: str) -> None:
+    """#15: a category named "Local news" is ``/category/Local%20news``; it was refused."""
+    assert safe_next(target) == target
+
+
 def test_login_next_goes_only_to_our_own_paths(web: WebServer) -> None:
     client = web.client()
     client.get("/login")

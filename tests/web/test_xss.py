@@ -139,4 +139,4 @@ def test_any_title_renders_as_text(title: str) -> None:
     )
     assert "<" not in text_parts
     for url in _hrefs(html):
-        assert url in ("#", "/entry/1", "/") or url.startswith(("http://", "https://"))
+        assert url in ("#", "/entry/1?from=%2F", "/") or url.startswith(("http://", "https://"))

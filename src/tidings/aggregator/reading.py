@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from tidings.core.search import SearchHit, parse_query
 from tidings.errors import SearchQueryError
-from tidings.model import EntryFilter, EntryId, Feed, FeedCount, FeedId, UserId
+from tidings.model import Entry, EntryFilter, EntryId, Feed, FeedCount, FeedId, UserId
 from tidings.ports import Store
 from tidings.settings import Settings
 
@@ -113,6 +113,17 @@ class Reading:
     def set_playback_position(self, user: UserId, entry_id: int, seconds: float) -> None:
         """Save where the user stopped; ``NotFoundError`` for an entry they cannot see."""
         self.store.set_playback_position(user, EntryId(entry_id), seconds, now=_now())
+
+    def get_neighbours(
+        self, user: UserId, filter: EntryFilter, entry: Entry
+    ) -> tuple[Entry | None, Entry | None]:
+        """The stories beside ``entry`` in the listing of ``filter``: (the newer one
+        above it, the older one below it), by its place in the listing's order (sort
+        time, then id), whether or not it is still in the listing itself (#15)."""
+        key = (entry.sorted_at or entry.first_seen, int(entry.id))
+        older = self.store.get_entries(user, replace(filter, before=key, limit=1))
+        newer = self.store.get_entries(user, replace(filter, after=key, oldest_first=True, limit=1))
+        return (newer[0] if newer else None), (older[0] if older else None)
 
     def count_new(self, user: UserId, filter: EntryFilter, after_id: int) -> int:
         """Entries in the listing that arrived after ``after_id``."""

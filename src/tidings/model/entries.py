@@ -138,6 +138,8 @@ class EntryFilter:
     starred: bool = False
     limit: int = 50
     before: tuple[datetime, int] | None = None  # keyset paging: (sort time, id)
+    after: tuple[datetime, int] | None = None  # only entries newer than this (sort time, id)
+    oldest_first: bool = False  # list in ascending (sort time, id) order
     feed_id: FeedId | None = None
     after_id: EntryId | None = None  # only entries stored after this one (new arrivals)
     # what Google Reader streams ask for (#12)

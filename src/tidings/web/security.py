@@ -201,6 +201,8 @@ def csrf_valid(seed: str | None, token: str | None) -> bool:
 
 
 _BAD_NEXT = re.compile(r"[\x00-\x20\\]")
+#: what a quoted path may not hide: controls and backslashes (a quoted space is a name's)
+_BAD_DECODED = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
@@ -211,7 +213,7 @@ def safe_next(value: str | None, default: str = "/") -> str:
     for candidate in (value, decoded):
         if not candidate.startswith("/") or candidate.startswith("//"):
             return default
-        if _BAD_NEXT.search(candidate):
+        if _BAD_DECODED.search(candidate):
             return default
     parts = urlsplit(value)
     if parts.scheme or parts.netloc:

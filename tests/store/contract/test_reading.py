@@ -6,7 +6,7 @@ not counted and not marked.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -51,6 +51,41 @@ def test_filters_and_keyset_paging(store: Store) -> None:
     assert len(ids) == len(set(ids)) == 8
     store.mark_entry(user, page1[0].id, read=True, now=NOW)
     assert len(store.get_entries(user, EntryFilter(unread=True, limit=100))) == 9
+
+
+def test_keyset_neighbours_both_ways(store: Store) -> None:
+    """#15: a story's neighbours in a listing: ``before`` the nearest older first,
+    ``after`` with ``oldest_first`` the nearest newer first; ties in time by id."""
+    user = store.ensure_user("u")
+    feed = store.add_feed(user, URL, category=None, now=NOW)
+    same = NOW - timedelta(hours=2)
+    store.apply_refresh(
+        ok(feed.id),
+        [
+            EntryUpdate(entry(i, published=same) if i in (2, 3) else entry(i), f"h{i}", True)
+            for i in range(5)
+        ],
+    )
+    listed = store.get_entries(user, EntryFilter())
+    assert len(listed) == 5
+    for at, current in enumerate(listed):
+        key = (current.sorted_at or NOW, current.id)
+        older = store.get_entries(user, EntryFilter(before=key, limit=1))
+        newer = store.get_entries(user, EntryFilter(after=key, oldest_first=True, limit=1))
+        assert [e.id for e in older] == [e.id for e in listed[at + 1 : at + 2]]
+        assert [e.id for e in newer] == [e.id for e in listed[max(0, at - 1) : at]]
+    first = (listed[0].sorted_at or NOW, listed[0].id)
+    rest = store.get_entries(
+        user, EntryFilter(after=(listed[-1].sorted_at or NOW, listed[-1].id), oldest_first=True)
+    )
+    assert [e.id for e in rest] == [e.id for e in reversed(listed[:-1])]
+    store.mark_entry(user, listed[3].id, read=True, now=NOW)
+    key = (listed[4].sorted_at or NOW, listed[4].id)
+    unread = store.get_entries(
+        user, EntryFilter(after=key, oldest_first=True, unread=True, limit=1)
+    )
+    assert [e.id for e in unread] == [listed[2].id]  # the read one between is skipped
+    assert store.get_entries(user, EntryFilter(after=first)) == []
 
 
 def test_future_dates_sort_at_fetch_time(store: Store) -> None:

@@ -13,6 +13,7 @@
       credentials: "same-origin",
       headers: { "X-CSRF-Token": csrf, Accept: "application/json" },
       body: new URLSearchParams(data || {}),
+      keepalive: true, // a mark sent as the reader moves on (j, k, u) still arrives
     }).then((r) => {
       if (!r.ok) throw new Error(r.status + " " + url);
       return r.json();
@@ -111,7 +112,38 @@
 
   function open(card) {
     const link = card && card.querySelector("a.open");
+    if (!link) return;
+    remember(card);
+    window.location.href = link.href;
+  }
+
+  // --- story navigation: back to the list, where the reader left it (#15) ---
+
+  const LAST = "The last story in this list";
+  const FIRST = "The first story in this list";
+  const LIST_KEY = "tidings:list";
+  const NEAR_KEY = "tidings:near";
+  const here = () => location.pathname + location.search;
+
+  function stored(key) {
+    try { return JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { return null; }
+  }
+  function store(key, value) {
+    try { sessionStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode */ }
+  }
+
+  // the list page as it was left: which card, where on the screen, how many loaded
+  function remember(card) {
+    store(LIST_KEY, {
+      list: here(), id: card.dataset.id, top: card.getBoundingClientRect().top,
+      count: cards().length,
+    });
+  }
+
+  function follow(selector, none) {
+    const link = document.querySelector(selector);
     if (link) window.location.href = link.href;
+    else if (none) toast(none);
   }
 
   function refresh() {
@@ -133,15 +165,17 @@
     }
     const target = focused();
     const actions = {
-      j: () => step(1),
-      k: () => step(-1),
+      j: () => (story ? follow("a.nav-next", LAST) : step(1)),
+      k: () => (story ? follow("a.nav-prev", FIRST) : step(-1)),
+      n: () => story && follow("a.nav-next", LAST),
+      p: () => story && follow("a.nav-prev", FIRST),
       o: () => open(current),
       Enter: () => current && open(current),
       m: () => target && mark(target, "read", !target.classList.contains("read") && target.dataset.read !== "1"),
       s: () => target && mark(target, "starred", !target.classList.contains("starred") && !isStarred(target)),
       v: () => { const a = document.querySelector(".source-link"); if (story && a) window.open(a.href, "_blank", "noopener"); },
       r: refresh,
-      u: () => { if (story) window.location.href = document.referrer.startsWith(location.origin) ? document.referrer : "/"; },
+      u: () => story && follow("a.back-link"),
       "/": () => { const box = document.getElementById("search-box"); if (box) box.focus(); },
       "?": toggleHelp,
     };
@@ -185,7 +219,7 @@
     return box;
   }
 
-  function loadMore(link) {
+  function loadMore(link, then) {
     if (link.dataset.loading) return;
     link.dataset.loading = "1";
     const url = new URL(link.href);
@@ -197,6 +231,7 @@
       added.forEach((el) => cardsBox.appendChild(el));
       document.dispatchEvent(new CustomEvent("tidings:cards", { detail: cardsBox }));
       watchMore();
+      if (then) then();
     }).catch(() => { delete link.dataset.loading; });
   }
 
@@ -251,6 +286,56 @@
     document.addEventListener("visibilitychange", poll);
     river.pollNow = poll; // for tests and the 'r' key
   }
+
+  // the story page says which stories are beside it, for when its own leaves the list
+  if (story) store(NEAR_KEY, { id: story.dataset.id, near: (story.dataset.near || "").split(",") });
+
+  // back on a list at #entry-N: that card (or, if it left the list, a neighbour of
+  // it) where it was on the screen, loading older pages as far as the reader had
+  function restore() {
+    const wanted = /^#entry-(\d+)$/.exec(location.hash);
+    if (!wanted || !cards().length) return;
+    const id = wanted[1];
+    const near = stored(NEAR_KEY);
+    const ids = [id].concat(near && near.id === id ? near.near.filter(Boolean) : []);
+    const left = stored(LIST_KEY);
+    const same = left && left.list === here();
+    const find = () => {
+      for (const i of ids) {
+        const card = cards().find((c) => c.dataset.id === i);
+        if (card) return card;
+      }
+      return null;
+    };
+    let tries = 0;
+    const settle = () => {
+      const card = find();
+      const link = cardsBox && cardsBox.querySelector("a.more");
+      const deeper = same ? left.count : 0;
+      if (!card && link && tries < 20 && cards().length < deeper + 30) {
+        tries += 1;
+        if (link.dataset.loading) { // already on its way (infinite scroll)
+          document.addEventListener("tidings:cards", settle, { once: true });
+        } else {
+          loadMore(link, settle);
+        }
+        return;
+      }
+      if (!card) return;
+      select(card);
+      const top = same && left.id === card.dataset.id ? left.top : null;
+      if (top !== null) window.scrollBy(0, card.getBoundingClientRect().top - top);
+      else card.scrollIntoView({ block: "start" });
+    };
+    settle();
+  }
+  if (document.readyState === "complete") restore();
+  else window.addEventListener("load", restore, { once: true });
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a.open");
+    const card = link && link.closest(".card");
+    if (card) remember(card);
+  });
 
   // --- small things ---------------------------------------------------------
 

@@ -49,8 +49,18 @@ class FeedViews:
     async def _page(self, request: Request, v: Visitor, status: int = 200, **ctx: Any) -> Response:
         sidebar = await run_in_threadpool(self.agg.reading.get_sidebar, v.uid)
         feeds = await run_in_threadpool(self.agg.get_feeds, v.uid)
+        # failing feeds first, under a summary line; otherwise in their order (#15)
+        failing = sum(1 for f in feeds if f.state.last_error)
+        feeds = sorted(feeds, key=lambda f: not f.state.last_error)
         return self.r.page(
-            request, "subscriptions.html", status, v=v, sidebar=sidebar, feeds=feeds, **ctx
+            request,
+            "subscriptions.html",
+            status,
+            v=v,
+            sidebar=sidebar,
+            feeds=feeds,
+            failing=failing,
+            **ctx,
         )
 
     async def subscriptions(self, request: Request, v: Visitor) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -18,9 +18,10 @@ from tidings.content.media import entry_media
 from tidings.errors import NotFoundError
 from tidings.model import Entry, EntryFilter, FeedId
 from tidings.web.gate import Gate, Visitor, wants_json
-from tidings.web.params import field_cursor, field_ids, field_int, field_seconds
+from tidings.web.params import field_cursor, field_ids, field_int, field_seconds, parse_int
 from tidings.web.render import Renderer, path_part
 from tidings.web.security import safe_next
+from tidings.web.views.story_nav import StoryNav, search_nav
 
 PAGE_SIZE = 30
 #: new arrivals one click of the banner adds; past this the banner reloads the river
@@ -83,32 +84,55 @@ class ReadingViews:
         return EntryFilter(unread=view == "unread", starred=view == "starred", **kw)
 
     async def river(self, request: Request, v: Visitor) -> Response:
-        view = self._view(request)
-        titles = {"all": "All stories", "unread": "Unread", "starred": "Starred"}
-        return await self._show(request, v, Listing(titles[view], "/", view, self._filter(view)))
+        return await self._show(request, v, self._river(self._view(request)))
 
     async def category(self, request: Request, v: Visitor) -> Response:
-        name = request.path_params["name"]
-        if name not in await run_in_threadpool(self.agg.get_categories, v.uid):
-            raise HTTPException(404, "No such category")
-        view = self._view(request)
-        path = "/category/" + path_part(name)
-        listing = Listing(name, path, view, self._filter(view, category=name), category=name)
+        try:
+            listing = await self._category(v, request.path_params["name"], self._view(request))
+        except NotFoundError as exc:
+            raise HTTPException(404, "No such category") from exc
         return await self._show(request, v, listing)
 
     async def feed(self, request: Request, v: Visitor) -> Response:
-        feed_id = request.path_params["feed_id"]
         try:
-            feed = await run_in_threadpool(self.agg.reading.get_feed, v.uid, feed_id)
+            listing = await self._feed(v, request.path_params["feed_id"], self._view(request))
         except NotFoundError as exc:
             raise HTTPException(404, "No such feed") from exc
-        view = self._view(request)
+        return await self._show(request, v, listing)
+
+    def _river(self, view: str) -> Listing:
+        titles = {"all": "All stories", "unread": "Unread", "starred": "Starred"}
+        return Listing(titles[view], "/", view, self._filter(view))
+
+    async def _category(self, v: Visitor, name: str, view: str) -> Listing:
+        if name not in await run_in_threadpool(self.agg.get_categories, v.uid):
+            raise NotFoundError(f"no category {name!r}")
+        path = "/category/" + path_part(name)
+        return Listing(name, path, view, self._filter(view, category=name), category=name)
+
+    async def _feed(self, v: Visitor, feed_id: int, view: str) -> Listing:
+        feed = await run_in_threadpool(self.agg.reading.get_feed, v.uid, feed_id)
         flt = self._filter(view, feed_id=FeedId(feed_id))
         title = feed.state.title or feed.state.url
-        listing = Listing(
-            title, f"/feed/{feed_id}", view, flt, feed_id, feed_category=feed.category
-        )
-        return await self._show(request, v, listing)
+        return Listing(title, f"/feed/{feed_id}", view, flt, feed_id, feed_category=feed.category)
+
+    async def _listing_at(self, v: Visitor, url: str) -> Listing | None:
+        """The list a story was opened from, by its URL (``from``): the river, a
+        category or a feed, with its view; None for anything else."""
+        parts = urlsplit(url)
+        view = parse_qs(parts.query).get("view", ["all"])[0]
+        view = view if view in VIEWS else "all"
+        path = parts.path
+        try:
+            if path == "/":
+                return self._river(view)
+            if path.startswith("/category/") and len(path) > len("/category/"):
+                return await self._category(v, unquote(path[len("/category/") :]), view)
+            if path.startswith("/feed/") and (feed_id := parse_int(path[len("/feed/") :])):
+                return await self._feed(v, feed_id, view)
+        except NotFoundError:
+            return None
+        return None
 
     async def _show(self, request: Request, v: Visitor, listing: Listing) -> Response:
         q = request.query_params
@@ -164,9 +188,23 @@ class ReadingViews:
             position = await run_in_threadpool(
                 self.agg.reading.get_playback_position, v.uid, entry.id
             )
+        nav = await self._story_nav(v, entry, request.query_params.get("from"))
         return self.r.page(
-            request, "story.html", v=v, entry=entry, media=media, position=position or 0
+            request, "story.html", v=v, entry=entry, media=media, position=position or 0, nav=nav
         )
+
+    async def _story_nav(self, v: Visitor, entry: Entry, origin: str | None) -> StoryNav:
+        """Back to the list the story was opened from, and its neighbours there (#15)."""
+        url = safe_next(origin, "")
+        if url and urlsplit(url).path == "/search":
+            return await run_in_threadpool(search_nav, self.agg, v.uid, entry, url, PAGE_SIZE)
+        listing = await self._listing_at(v, url) if url else None
+        if listing is None:
+            return StoryNav.without_list(entry)
+        newer, older = await run_in_threadpool(
+            self.agg.reading.get_neighbours, v.uid, listing.filter, entry
+        )
+        return StoryNav.within(listing.url(), entry, newer, older)
 
     async def search(self, request: Request, v: Visitor) -> Response:
         text = request.query_params.get("q", "")[:500]

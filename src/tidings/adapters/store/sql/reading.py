@@ -111,6 +111,10 @@ def entry_where(user_id: UserId, f: EntryFilter) -> tuple[str, dict[str, Any]]:
         clauses.append("e.sort_at <= :b_ts AND (e.sort_at < :b_ts OR e.id < :b_id)")
         params["b_ts"] = to_ts(f.before[0])
         params["b_id"] = f.before[1]
+    if f.after:
+        clauses.append("e.sort_at >= :a_ts AND (e.sort_at > :a_ts OR e.id > :a_id)")
+        params["a_ts"] = to_ts(f.after[0])
+        params["a_id"] = f.after[1]
     if f.after_id is not None:
         clauses.append("e.id > :after_id")
         params["after_id"] = f.after_id
@@ -293,7 +297,8 @@ class SqlReading(SqlStoryReading):
         where, params = entry_where(user_id, filter)
         where = story_where(where, filter)  # each story once
         sql = river_sql(self.dialect, filter) + where
-        sql += " ORDER BY e.sort_at DESC, e.id DESC LIMIT :limit"
+        order = "ASC" if filter.oldest_first else "DESC"
+        sql += f" ORDER BY e.sort_at {order}, e.id {order} LIMIT :limit"
         return self._with_stories(user_id, [entry_from_row(r) for r in self._read(sql, params)])
 
     def get_entry(self, user_id: UserId, entry_id: EntryId) -> Entry:
