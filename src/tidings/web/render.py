@@ -8,12 +8,15 @@ through ``safe_url`` (HOSTILE C6, C7).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -40,7 +43,8 @@ def safe_url(url: str | None) -> str:
     return cleaned if scheme in {"http", "https"} else "#"
 
 
-def relative_time(dt: datetime | None, now: datetime | None = None) -> str:
+def relative_time(dt: datetime | None, now: datetime | None = None, zone: tzinfo = UTC) -> str:
+    """How long ago ("5 minutes ago"); past 30 days, the date in ``zone``."""
     if dt is None:
         return ""
     seconds = int(((now or datetime.now(UTC)) - dt).total_seconds())
@@ -50,7 +54,7 @@ def relative_time(dt: datetime | None, now: datetime | None = None) -> str:
         if seconds >= size:
             n = seconds // size
             if unit == "day" and n > 30:
-                return dt.strftime("%d %b %Y")
+                return dt.astimezone(zone).strftime("%d %b %Y")
             return f"{n} {unit}{'s' if n != 1 else ''} ago"
     return ""
 
@@ -65,8 +69,33 @@ def iso(dt: datetime | None) -> str:
     return dt.astimezone(UTC).isoformat() if dt else ""
 
 
-def when(dt: datetime | None) -> str:
-    return dt.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC") if dt else "never"
+def when(dt: datetime | None, zone: tzinfo = UTC) -> str:
+    """A date and time in ``zone``, named by its abbreviation: "16 Jan 2025, 05:00 JST"."""
+    return dt.astimezone(zone).strftime("%d %b %Y, %H:%M %Z") if dt else "never"
+
+
+@lru_cache(maxsize=64)
+def zone_named(name: str) -> tzinfo:
+    """The zone called ``name`` (an IANA name, checked when stored); UTC if unknown."""
+    try:
+        return ZoneInfo(name) if name != "UTC" else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _viewer_zone(context: Context) -> tzinfo:
+    """The zone of the page's visitor (``v.time_zone``, #15); UTC for a page without one."""
+    return zone_named(getattr(context.get("v"), "time_zone", "UTC"))
+
+
+@pass_context
+def _reltime_filter(context: Context, dt: datetime | None) -> str:
+    return relative_time(dt, zone=_viewer_zone(context))
+
+
+@pass_context
+def _when_filter(context: Context, dt: datetime | None) -> str:
+    return when(dt, _viewer_zone(context))
 
 
 def path_part(value: str) -> str:
@@ -82,13 +111,13 @@ def make_environment() -> Environment:
     )
     env.filters.update(
         safe_url=safe_url,
-        reltime=relative_time,
+        reltime=_reltime_filter,  # times in the visitor's zone (#15)
         lead=first_paragraph,
         # the lead above a story's text, unless it is the text's first paragraph (#11)
         shown_lead=lambda e: shown_lead(e.lead, e.summary, e.content or e.summary),
         source=source_line,
         iso=iso,
-        when=when,
+        when=_when_filter,
         highlighted=highlighted,
         path_part=path_part,
         urlencode=lambda d: urlencode({k: v for k, v in d.items() if v not in (None, "")}),
