@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tidings.aggregator.accounts import Accounts
 from tidings.aggregator.icons import Icons
+from tidings.aggregator.media import MediaProxy
 from tidings.aggregator.reading import Reading
 from tidings.aggregator.rules import Stories
 from tidings.aggregator.scheduling import Claims, Scheduling, new_worker_id, release_dead_owners
@@ -127,6 +128,7 @@ class Aggregator:
             refresh=lambda url, fetcher: self.refresh([url], fetcher=fetcher),
         )
         self.icons = Icons(store, new_fetcher=self.new_fetcher)  # feed icons (#12)
+        self.media = MediaProxy(store, settings, new_fetcher=self.new_fetcher)  # images (#15)
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         self._processors = processors
         self._writer = writer  # every refresh write; commits in groups

@@ -1,9 +1,10 @@
 """Templates and their filters: everything that turns data into HTML.
 
 Autoescape is on for every template. Only two things are ever marked safe:
-entry HTML, passed through the nh3 sanitizer again (``sanitized``), and search
-highlights built here from escaped text (``highlighted``). Every URL goes
-through ``safe_url`` (HOSTILE C6, C7).
+entry HTML, passed through the nh3 sanitizer again (``sanitized``; its images then
+sent through the media proxy, #15), and search highlights built here from escaped
+text (``highlighted``). Every URL goes through ``safe_url`` (HOSTILE C6, C7); an
+image's through ``media_url`` (``safe_url``, then the proxy).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from tidings.aggregator.media import MediaProxy
 from tidings.content.sanitize import sanitize_html
 from tidings.content.source import source_line
 from tidings.content.text import first_paragraph, shown_lead
@@ -103,12 +105,14 @@ def path_part(value: str) -> str:
     return quote(value, safe="")
 
 
-def make_environment() -> Environment:
+def make_environment(media: MediaProxy | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(["html"]),
         auto_reload=False,
     )
+    rewrite = media.rewrite_html if media is not None else str
+    image = media.url_for if media is not None else str
     env.filters.update(
         safe_url=safe_url,
         reltime=_reltime_filter,  # times in the visitor's zone (#15)
@@ -123,7 +127,9 @@ def make_environment() -> Environment:
         urlencode=lambda d: urlencode({k: v for k, v in d.items() if v not in (None, "")}),
         # entry HTML was sanitized at ingest; it is sanitized again here (nh3, ~0.4 ms
         # for 12 KB) so that no stored markup reaches a page unchecked (HOSTILE C1)
-        sanitized=lambda html: Markup(sanitize_html(html or "")),
+        sanitized=lambda html: Markup(rewrite(sanitize_html(html or ""))),
+        # an image address for a src (a card's thumbnail): through the proxy (#15)
+        media_url=lambda url: image(safe_url(url)),
     )
     return env
 
@@ -131,8 +137,8 @@ def make_environment() -> Environment:
 class Renderer:
     """Renders full pages and fragments with the request's CSP nonce."""
 
-    def __init__(self) -> None:
-        self.env = make_environment()
+    def __init__(self, media: MediaProxy | None = None) -> None:
+        self.env = make_environment(media)
 
     def html(self, request: Request, template: str, context: dict[str, Any]) -> str:
         context.setdefault("nonce", request.state.csp_nonce)
