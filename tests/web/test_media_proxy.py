@@ -96,6 +96,7 @@ def test_none_leaves_images_alone(make_server: Any, images: FeedServer) -> None:
     _, page, csp = _story(web, client)
     assert f'src="{images.url("/a.png")}"' in page and not PROXIED.search(page)
     assert _image_policy(csp) == "img-src * data:"
+    assert "off" in _refusal(client, "/proxy/x/y", 404)
 
 
 def _proxied(web: WebServer, url: str) -> str:

@@ -30,6 +30,8 @@ _UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
 def media_routes(agg: Aggregator) -> list[Route]:
     async def proxy(request: Request) -> Response:
         request.state.csp = INERT_POLICY
+        if not agg.media.enabled:
+            return _refused(ProxyRefusal(404, "the media proxy is off (media_proxy = none)"))
         url = agg.media.resolve(request.path_params["signature"], request.path_params["url"])
         if url is None:
             return _refused(BAD_SIGNATURE)
