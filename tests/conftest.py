@@ -124,6 +124,7 @@ def tidings_env(tmp_path: Path, db_url: str) -> dict[str, str]:
         TIDINGS_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
         XDG_DATA_HOME=str(tmp_path / "xdg"),
         NO_COLOR="1",
+        TZ="UTC",  # the CLI shows times in TZ (#15): the same on every machine
     )
     return env
 

@@ -28,6 +28,10 @@ BEHAVIOUR = {
     "background_refresh": "tests/e2e/test_serve.py::test_background_refresh_off",
     "data_dir": "tests/test_settings_table.py::test_data_dir_holds_the_default_database",
     "allow_private_networks": "tests/fetch/test_netguard.py",
+    "media_proxy": "tests/web/test_media_proxy.py::test_all_proxies_every_image_and_poster",
+    "media_proxy_max_bytes": (
+        "tests/web/test_media_proxy.py::test_svg_a_disguised_page_and_an_oversized_image_are_refused"
+    ),
 }
 
 

@@ -151,6 +151,19 @@ SETTINGS: tuple[Setting, ...] = (
         _one_of("auto", "always", "never"),
         "Full-text mode of a feed subscribed to for the first time (auto, always, never).",
     ),
+    Setting(
+        "media_proxy",
+        "http-only",
+        _one_of("none", "http-only", "all"),
+        "Story images through Tidings' media proxy (#15): http-only (plain http images, "
+        "so a page has no mixed content), all (no image is loaded from its source) or none.",
+    ),
+    Setting(
+        "media_proxy_max_bytes",
+        10 * 1024 * 1024,
+        int,
+        "Largest image the media proxy passes on (bytes).",
+    ),
     Setting("background_refresh", True, _bool, "Refresh due feeds in the background of serve."),
     Setting("log_format", "text", _one_of(*FORMATS), "Log lines on stderr: text or json."),
     Setting(
@@ -186,6 +199,8 @@ class Settings:
     publish_hub: str
     trusted_proxies: tuple[str, ...]
     full_text_default: str
+    media_proxy: str
+    media_proxy_max_bytes: int
     background_refresh: bool
     log_format: str
     log_level: str

@@ -75,6 +75,7 @@ async def test_huge_or_endless_body_aborts_at_the_cap(headers: str, chunked: boo
         elapsed = time.monotonic() - started
         await asyncio.wait_for(s.closed_by_peer.wait(), 2)  # we hung up
     assert isinstance(result, FetchError) and "response too large" in result.message
+    assert result.too_large and not result.refused  # the media proxy's "too big" (#15)
     assert elapsed < DEADLINE
     if "Content-Length" in headers:
         assert elapsed < 0.5  # rejected on the header, before reading

@@ -93,6 +93,8 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "delete_session": lambda s, k: s.delete_session("tok"),
         "get_user_settings": lambda s, k: s.get_user_settings(k.user),
         "set_user_settings": lambda s, k: s.set_user_settings(k.user, {"a": 1}),
+        "get_time_zone": lambda s, k: s.get_time_zone(k.user),
+        "set_time_zone": lambda s, k: s.set_time_zone(k.user, "Asia/Tokyo"),
         "set_api_password": lambda s, k: s.set_api_password(k.user, "h", "f"),
         "get_api_login": lambda s, k: s.get_api_login("alice"),
         "get_api_login_by_fever_key": lambda s, k: s.get_api_login_by_fever_key("f"),

@@ -55,7 +55,7 @@ def _free_port() -> int:
 class Reader:
     """``tidings serve`` in a subprocess on a loopback port."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, **settings: str) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
@@ -65,6 +65,7 @@ class Reader:
             TIDINGS_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
             TIDINGS_PARSE_WORKERS="1",
         )
+        env.update({f"TIDINGS_{k.upper()}": v for k, v in settings.items()})
         exe = Path(sys.executable).with_name("tidings")
         self.log = open(tmp / "serve.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
@@ -103,7 +104,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def feeds() -> Iterator[FeedServer]:
     with FeedServer() as server:
         for i in range(6):
-            server.set(f"/img/{i}.svg", thumbnail(i), content_type="image/svg+xml")
+            server.set(f"/img/{i}.png", thumbnail(i), content_type="image/png")
         server.set("/gazette.xml", gazette(server.url("").rstrip("/")))
         server.set("/coast.xml", gazette(server.url("").rstrip("/"), count=5, title="Coast Radio"))
         yield server

@@ -18,6 +18,9 @@ from web.conftest import NOW, Client, WebServer, entry
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # Not a document: an image, under a policy that forbids everything (#12).
 INERT = {"/feed/{feed_id:id}/icon"}
+# The media proxy (#15): its signed address is the key; every answer is inert, refusals
+# included (tests/web/test_media_proxy.py fetches real images).
+PROXY = "/proxy/{signature}/{url}"
 INERT_POLICY = "default-src 'none'; sandbox"
 # Server-to-server: a WebSub hub has no session or CSRF token; the unguessable
 # callback id and the HMAC signature authenticate it (#4, tests/websub).
@@ -57,7 +60,8 @@ def setup(web: WebServer) -> tuple[WebServer, Client, dict[str, str]]:
     token = web.agg.publishing.revoke_token(admin.id)
     web.agg.publishing.add_publication(admin.id, "category/World", slug="world")
     ids |= {"token": token, "doc": "all.atom", "pub": "world", "slug": "world"}
-    return web, client, {**ids, "callback_id": "not-issued", "rest": ""}
+    unsigned = {"signature": "not-signed", "url": "aHR0cDovL3guZXhhbXBsZS8"}
+    return web, client, {**ids, "callback_id": "not-issued", "rest": "", **unsigned}
 
 
 def test_route_table_has_state_changing_routes(
@@ -133,6 +137,8 @@ def test_gets_have_no_side_effects(setup: tuple[WebServer, Client, dict[str, str
     for path in paths + extra:
         response = client.get(path)
         ok = (404,) if path.startswith("/websub/") else (200, 303)  # a callback never issued
+        if path.startswith("/proxy/"):
+            ok = (403,)  # an address Tidings did not sign
         if path.lstrip("/") == "accounts":
             ok = (404,)  # Google Reader's /accounts/ClientLogin, without the name
         assert response.status in ok, (path, response.status)
@@ -151,6 +157,10 @@ def test_security_headers_on_every_route(setup: tuple[WebServer, Client, dict[st
             csp = response.header("content-security-policy") or ""
             if path in inert and who is client:
                 assert response.status == 200 and csp == INERT_POLICY, path
+                assert response.header("x-content-type-options") == "nosniff", path
+                continue
+            if path == fill(PROXY, ids):
+                assert response.status == 403 and csp == INERT_POLICY, path
                 assert response.header("x-content-type-options") == "nosniff", path
                 continue
             assert "default-src 'none'" in csp and "'nonce-" in csp, path

@@ -15,6 +15,7 @@ once, found by that keyed hash and compared with ``hmac.compare_digest``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -22,6 +23,7 @@ import secrets
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -58,6 +60,24 @@ class ReaderSettings:
         if settings.theme not in THEMES:
             settings = cls(settings.mark_read_on_open, settings.mark_read_on_scroll, "system")
         return settings
+
+
+def check_time_zone(name: str) -> str:
+    """An IANA time zone name zoneinfo knows ("Europe/Paris"), else ``AccountError``."""
+    name = (name or "").strip()
+    if not name or len(name) > 64 or name not in time_zones():
+        raise AccountError(f"Not a time zone: {name[:64]!r}")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise AccountError(f"Not a time zone: {name!r}") from None
+    return name
+
+
+@functools.lru_cache(maxsize=1)
+def time_zones() -> tuple[str, ...]:
+    """Every IANA zone name zoneinfo knows, sorted (read once: it walks the files)."""
+    return tuple(sorted(available_timezones() | {"UTC"}))
 
 
 def hash_token(token: str) -> str:
@@ -257,6 +277,25 @@ class Accounts:
 
     def set_settings(self, user_id: UserId, settings: ReaderSettings) -> None:
         self.store.set_user_settings(user_id, asdict(settings))
+
+    # time zone (#15)
+
+    def get_time_zone(self, user_id: UserId) -> str:
+        """The zone the user's times are shown in: theirs, else UTC."""
+        return self.store.get_time_zone(user_id) or "UTC"
+
+    def set_time_zone(self, user_id: UserId, name: str) -> None:
+        """The user's choice (Settings); ``AccountError`` if zoneinfo does not know it."""
+        self.store.set_time_zone(user_id, check_time_zone(name))
+
+    def offer_time_zone(self, user_id: UserId, name: str | None) -> None:
+        """The browser's zone at sign-in: kept only while the user has none, and
+        ignored if it is no zone zoneinfo knows."""
+        try:
+            zone = check_time_zone(name or "")
+        except AccountError:
+            return
+        self.store.set_time_zone(user_id, zone, if_unset=True)
 
 
 def _now() -> datetime:

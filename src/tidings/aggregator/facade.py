@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tidings.aggregator.accounts import Accounts
 from tidings.aggregator.icons import Icons
+from tidings.aggregator.media import MediaProxy
 from tidings.aggregator.publishing import Publishing
 from tidings.aggregator.reading import Reading
 from tidings.aggregator.rules import Stories
@@ -138,6 +139,7 @@ class Aggregator:
         self.icons = Icons(store, new_fetcher=self.new_fetcher)  # feed icons (#12)
         # feeds out, private and public; WebSub publish pings (#14)
         self.publishing = Publishing(store, settings, new_poster=self.new_fetcher)
+        self.media = MediaProxy(store, settings, new_fetcher=self.new_fetcher)  # images (#15)
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         self._processors = processors
         self._writer = writer  # every refresh write; commits in groups

@@ -7,7 +7,7 @@ import click
 from tidings.api.serialize import entry_json
 from tidings.cli.context import Context, pass_ctx
 from tidings.cli.terminal import echo, echo_json, echo_styled, terminal_safe
-from tidings.cli.textview import entry_text
+from tidings.cli.textview import entry_text, local_zone
 from tidings.core.search import MARK_END, MARK_START
 from tidings.model import EntryFilter
 
@@ -38,9 +38,10 @@ def entries(
     if as_json:
         echo_json([entry_json(e) for e in found])
         return
+    zone = local_zone()  # TZ (#15)
     for e in found:
         flags = ("*" if e.starred else " ") + (" " if e.read else "N")
-        when = e.date.strftime("%Y-%m-%d %H:%M")
+        when = e.date.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         echo(f"{e.id:>7} {flags} {when}  {e.title or '(untitled)'}  — {e.feed_title or ''}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from tidings.aggregator import UNSET, Aggregator, Unset
 from tidings.api.serialize import feed_status
 from tidings.cli.context import Context, pass_ctx
 from tidings.cli.terminal import cell, echo, echo_json, terminal_safe
+from tidings.cli.textview import local_time
 from tidings.core.schedule import parse_interval
 from tidings.model import BatchSummary, FullTextMode, RefreshResult
 from tidings.refresh.batch import StorageFailure
@@ -95,7 +97,10 @@ def feeds(c: Context, as_json: bool) -> None:
 
 
 def _short(iso: str | None) -> str:
-    return iso[:16].replace("T", " ") if iso else "never"
+    """A ``feed_status`` time (ISO, UTC) in the CLI's zone (TZ, #15)."""
+    if not iso:
+        return "never"
+    return local_time(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")
 
 
 @click.command()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import os
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tidings.content.media import format_duration, format_size
 from tidings.content.source import source_line
@@ -12,6 +14,24 @@ from tidings.model import Enclosure, Entry, FeedData
 
 def _iso(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else None
+
+
+def local_zone() -> tzinfo:
+    """The zone the CLI shows times in (#15): ``TZ`` when it names an IANA zone
+    ("Asia/Tokyo", ":Asia/Tokyo"), else the C library's reading of ``TZ`` (a POSIX
+    rule such as "EST+5") or the system's zone; UTC when there is none."""
+    name = os.environ.get("TZ", "").removeprefix(":")
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return datetime.now().astimezone().tzinfo or UTC
+
+
+def local_time(dt: datetime) -> datetime:
+    """``dt`` in the CLI's zone (``--json`` stays UTC)."""
+    return dt.astimezone(local_zone())
 
 
 def story_facts(entry: Entry) -> str:
@@ -38,7 +58,7 @@ def entry_text(entry: Entry) -> str:
         entry.title or "(untitled)",
         "=" * min(len(entry.title or "(untitled)"), 78),
         source_line(entry),
-        when.astimezone(UTC).strftime("%A %d %B %Y, %H:%M UTC"),
+        local_time(when).strftime("%A %d %B %Y, %H:%M %Z"),
     ]
     if entry.author:
         lines.append(f"By {entry.author}")

@@ -52,6 +52,8 @@ class FetchError:
     status: int | None = None
     gone: bool = False  # 410: disable the feed
     hints: Hints = Hints()
+    refused: bool = False  # the address policy refused the destination (#15)
+    too_large: bool = False  # the body passed the cap (#15)
 
 
 FetchResult = Fetched | NotModified | FetchError

@@ -100,6 +100,17 @@ class AccountStore(Protocol):
 
     def set_user_settings(self, user_id: UserId, values: dict[str, Any]) -> None: ...
 
+    def get_time_zone(self, user_id: UserId) -> str | None:
+        """The user's time zone (an IANA name), None if not set yet (#15); raises
+        ``NotFoundError`` for a user that does not exist."""
+        ...
+
+    def set_time_zone(self, user_id: UserId, name: str | None, *, if_unset: bool = False) -> None:
+        """Store the user's time zone (None: forget it); with ``if_unset``, only when
+        none is stored yet (a sign-in's browser zone never replaces a chosen one).
+        The name is the caller's to check. Raises ``NotFoundError``."""
+        ...
+
     # API passwords (#12): Fever and Google Reader, separate from the web password
 
     def set_api_password(

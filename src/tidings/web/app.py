@@ -35,6 +35,7 @@ from tidings.web.gate import Gate, wants_json
 from tidings.web.publishing import PublishingViews
 from tidings.web.render import HERE, Renderer, relative_time, safe_url
 from tidings.web.security import (
+    IMAGE_SOURCES,
     BodyLimit,
     SecurityHeaders,
     content_security_policy,
@@ -42,6 +43,7 @@ from tidings.web.security import (
 from tidings.web.throttle import LoginThrottle
 from tidings.web.views.account import AccountViews
 from tidings.web.views.feeds import FeedViews
+from tidings.web.views.media import media_routes
 from tidings.web.views.reading import ReadingViews
 from tidings.web.views.websub import websub_routes
 
@@ -58,7 +60,8 @@ def make_web_app(
     throttle: LoginThrottle | None = None,
 ) -> Starlette:
     """The web reader for ``agg``; ``background`` runs for the app's lifetime."""
-    renderer = Renderer()
+    renderer = Renderer(agg.media)  # story images through the media proxy (#15)
+    images = IMAGE_SOURCES[agg.settings.media_proxy]
     gate = Gate(agg)
     throttle = throttle or LoginThrottle()
     accounts = AccountViews(agg, gate, renderer, throttle)
@@ -69,6 +72,7 @@ def make_web_app(
         *websub_routes(agg),  # hub callbacks: no session, HMAC-signed (#4)
         # published feeds and public pages: no session, GET only, found by token or slug (#14)
         *PublishingViews(agg, renderer).routes(),
+        *media_routes(agg),  # story images: no session, HMAC-signed addresses (#15)
         # the apps' API: its own key, no session; failed keys throttled per address (#12)
         *FeverApi(agg, throttle, accounts.client_address).routes(),
         *GReaderApi(agg, throttle, accounts.client_address).routes(),
@@ -101,7 +105,7 @@ def make_web_app(
     async def server_error(request: Request, exc: Exception) -> Response:
         # outside the middleware stack: carry the security headers ourselves
         headers = {
-            "content-security-policy": content_security_policy(secrets.token_urlsafe(16)),
+            "content-security-policy": content_security_policy(secrets.token_urlsafe(16), images),
             "x-content-type-options": "nosniff",
             "referrer-policy": "no-referrer",
             "x-frame-options": "DENY",
@@ -110,6 +114,7 @@ def make_web_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await asyncio.to_thread(agg.media.prepare)  # the proxy's secret, before any page
         task = asyncio.create_task(background()) if background else None
         try:
             yield
@@ -118,10 +123,11 @@ def make_web_app(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await agg.media.aclose()  # its connections belong to this event loop
 
     return Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)],
+        middleware=[Middleware(SecurityHeaders, images=images), Middleware(BodyLimit)],
         exception_handlers={
             HTTPException: http_error,
             StorageError: storage_error,

@@ -46,6 +46,7 @@ class Visitor:
     settings: ReaderSettings
     csrf: str
     session_token: str | None = None
+    time_zone: str = "UTC"  # an IANA name: every time shown is in it (#15)
     new_pre_token: str | None = None  # a pre-session cookie to set on the response
     form: FormData = field(default_factory=FormData)
 
@@ -91,13 +92,17 @@ class Gate:
         token = request.cookies.get(SESSION_COOKIE)
         user = await run_in_threadpool(self.agg.accounts.session_user, token) if token else None
         if user is not None and token is not None:
-            settings = await run_in_threadpool(self.agg.accounts.get_settings, user.id)
-            return Visitor(user, settings, csrf_token(token), session_token=token)
+            settings, zone = await run_in_threadpool(self._preferences, user.id)
+            return Visitor(user, settings, csrf_token(token), session_token=token, time_zone=zone)
         pre = request.cookies.get(PRE_COOKIE)
         new_pre = None
         if not pre or len(pre) > 128:
             pre = new_pre = secrets.token_urlsafe(32)
         return Visitor(None, ReaderSettings(), csrf_token(pre), new_pre_token=new_pre)
+
+    def _preferences(self, user_id: UserId) -> tuple[ReaderSettings, str]:
+        accounts = self.agg.accounts
+        return accounts.get_settings(user_id), accounts.get_time_zone(user_id)
 
     def _seed(self, request: Request, visitor: Visitor) -> str | None:
         if visitor.session_token:

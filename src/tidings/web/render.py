@@ -1,23 +1,28 @@
 """Templates and their filters: everything that turns data into HTML.
 
 Autoescape is on for every template. Only two things are ever marked safe:
-entry HTML, passed through the nh3 sanitizer again (``sanitized``), and search
-highlights built here from escaped text (``highlighted``). Every URL goes
-through ``safe_url`` (HOSTILE C6, C7).
+entry HTML, passed through the nh3 sanitizer again (``sanitized``; its images then
+sent through the media proxy, #15), and search highlights built here from escaped
+text (``highlighted``). Every URL goes through ``safe_url`` (HOSTILE C6, C7); an
+image's through ``media_url`` (``safe_url``, then the proxy).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from tidings.aggregator.media import MediaProxy
 from tidings.content.media import deferred_frames, format_duration, format_size, media_badge
 from tidings.content.sanitize import sanitize_html
 from tidings.content.source import source_line
@@ -41,7 +46,8 @@ def safe_url(url: str | None) -> str:
     return cleaned if scheme in {"http", "https"} else "#"
 
 
-def relative_time(dt: datetime | None, now: datetime | None = None) -> str:
+def relative_time(dt: datetime | None, now: datetime | None = None, zone: tzinfo = UTC) -> str:
+    """How long ago ("5 minutes ago"); past 30 days, the date in ``zone``."""
     if dt is None:
         return ""
     seconds = int(((now or datetime.now(UTC)) - dt).total_seconds())
@@ -51,7 +57,7 @@ def relative_time(dt: datetime | None, now: datetime | None = None) -> str:
         if seconds >= size:
             n = seconds // size
             if unit == "day" and n > 30:
-                return dt.strftime("%d %b %Y")
+                return dt.astimezone(zone).strftime("%d %b %Y")
             return f"{n} {unit}{'s' if n != 1 else ''} ago"
     return ""
 
@@ -66,8 +72,33 @@ def iso(dt: datetime | None) -> str:
     return dt.astimezone(UTC).isoformat() if dt else ""
 
 
-def when(dt: datetime | None) -> str:
-    return dt.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC") if dt else "never"
+def when(dt: datetime | None, zone: tzinfo = UTC) -> str:
+    """A date and time in ``zone``, named by its abbreviation: "16 Jan 2025, 05:00 JST"."""
+    return dt.astimezone(zone).strftime("%d %b %Y, %H:%M %Z") if dt else "never"
+
+
+@lru_cache(maxsize=64)
+def zone_named(name: str) -> tzinfo:
+    """The zone called ``name`` (an IANA name, checked when stored); UTC if unknown."""
+    try:
+        return ZoneInfo(name) if name != "UTC" else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _viewer_zone(context: Context) -> tzinfo:
+    """The zone of the page's visitor (``v.time_zone``, #15); UTC for a page without one."""
+    return zone_named(getattr(context.get("v"), "time_zone", "UTC"))
+
+
+@pass_context
+def _reltime_filter(context: Context, dt: datetime | None) -> str:
+    return relative_time(dt, zone=_viewer_zone(context))
+
+
+@pass_context
+def _when_filter(context: Context, dt: datetime | None) -> str:
+    return when(dt, _viewer_zone(context))
 
 
 def path_part(value: str) -> str:
@@ -75,21 +106,23 @@ def path_part(value: str) -> str:
     return quote(value, safe="")
 
 
-def make_environment() -> Environment:
+def make_environment(media: MediaProxy | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(["html"]),
         auto_reload=False,
     )
+    rewrite = media.rewrite_html if media is not None else str
+    image = media.url_for if media is not None else str
     env.filters.update(
         safe_url=safe_url,
-        reltime=relative_time,
+        reltime=_reltime_filter,  # times in the visitor's zone (#15)
         lead=first_paragraph,
         # the lead above a story's text, unless it is the text's first paragraph (#11)
         shown_lead=lambda e: shown_lead(e.lead, e.summary, e.content or e.summary),
         source=source_line,
         iso=iso,
-        when=when,
+        when=_when_filter,
         highlighted=highlighted,
         path_part=path_part,
         # media (#15): a card's "▶ podcast 42 min", a player's duration and size
@@ -100,8 +133,12 @@ def make_environment() -> Environment:
         # entry HTML was sanitized at ingest; it is sanitized again here (nh3, ~0.4 ms
         # for 12 KB) so that no stored markup reaches a page unchecked (HOSTILE C1); its
         # text without tags is shown with its paragraphs and links, its video frames load
-        # only on a click (#15)
-        sanitized=lambda html: Markup(deferred_frames(sanitize_html(fragment_html(html or "")))),
+        # only on a click, its images come through the media proxy (#15)
+        sanitized=lambda html: Markup(
+            rewrite(deferred_frames(sanitize_html(fragment_html(html or ""))))
+        ),
+        # an image address for a src (a card's thumbnail): through the proxy (#15)
+        media_url=lambda url: image(safe_url(url)),
     )
     return env
 
@@ -109,8 +146,8 @@ def make_environment() -> Environment:
 class Renderer:
     """Renders full pages and fragments with the request's CSP nonce."""
 
-    def __init__(self) -> None:
-        self.env = make_environment()
+    def __init__(self, media: MediaProxy | None = None) -> None:
+        self.env = make_environment(media)
 
     def html(self, request: Request, template: str, context: dict[str, Any]) -> str:
         context.setdefault("nonce", request.state.csp_nonce)

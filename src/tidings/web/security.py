@@ -2,7 +2,8 @@
 
 - ``SecurityHeaders``: strict CSP with a per-response nonce, nosniff,
   no-referrer, COOP, frame denial (HOSTILE C9), on every response; a view may
-  set ``request.state.csp`` to a stricter policy of its own (a feed icon's).
+  set ``request.state.csp`` to a stricter policy of its own (a feed icon's, a
+  proxied image's); images from where the media proxy mode allows (#15).
 - ``BodyLimit``: 413 for bodies over the cap, by Content-Length or as they
   stream (HOSTILE E15).
 - ``check_origin``: refuse state changes whose Origin is not ours or whose
@@ -46,11 +47,18 @@ SELF_LIMITED_PREFIXES = ("/websub/", "/api/greader.php", "/reader/api/0/", "/acc
 FRAME_HOSTS = " ".join(EMBED_HOSTS)
 
 
-def content_security_policy(nonce: str) -> str:
+#: where pages may load images from, by media proxy mode (#15): with ``all`` every story
+#: image comes through our own /proxy/, with ``http-only`` no plain-http image loads
+IMAGE_SOURCES = {"none": "* data:", "http-only": "'self' https: data:", "all": "'self' data:"}
+#: what a proxied image, a feed icon and their error answers are sent under
+INERT_POLICY = "default-src 'none'; sandbox"
+
+
+def content_security_policy(nonce: str, images: str = IMAGE_SOURCES["none"]) -> str:
     return (
         "default-src 'none'; "
         f"script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
-        "img-src * data:; media-src *; font-src 'self'; connect-src 'self'; "
+        f"img-src {images}; media-src *; font-src 'self'; connect-src 'self'; "
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'; "
         f"object-src 'none'; frame-src {FRAME_HOSTS}"
     )
@@ -59,8 +67,9 @@ def content_security_policy(nonce: str) -> str:
 class SecurityHeaders:
     """Adds the security headers to every HTTP response (HOSTILE C9)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, images: str = IMAGE_SOURCES["none"]) -> None:
         self.app = app
+        self.images = images
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,7 +82,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # a view may send something stricter than a page's policy (an icon: #12)
-                policy = scope["state"].get("csp") or content_security_policy(nonce)
+                policy = scope["state"].get("csp") or content_security_policy(nonce, self.images)
                 headers = [
                     (k, v)
                     for k, v in message.get("headers", [])

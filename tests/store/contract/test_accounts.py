@@ -169,3 +169,23 @@ def test_api_tokens_live_until_the_api_password_changes(store: Store) -> None:
     store.add_api_token(alice.id, "t3", generation=generation, now=NOW)
     store.set_api_password(alice.id, None, None)  # no API password: no API access
     assert store.get_api_token_user("t3") is None
+
+
+def test_a_users_time_zone(store: Store) -> None:
+    """#15: none until set; a sign-in's zone (``if_unset``) never replaces a chosen one."""
+    alice = store.create_user("alice", "hash-a", is_admin=False, now=NOW)
+    bob = store.create_user("bob", "hash-b", is_admin=False, now=NOW)
+    assert store.get_time_zone(alice.id) is None
+    store.set_time_zone(alice.id, "Asia/Tokyo", if_unset=True)
+    assert store.get_time_zone(alice.id) == "Asia/Tokyo"
+    store.set_time_zone(alice.id, "Europe/Paris", if_unset=True)
+    assert store.get_time_zone(alice.id) == "Asia/Tokyo"
+    store.set_time_zone(alice.id, "America/New_York")
+    assert store.get_time_zone(alice.id) == "America/New_York"
+    assert store.get_time_zone(bob.id) is None  # one user's zone only
+    store.set_time_zone(alice.id, None)
+    assert store.get_time_zone(alice.id) is None
+    with pytest.raises(NotFoundError):
+        store.get_time_zone(UserId(999_999))
+    with pytest.raises(NotFoundError):
+        store.set_time_zone(UserId(999_999), "UTC")

@@ -47,6 +47,7 @@ from tidings.errors import (
     DestinationNotAllowedError,
     FetchFailedError,
     InvalidURLError,
+    ResponseTooLargeError,
     SettingsError,
 )
 from tidings.model import (
@@ -217,7 +218,11 @@ class HttpFetcher:
     def _failure(self, exc: Exception) -> FetchError:
         """What a failed request is recorded as (our own deadline named as such)."""
         if isinstance(exc, FetchFailedError):
-            return FetchError(str(exc))
+            return FetchError(
+                str(exc),
+                refused=isinstance(exc, DestinationNotAllowedError),
+                too_large=isinstance(exc, ResponseTooLargeError),
+            )
         if isinstance(exc, TimeoutError) and not isinstance(exc, aiohttp.ClientError):
             return FetchError(f"timed out (deadline {self._settings.fetch_timeout:g} s)")
         return FetchError(_describe(exc))
@@ -236,7 +241,7 @@ class HttpFetcher:
         try:
             current = check_url(url)
         except (InvalidURLError, DestinationNotAllowedError) as exc:
-            return FetchError(str(exc))
+            return FetchError(str(exc), refused=isinstance(exc, DestinationNotAllowedError))
         start = current
         headers, sent = request_headers(caching, accept)
         seen = {current}
@@ -258,7 +263,8 @@ class HttpFetcher:
             try:
                 current = _redirect_target(current, outcome.location)
             except (InvalidURLError, DestinationNotAllowedError) as exc:
-                return FetchError(f"bad redirect: {exc}", status=outcome.status)
+                refused = isinstance(exc, DestinationNotAllowedError)
+                return FetchError(f"bad redirect: {exc}", status=outcome.status, refused=refused)
             if current in seen:
                 return FetchError("redirect loop", status=outcome.status)
             seen.add(current)

@@ -11,7 +11,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from tidings.aggregator import Aggregator
-from tidings.aggregator.accounts import MAX_PASSWORD, THEMES, ReaderSettings
+from tidings.aggregator.accounts import (
+    MAX_PASSWORD,
+    THEMES,
+    ReaderSettings,
+    check_time_zone,
+    time_zones,
+)
 from tidings.errors import AccountError, SettingsError
 from tidings.web.gate import Gate, Visitor
 from tidings.web.render import Renderer
@@ -55,7 +61,12 @@ class AccountViews:
             g("/users", self.add_user, methods=("POST",)),
         ]
 
-    async def _signed_in(self, user_id: Any, next_path: str) -> Response:
+    async def _signed_in(self, user_id: Any, next_path: str, v: Visitor | None = None) -> Response:
+        """A new session; the browser's zone (a hidden field ``tidings.js`` fills, #15)
+        becomes the user's while they have none."""
+        if v is not None:
+            zone = _text(v.form.get("time_zone"), 100)
+            await run_in_threadpool(self.agg.accounts.offer_time_zone, user_id, zone)
         token = await run_in_threadpool(self.agg.accounts.start_session, user_id)
         response = RedirectResponse(next_path, 303)
         self.gate.set_session(response, token)
@@ -77,7 +88,7 @@ class AccountViews:
             user = await run_in_threadpool(self.agg.accounts.setup_admin, name, password)
         except AccountError as exc:
             return self.r.page(request, "setup.html", 400, v=v, error=str(exc), name=name)
-        return await self._signed_in(user.id, "/subscriptions")
+        return await self._signed_in(user.id, "/subscriptions", v)
 
     # sign in and out
 
@@ -128,7 +139,7 @@ class AccountViews:
         self.throttle.succeeded(address, name)
         if v.session_token:  # a new session every time: no fixation (HOSTILE E13)
             await run_in_threadpool(self.agg.accounts.end_session, v.session_token)
-        return await self._signed_in(user.id, next_path)
+        return await self._signed_in(user.id, next_path, v)
 
     async def logout(self, request: Request, v: Visitor) -> Response:
         await run_in_threadpool(self.agg.accounts.end_session, v.session_token)
@@ -157,6 +168,7 @@ class AccountViews:
             v=v,
             users=users,
             themes=THEMES,
+            time_zones=time_zones(),
             notice=notice,
             has_api_password=has_api,
             base_url=self.agg.settings.base_url.rstrip("/"),
@@ -187,6 +199,12 @@ class AccountViews:
         return RedirectResponse("/settings?published=1", 303)
 
     async def save_settings(self, request: Request, v: Visitor) -> Response:
+        zone = v.form.get("time_zone")
+        if zone is not None:  # a form without it leaves the zone alone
+            try:
+                zone = check_time_zone(_text(zone, 100))
+            except AccountError as exc:
+                return await self.settings_form(request, v, error=f"Pick a time zone: {exc}")
         theme = _text(v.form.get("theme"), 20)
         settings = ReaderSettings(
             mark_read_on_open=v.form.get("mark_read_on_open") == "1",
@@ -194,6 +212,8 @@ class AccountViews:
             theme=theme if theme in THEMES else "system",
         )
         await run_in_threadpool(self.agg.accounts.set_settings, v.uid, settings)
+        if isinstance(zone, str):
+            await run_in_threadpool(self.agg.accounts.set_time_zone, v.uid, zone)
         return RedirectResponse("/settings?saved=1", 303)
 
     async def change_password(self, request: Request, v: Visitor) -> Response:

@@ -201,3 +201,21 @@ class SqlAccounts(SqlDb):
             conn.execute(
                 "UPDATE users SET settings = ? WHERE id = ?", (json.dumps(values), user_id)
             )
+
+    # time zone (#15)
+
+    def get_time_zone(self, user_id: UserId) -> str | None:
+        rows = self._read("SELECT time_zone FROM users WHERE id = ?", (user_id,))
+        if not rows:
+            raise NotFoundError(f"no user {user_id}")
+        zone = rows[0][0]
+        return str(zone) if zone is not None else None
+
+    def set_time_zone(self, user_id: UserId, name: str | None, *, if_unset: bool = False) -> None:
+        with self._write() as conn:
+            found = conn.execute("SELECT time_zone FROM users WHERE id = ?", (user_id,)).fetchone()
+            if found is None:
+                raise NotFoundError(f"no user {user_id}")
+            if if_unset and found[0] is not None:
+                return
+            conn.execute("UPDATE users SET time_zone = ? WHERE id = ?", (name, user_id))

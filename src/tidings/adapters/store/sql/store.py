@@ -13,8 +13,8 @@ from tidings.adapters.store.sql.accounts import SqlAccounts
 from tidings.adapters.store.sql.db import Conn, SqlDb
 from tidings.adapters.store.sql.icons import SqlIcons
 from tidings.adapters.store.sql.jobs import SqlJobs
-from tidings.adapters.store.sql.publishing import SqlPublishing
 from tidings.adapters.store.sql.playback import SqlPlayback
+from tidings.adapters.store.sql.publishing import SqlPublishing
 from tidings.adapters.store.sql.reading import SqlReading
 from tidings.adapters.store.sql.rows import (
     entry_params,
