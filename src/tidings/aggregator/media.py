@@ -25,6 +25,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,8 +33,11 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from tidings.content.proxy import PROXY_TYPES, rewrite_media_urls, sniff_proxy_image
+from tidings.errors import StorageReadOnlyError
 from tidings.model import Fetched, FetchError
 from tidings.settings import Settings
+
+log = logging.getLogger(__name__)
 
 __all__ = ["MODES", "MediaProxy", "ProxiedImage", "ProxyRefusal"]
 
@@ -127,9 +131,21 @@ class MediaProxy:
         return url if self.proxies(url) else None  # signed under a mode since turned off
 
     def prepare(self) -> None:
-        """Read (the first time: make) the signing secret now, not on a reader's GET."""
-        if self.enabled:
+        """Read (the first time: make) the signing secret now, not on a reader's GET.
+
+        A read-only database that holds none yet cannot be given one: the addresses
+        are then signed with a key of this process alone (valid until it restarts),
+        so the reader goes on serving, its images included."""
+        if not self.enabled:
+            return
+        try:
             self._secret()
+        except StorageReadOnlyError:
+            log.warning(
+                "the media proxy cannot store its key in a read-only database: "
+                "its addresses are signed with a key of this process until it restarts"
+            )
+            self._key = secrets.token_hex(32).encode()
 
     def _sign(self, url: str) -> str:
         mac = hmac.new(self._secret(), url.encode("utf-8"), hashlib.sha256).digest()
