@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -18,12 +17,6 @@ from feeds import rss
 from feedserver import FeedServer
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait(ready: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + 30
     while not ready():
@@ -33,17 +26,29 @@ def _wait(ready: Callable[[], bool], what: str) -> None:
 
 
 class Serve:
+    """``tidings serve`` on a port of its own choosing (``--port 0``: a port picked
+    here beforehand could be taken by another test's server before it binds)."""
+
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.log = log
-        port = self.port = _free_port()
+        self._port: int | None = None
         exe = Path(sys.executable).with_name("tidings")
         with log.open("wb") as out:
             self.proc = subprocess.Popen(
-                [str(exe), "--log-format", "json", "serve", "--port", str(port)],
+                [str(exe), "--log-format", "json", "serve", "--port", "0"],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=out,
             )
+
+    @property
+    def port(self) -> int:
+        """The port it listens on, once it says so ("Uvicorn running on …:PORT")."""
+        if self._port is None:
+            _wait(lambda: self.logged("Uvicorn running"), "the server to listen")
+            line = next(r["msg"] for r in self.lines() if "Uvicorn running" in r["msg"])
+            self._port = int(line.rsplit(":", 1)[1].split()[0])
+        return self._port
 
     def lines(self) -> list[dict[str, Any]]:
         text = self.log.read_text()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -46,18 +45,10 @@ sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Reader:
     """``tidings serve`` in a subprocess on a loopback port."""
 
     def __init__(self, tmp: Path, **settings: str) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
         env.update(
             TIDINGS_DB=f"sqlite:///{tmp / 'reader.db'}",
@@ -67,21 +58,27 @@ class Reader:
         )
         env.update({f"TIDINGS_{k.upper()}": v for k, v in settings.items()})
         exe = Path(sys.executable).with_name("tidings")
-        self.log = open(tmp / "serve.log", "wb")  # noqa: SIM115
+        log = tmp / "serve.log"
+        self.log = open(log, "wb")  # noqa: SIM115
+        # --port 0: a port picked here beforehand could be another test's by the time
+        # this server binds; the one it took is on its "Uvicorn running on" line
         self.proc = subprocess.Popen(
-            [str(exe), "serve", "--port", str(self.port)],
+            [str(exe), "serve", "--port", "0"],
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            found = re.search(r"Uvicorn running on http://127\.0\.0\.1:(\d+)", log.read_text())
+            if found:
+                self.port = int(found.group(1))
+                self.base = f"http://127.0.0.1:{self.port}"
                 return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("tidings serve did not start")
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise RuntimeError(f"tidings serve did not start: {log.read_text()[-2000:]}")
 
     def stop(self) -> None:
         self.proc.terminate()
