@@ -321,6 +321,7 @@ def _pages(site: Site) -> list[str]:
         "/",
         "/?view=unread",
         "/category/Local%20news",
+        "/categories/edit?name=Local%20news",
         f"/feed/{f}",
         "/search?q=harbour",
         "/subscriptions",
