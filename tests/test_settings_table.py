@@ -28,6 +28,10 @@ BEHAVIOUR = {
     "background_refresh": "tests/e2e/test_serve.py::test_background_refresh_off",
     "data_dir": "tests/test_settings_table.py::test_data_dir_holds_the_default_database",
     "allow_private_networks": "tests/fetch/test_netguard.py",
+    "retention_read_days": "tests/e2e/test_cli_cleanup.py::test_cleanup_with_everything_kept_deletes_nothing",
+    "retention_unread_days": "tests/e2e/test_cli_cleanup.py::test_cleanup_with_everything_kept_deletes_nothing",
+    "retention_keep_per_feed": "tests/e2e/test_cli_cleanup.py::test_cleanup_counts_deletes_and_the_feed_does_not_bring_them_back",
+    "cleanup_every": "tests/e2e/test_cli_cleanup.py::test_the_worker_cleans_up_once_an_interval_whichever_process_runs",
 }
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from tidings.aggregator.accounts import Accounts
 from tidings.aggregator.icons import Icons
 from tidings.aggregator.reading import Reading
+from tidings.aggregator.retention import Cleanup
 from tidings.aggregator.rules import Stories
 from tidings.aggregator.scheduling import Claims, Scheduling, new_worker_id, release_dead_owners
 from tidings.aggregator.subscriptions import Subscriptions
@@ -127,6 +128,7 @@ class Aggregator:
             refresh=lambda url, fetcher: self.refresh([url], fetcher=fetcher),
         )
         self.icons = Icons(store, new_fetcher=self.new_fetcher)  # feed icons (#12)
+        self.cleanup = Cleanup(store, settings, owner=self.worker_id)  # retention (#15)
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         self._processors = processors
         self._writer = writer  # every refresh write; commits in groups
@@ -317,8 +319,9 @@ class Aggregator:
                     if on_result is not None:
                         on_result(result)
 
+                whole = fetcher is None  # a pushed document may be a part of the feed
                 fetcher = fetcher or self.new_fetcher()
-                return await self._refresh(states, count, on_start, done, fetcher)
+                return await self._refresh(states, count, on_start, done, fetcher, whole)
         finally:
             self._running.discard(owner)
 
@@ -335,6 +338,7 @@ class Aggregator:
         on_start: Callable[[int], None] | None,
         on_result: Callable[[RefreshResult], None] | None,
         fetcher: Fetcher,
+        whole: bool = True,
     ) -> BatchSummary:
         if on_start is not None:
             on_start(count)
@@ -354,6 +358,7 @@ class Aggregator:
             max_entries=self.settings.max_entries_per_fetch,
             notifiers=self._notifiers,
             clock=utcnow,
+            forget_absent=whole,
         )
         try:
             return await refresh_feeds(deps, states, on_result=on_result)

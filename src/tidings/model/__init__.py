@@ -46,6 +46,7 @@ from tidings.model.fetch import (
 )
 from tidings.model.icons import Icon, IconJob
 from tidings.model.ids import EntryId, FeedId, UserId
+from tidings.model.retention import CleanupCounts, Retention
 from tidings.model.stories import (
     Article,
     Rule,
@@ -64,6 +65,7 @@ __all__ = [
     "Article",
     "BatchSummary",
     "Caching",
+    "CleanupCounts",
     "CopyOutcome",
     "CopyReport",
     "DateSource",
@@ -90,6 +92,7 @@ __all__ = [
     "NotModified",
     "Posted",
     "RefreshResult",
+    "Retention",
     "Rule",
     "RuleAction",
     "RuleField",

@@ -31,6 +31,7 @@ MODULES: dict[type, str] = {
     ports.SyncStore: "test_sync",
     ports.WebSubStore: "test_websub",
     ports.IconStore: "test_icons",
+    ports.RetentionStore: "test_retention",
     JobQueue: "test_jobs",
     Store: "test_store",
 }
