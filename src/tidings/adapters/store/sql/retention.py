@@ -112,6 +112,7 @@ class SqlRetention(SqlDb):
             return CleanupCounts(), None
         params = _params(retention, now)
         ts = to_ts(now) or 0
+        rows: list[Any] = []
         with self._write() as conn:
             feeds = [
                 int(r[0])
@@ -121,19 +122,17 @@ class SqlRetention(SqlDb):
                     {"from_feed": from_feed or 0, "keep": params["keep"], "n": FEEDS_A_BATCH},
                 ).fetchall()
             ]
-            if not feeds:
-                return self._prune_keys(conn, ts), None
-            ids = self.dialect.id_list.format(param=":feeds")
-            rows = conn.execute(
-                _expired_sql(retention, f"f.id IN ({ids})") + " LIMIT :limit",
-                params | {"feeds": json.dumps(feeds), "limit": limit},
-            ).fetchall()
+            if feeds:
+                ids = self.dialect.id_list.format(param=":feeds")
+                rows = conn.execute(
+                    _expired_sql(retention, f"f.id IN ({ids})") + " LIMIT :limit",
+                    params | {"feeds": json.dumps(feeds), "limit": limit},
+                ).fetchall()
             counts = self._delete_entries(conn, rows, ts)
         if len(rows) >= limit:
             return counts, FeedId(feeds[0])  # this chunk again: it may hold more
-        if len(feeds) < FEEDS_A_BATCH:
-            with self._write() as conn:
-                return counts + self._prune_keys(conn, ts), None
+        if len(feeds) < FEEDS_A_BATCH:  # the last feeds: the end of the cleanup
+            return counts + self._finish_cleanup(ts), None
         return counts, FeedId(feeds[-1] + 1)
 
     def _delete_entries(self, conn: Conn, rows: Sequence[Any], now: int) -> CleanupCounts:
@@ -183,16 +182,22 @@ class SqlRetention(SqlDb):
             [{"old": int(r[0]), "new": int(r[1])} for r in rows],
         )
 
-    def _prune_keys(self, conn: Conn, now: int) -> CleanupCounts:
+    def _finish_cleanup(self, now: int) -> CleanupCounts:
         """The end of a cleanup: story keys past the clustering window (a scan of
-        the log, as the refresh's hourly pruning), and the keys of entries gone."""
-        keys = conn.execute(
-            "DELETE FROM story_keys WHERE seen_at < :old", {"old": now - CLUSTER_WINDOW}
-        ).rowcount
-        conn.execute(
-            "DELETE FROM story_key_turns WHERE seen_at < :old", {"old": now - CLUSTER_WINDOW}
-        )
+        the log, as the refresh's hourly pruning), then the search index compacted."""
+        with self._write() as conn:
+            keys = conn.execute(
+                "DELETE FROM story_keys WHERE seen_at < :old", {"old": now - CLUSTER_WINDOW}
+            ).rowcount
+            conn.execute(
+                "DELETE FROM story_key_turns WHERE seen_at < :old", {"old": now - CLUSTER_WINDOW}
+            )
+        self._compact_search_index()
         return CleanupCounts(story_keys=max(0, keys))
+
+    def _compact_search_index(self) -> None:
+        """Give back the search index's space of deleted entries, in steps of short
+        transactions (SQLite's FTS5; PostgreSQL's GIN index is vacuum's work)."""
 
     # the cleanup's lease: one run at a time, once an interval, across processes
 

@@ -44,6 +44,10 @@ FEED_TERMS = 64  # up to this many feeds, scope the search with feed tokens in F
 FEEDS_OF = "SELECT id, feed_id FROM entries INDEXED BY entries_id_feed WHERE id IN ({ids})"
 SNIPPET_TOKENS = 30
 TITLE_WEIGHT = 5.0
+#: pages an FTS5 merge step writes: ~30 ms a step on a 94 MB index of which 96% was
+#: deleted rows (#15, docs/scaling.md)
+MERGE_PAGES = 16
+MAX_MERGE_STEPS = 100_000
 
 
 INDEX_ENTRY = """
@@ -104,6 +108,23 @@ class SqliteSearch(SqlSearchFilters, SqliteEngine):
     def _index_entries(self, conn: Conn, feed_id: FeedId, entries: Sequence[EntryUpdate]) -> None:
         """Write the searchable text of ``entries`` (call inside the refresh transaction)."""
         conn.executemany(INDEX_ENTRY, index_rows(feed_id, entries))
+
+    def _compact_search_index(self) -> None:
+        """FTS5 keeps a deleted row's terms as delete markers until segments merge:
+        after a cleanup, merge ``MERGE_PAGES`` pages a transaction until nothing is
+        left to merge (measured: the index of 20,000 entries less 19,000 deleted,
+        94 MB, became 3.6 MB in 51 steps of at most 34 ms; #15). The first step
+        merges every level (a negative count), the next ones go on with it."""
+        pages = -MERGE_PAGES
+        for _ in range(MAX_MERGE_STEPS):
+            with self._write() as conn:
+                before = conn.total_changes
+                conn.execute(
+                    "INSERT INTO entries_fts (entries_fts, rank) VALUES ('merge', ?)", (pages,)
+                )
+                if conn.total_changes - before < 2:  # FTS5: no work was left
+                    return
+            pages = MERGE_PAGES
 
     def search_entries(
         self, user_id: UserId, query: SearchQuery, *, limit: int = 30, offset: int = 0
