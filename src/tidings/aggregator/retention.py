@@ -25,8 +25,8 @@ __all__ = ["BATCH", "Cleanup"]
 
 log = logging.getLogger(__name__)
 
-BATCH = 500  # entries a transaction
-PAUSE = 0.02  # seconds between two batches: other writers go first
+BATCH = 250  # entries a transaction: ~160 ms each (worst ~300) on a 1M-entry SQLite file
+PAUSE = 0.05  # seconds between two batches: other writers go first
 LEASE = 3600.0  # seconds a run holds the cleanup (a run that outlives it may meet another)
 NAME = "cleanup"
 
