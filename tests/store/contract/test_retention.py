@@ -4,10 +4,12 @@ a deleted entry still in its feed from coming back, and the cleanup's lease."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from rawdb import raw_db
 
+from tidings.adapters.store import open_store
 from tidings.core.dedupe import DELETED
 from tidings.core.search import SearchQuery, Term
 from tidings.model import (
@@ -248,3 +250,22 @@ def test_the_cleanup_lease_is_one_holder_once_an_interval(store: Store) -> None:
     assert store.claim_maintenance(
         "cleanup", "w3", now=later + 3 * minute, every=0, lease_seconds=60
     )
+
+
+def test_of_many_claims_at_once_one_gets_the_cleanup(store: Store, store_url: str) -> None:
+    others = [open_store(store_url) for _ in range(4)]
+    try:
+        with ThreadPoolExecutor(len(others)) as pool:
+            won = list(
+                pool.map(
+                    lambda i: others[i].claim_maintenance(
+                        "cleanup", f"w{i}", now=NOW, every=3600, lease_seconds=600
+                    ),
+                    range(len(others)),
+                )
+            )
+    finally:
+        for other in others:
+            other.close()
+    assert sorted(won) == [False, False, False, True]
+    assert not store.claim_maintenance("cleanup", "late", now=NOW, every=0, lease_seconds=60)
