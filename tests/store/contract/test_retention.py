@@ -269,3 +269,26 @@ def test_of_many_claims_at_once_one_gets_the_cleanup(store: Store, store_url: st
             other.close()
     assert sorted(won) == [False, False, False, True]
     assert not store.claim_maintenance("cleanup", "late", now=NOW, every=0, lease_seconds=60)
+
+
+def test_unsubscribing_the_last_reader_leaves_nothing_behind(store: Store, store_url: str) -> None:
+    """The entries that go with a feed nobody follows take their story keys and their
+    place at the head of a cluster with them, as the cleanup's do."""
+    alice = store.ensure_user("alice")
+    feeds = []
+    for name in ("a", "b"):
+        feed = store.add_feed(alice, f"https://{name}.example/feed", category=None, now=NOW)
+        update = EntryUpdate(
+            entry(1, link="https://news.example/1"),
+            "h1",
+            is_new=True,
+            story=_story("https://news.example/1"),
+        )
+        store.apply_refresh(ok(feed.id), [update])
+        feeds.append(feed)
+    assert len({e.cluster_id for e in _copies(store, alice, feeds, "e1")}) == 1
+    store.remove_feed(alice, "https://a.example/feed")
+    with raw_db(store_url) as db:
+        assert _orphans(db) == {}
+    (left,) = _copies(store, alice, feeds[1:], "e1")
+    assert left.cluster_id == left.id

@@ -30,6 +30,13 @@ from tidings.adapters.store.sql.stories import CLUSTER_WINDOW
 from tidings.model import CleanupCounts, FeedId, Retention
 
 FEEDS_A_BATCH = 50
+_CHUNK = 500  # ids a statement
+
+
+def _chunks(items: Sequence[int]) -> list[list[int]]:
+    return [list(items[i : i + _CHUNK]) for i in range(0, len(items), _CHUNK)]
+
+
 _FAR = 2**62  # after every date and id: no entry is among the kept ones
 _DAY = 86400
 
@@ -150,23 +157,43 @@ class SqlRetention(SqlDb):
         search = conn.execute(
             f"SELECT COUNT(*) FROM entry_search WHERE id IN ({listed})", p
         ).fetchone()[0]
-        keys = 0
-        # keys older than the window are pruned; only a recent entry can have any
-        recent = [int(r[0]) for r in rows if int(r[2]) >= now - CLUSTER_WINDOW]
-        if recent:
-            keys = conn.execute(
-                f"DELETE FROM story_keys WHERE entry_id IN ({listed})",
-                {"ids": json.dumps(recent)},
-            ).rowcount
         conn.execute(f"DELETE FROM entries WHERE id IN ({listed})", p)
-        self._renumber_clusters(conn, ids)
+        keys = self._forget_deleted_entries(conn, [(r[0], r[2]) for r in rows], now)
         return CleanupCounts(
             entries=len(ids),
             read=sum(int(r[3]) for r in rows),
             search_rows=int(search),
-            story_keys=max(0, keys),
+            story_keys=keys,
             tombstones=max(0, tombstones),
         )
+
+    def _forget_deleted_entries(
+        self, conn: Conn, entries: Sequence[tuple[Any, Any]], now: int | None
+    ) -> int:
+        """After entries were deleted (``(id, first_seen_at)``; those still there are
+        left alone): their story keys, and their place at the head of a cluster.
+        Returns the number of story keys deleted. The log has no index by entry: a
+        cleanup (``now`` given) looks only for the keys of entries stored within the
+        clustering window (older keys go in the cleanup's last batch, with the
+        window's pruning); otherwise the log is read once for all of them."""
+        listed = self.dialect.id_list.format(param=":ids")
+        ids = [int(i) for i, _ in entries]
+        left: set[int] = set()
+        for chunk in _chunks(ids):
+            found = conn.execute(
+                f"SELECT id FROM entries WHERE id IN ({listed})", {"ids": json.dumps(chunk)}
+            ).fetchall()
+            left.update(int(r[0]) for r in found)
+        gone = [(int(i), int(seen)) for i, seen in entries if int(i) not in left]
+        keyed = [i for i, seen in gone if now is None or seen >= now - CLUSTER_WINDOW]
+        keys = 0
+        if keyed:  # one statement: one read of the log
+            keys = conn.execute(
+                f"DELETE FROM story_keys WHERE entry_id IN ({listed})", {"ids": json.dumps(keyed)}
+            ).rowcount
+        for chunk in _chunks([i for i, _ in gone]):
+            self._renumber_clusters(conn, chunk)
+        return max(0, keys)
 
     def _renumber_clusters(self, conn: Conn, deleted: Sequence[int]) -> None:
         """The copies left of a cluster whose head was deleted: the smallest of them

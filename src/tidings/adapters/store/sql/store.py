@@ -123,9 +123,15 @@ class SqlStore(
             ).fetchone()
             if row is None:
                 raise NotFoundError(f"not subscribed: {url}")
-            params = {"user_id": user_id, "feed_id": row[0], "now": to_ts(datetime.now(UTC))}
+            now = to_ts(datetime.now(UTC)) or 0
+            params = {"user_id": user_id, "feed_id": row[0], "now": now}
+            before = conn.execute(
+                "SELECT id, first_seen_at FROM entries WHERE feed_id = ?", (row[0],)
+            ).fetchall()
             for statement in _sql.UNSUBSCRIBE:
                 conn.execute(statement, params)
+            if before:  # nobody follows it now: its entries went, but for starred or tagged ones
+                self._forget_deleted_entries(conn, before, None)
 
     def get_feeds(self, user_id: UserId) -> list[Feed]:
         rows = self._read(_sql.USER_FEEDS, {"user_id": user_id})
