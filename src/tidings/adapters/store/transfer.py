@@ -76,8 +76,8 @@ TABLES = (
     Table("entry_tags", ("user_id", "entry_id", "tag")),
     Table("story_keys", ()),  # an append-only log: no key
     Table("story_key_turns", ("key",)),  # the row locks of concurrent writers (0012)
-    Table("entry_tombstones", ("feed_id", "guid")),  # deleted entries still in a feed (0016)
-    Table("maintenance", ("name",)),  # the cleanup's lease (0016)
+    Table("entry_tombstones", ("feed_id", "guid")),  # deleted entries still in a feed (0017)
+    Table("maintenance", ("name",)),  # the cleanup's lease (0017)
 )
 _BY_NAME = {t.name: t for t in TABLES}
 

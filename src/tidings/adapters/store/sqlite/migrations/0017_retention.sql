@@ -1,4 +1,4 @@
--- Tidings schema v16 (SQLite, issue #15; 13-15 are other changes of #15): retention of old entries.
+-- Tidings schema v17 (SQLite, issue #15; 13-15 are other branches of #15, 16 the feed index of #13): retention of old entries.
 --
 -- A deleted entry's guid stays as a tombstone while its feed's document still
 -- carries it: the refresh reads tombstones with the stored entries' hashes, so an

@@ -1,4 +1,4 @@
--- Tidings schema v16 (PostgreSQL, issue #15), mirroring sqlite/migrations/0016:
+-- Tidings schema v17 (PostgreSQL, issue #15), mirroring sqlite/migrations/0017:
 -- the tombstones of deleted entries still in their feed's document, the index that
 -- deleting an entry's states needs, and the lease of periodic jobs (the cleanup).
 CREATE TABLE entry_tombstones (
