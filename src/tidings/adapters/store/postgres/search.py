@@ -90,7 +90,8 @@ page AS (
 SELECT {_sql.USER_ENTRY_COLUMNS},
        ts_headline({CONFIG}, es.title, q.query, :title_marks) AS hit_title,
        ts_headline({CONFIG}, es.body, q.query, :body_marks) AS hit_body,
-       (SELECT COUNT(*) FROM matches) AS matched
+       (SELECT COUNT(*) FROM matches) AS matched,
+       (SELECT COUNT(*) FROM shown) AS stories
 FROM page
 CROSS JOIN q
 JOIN entry_search es ON es.id = page.id
@@ -168,7 +169,8 @@ class PostgresSearch(SqlSearchFilters, PostgresEngine):
             sql = SEARCH.format(query=tsquery, filters=filters, floor=window)
             rows = self._read(sql, params)
             matched = rows[0]["matched"] if rows else 0
-            if floor <= 0 or matched >= WINDOW or (span >= MAX_SPAN and matched >= wanted):
+            stories = rows[0]["stories"] if rows else 0  # the matches, copies collapsed
+            if floor <= 0 or matched >= WINDOW or (span >= MAX_SPAN and stories >= wanted):
                 break
             span = _next_span(span, matched, wanted)
         return [SearchHit(entry_from_row(r), r["hit_title"], r["hit_body"]) for r in rows]
