@@ -84,11 +84,13 @@ class RuleForm:
         feed = feeds.get(self.feed) if self.feed else None
         if self.feed and feed is None:
             raise RuleFormError("Pick one of your feeds, or all of them.")
+        action = RuleAction(self.action)
+        named = action in (RuleAction.TAG, RuleAction.CATEGORY)  # the others take no name
         return Rule(
             field=RuleField(self.field),
             pattern=self.pattern,
-            action=RuleAction(self.action),
-            value=self.value or None,
+            action=action,
+            value=(self.value or None) if named else None,
             keep=self.keep,
             feed_url=feed.state.url if feed else None,
         )
