@@ -110,7 +110,7 @@ def test_a_rule_previewed_saved_listed_and_deleted(
     titles = preview.locator("li a").all_inner_texts()
     assert "Harbour bridge reopens after two years of repairs" in titles
     assert page.locator(".rule").count() == 0  # nothing saved yet
-    page.screenshot(path=str(shots / "rules-preview.png"), full_page=True)
+    page.screenshot(path=str(shots / "rules.png"), full_page=True)
     # the form is still filled in: save it as previewed
     expect(page.locator("input[name=pattern]")).to_have_value("harbou?r|ferr(y|ies)")
     page.click("button:has-text('Save rule')")
@@ -162,7 +162,8 @@ def test_the_rules_page_fits_a_phone(
         page.click("button:has-text('Preview')")
         expect(page.locator(".rule-preview")).to_contain_text("This rule would match")
         for step in ("preview", "saved"):
-            page.screenshot(path=str(shots / f"phone-rules-{step}-{scheme}.png"), full_page=True)
+            if (step, scheme) == ("saved", "light"):
+                page.screenshot(path=str(shots / "phone-rules.png"), full_page=True)
             got = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if int(got[0]) > min(int(got[1]), 360):
                 too_wide.append(f"{step} in {scheme}: {got[0]}")
