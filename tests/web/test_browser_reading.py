@@ -328,6 +328,7 @@ def _pages(site: Site) -> list[str]:
         f"/feed/{f}/edit",
         f"/feed/{f}/remove",
         "/settings",
+        "/rules",
         "/no-such-page",
     ]
 
