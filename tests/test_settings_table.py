@@ -32,6 +32,10 @@ BEHAVIOUR = {
     "media_proxy_max_bytes": (
         "tests/web/test_media_proxy.py::test_svg_a_disguised_page_and_an_oversized_image_are_refused"
     ),
+    "retention_read_days": "tests/e2e/test_cli_cleanup.py::test_cleanup_with_everything_kept_deletes_nothing",
+    "retention_unread_days": "tests/e2e/test_cli_cleanup.py::test_cleanup_with_everything_kept_deletes_nothing",
+    "retention_keep_per_feed": "tests/e2e/test_cli_cleanup.py::test_cleanup_counts_deletes_and_the_feed_does_not_bring_them_back",
+    "cleanup_every": "tests/e2e/test_cli_cleanup.py::test_the_worker_cleans_up_once_an_interval_whichever_process_runs",
 }
 
 

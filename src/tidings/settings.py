@@ -52,6 +52,14 @@ def _list(value: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in value.split(",") if p.strip())
 
 
+def _count(value: str) -> int:
+    """A whole number, 0 or more."""
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"{value!r} is below 0")
+    return number
+
+
 _LOCALHOST = ("127.0.0.0/8", "::1")
 
 
@@ -165,6 +173,32 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest image the media proxy passes on (bytes).",
     ),
     Setting("background_refresh", True, _bool, "Refresh due feeds in the background of serve."),
+    Setting(
+        "retention_read_days",
+        60,
+        _count,
+        "Days an entry every subscriber has read is kept after it was stored (0: for ever); "
+        "starred and tagged entries are always kept.",
+    ),
+    Setting(
+        "retention_unread_days",
+        180,
+        _count,
+        "Days an entry someone has not read is kept after it was stored (0: for ever).",
+    ),
+    Setting(
+        "retention_keep_per_feed",
+        50,
+        _count,
+        "Newest entries of each feed kept whatever their age (0: none).",
+    ),
+    Setting(
+        "cleanup_every",
+        86400,
+        _count,
+        "Seconds between two cleanups of old entries by serve/worker, across all "
+        "processes (0: only `tidings cleanup`).",
+    ),
     Setting("log_format", "text", _one_of(*FORMATS), "Log lines on stderr: text or json."),
     Setting(
         "log_level",
@@ -202,6 +236,10 @@ class Settings:
     media_proxy: str
     media_proxy_max_bytes: int
     background_refresh: bool
+    retention_read_days: int
+    retention_unread_days: int
+    retention_keep_per_feed: int
+    cleanup_every: int
     log_format: str
     log_level: str
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tidings.core.dedupe import content_hash, plan
+from tidings.core.dedupe import DELETED, content_hash, plan
 from tidings.model import EntryData
 
 ids = st.text(alphabet="abcdef", min_size=1, max_size=3)
@@ -42,3 +42,14 @@ def test_changed_content_is_changed() -> None:
     result = plan({"x": content_hash(a)}, [b])
     assert [u.data.title for u in result.changed] == ["two"]
     assert not result.changed[0].is_new
+
+
+def test_a_deleted_guid_stays_deleted_and_is_forgotten_once_the_document_drops_it() -> None:
+    kept, gone, dropped = (EntryData(id=i, title=i) for i in ("kept", "gone", "dropped"))
+    known = {"kept": content_hash(kept), "gone": DELETED, "dropped": DELETED}
+    result = plan(known, [kept, EntryData(id="gone", title="edited since"), EntryData(id="new")])
+    assert [u.data.id for u in result.new] == ["new"]
+    assert result.changed == () and result.unchanged == 2
+    assert result.forgotten == ("dropped",)
+    assert plan(known, [kept, gone]).forgotten == ("dropped",)
+    assert plan(known, [kept, gone, dropped]).forgotten == ()

@@ -29,6 +29,7 @@ from tidings.model import (
     EntryId,
     FeedId,
     FullTextMode,
+    Retention,
     Rule,
     RuleAction,
     RuleField,
@@ -40,6 +41,7 @@ from tidings.ports import Store
 from .contract.samples import NOW, URL, feed_with_entries, new, ok
 
 LATER = NOW + timedelta(days=1)
+YEAR = NOW + timedelta(days=400)
 ALLOWED = {sqlite3.SQLITE_TRANSACTION, sqlite3.SQLITE_SAVEPOINT, sqlite3.SQLITE_PRAGMA}
 # close releases connections; listen_for_requests listens in a thread of its own,
 # which logs a failure and tries again (tests/store/contract/test_jobs.py)
@@ -207,6 +209,15 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "release_leases": lambda s, k: s.release_leases("w1"),
         "get_lease_owners": lambda s, k: s.get_lease_owners(NOW),
         "request_refresh": lambda s, k: s.request_refresh([k.feed], now=NOW),
+        # retention (#15)
+        "count_expired_entries": lambda s, k: s.count_expired_entries(Retention(), now=YEAR),
+        "delete_expired_entries": lambda s, k: s.delete_expired_entries(
+            Retention(keep_per_feed=0), now=YEAR, limit=10
+        ),
+        "claim_maintenance": lambda s, k: s.claim_maintenance(
+            "cleanup", "w1", now=NOW, every=60, lease_seconds=60
+        ),
+        "end_maintenance": lambda s, k: s.end_maintenance("cleanup", "w1"),
     }
 
 

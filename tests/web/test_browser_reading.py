@@ -321,12 +321,14 @@ def _pages(site: Site) -> list[str]:
         "/",
         "/?view=unread",
         "/category/Local%20news",
+        "/categories/edit?name=Local%20news",
         f"/feed/{f}",
         "/search?q=harbour",
         "/subscriptions",
         f"/feed/{f}/edit",
         f"/feed/{f}/remove",
         "/settings",
+        "/rules",
         "/no-such-page",
     ]
 

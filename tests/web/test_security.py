@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from tidings.api.fever import PATHS as FEVER_PATHS
 from tidings.api.greader import PATHS as GREADER_PATHS
+from tidings.model import Rule, RuleAction, RuleField
 from tidings.web.security import safe_next
 from web.conftest import NOW, Client, WebServer, entry
 
@@ -61,6 +62,9 @@ def setup(web: WebServer) -> tuple[WebServer, Client, dict[str, str]]:
     web.agg.publishing.add_publication(admin.id, "category/World", slug="world")
     ids |= {"token": token, "doc": "all.atom", "pub": "world", "slug": "world"}
     unsigned = {"signature": "not-signed", "url": "aHR0cDovL3guZXhhbXBsZS8"}
+    # a filter rule to delete (#15)
+    rule = web.agg.stories.add_rule(admin.id, Rule(RuleField.TITLE, "x", RuleAction.STAR))
+    ids |= {"rule_id": str(rule.id)}
     return web, client, {**ids, "callback_id": "not-issued", "rest": "", **unsigned}
 
 

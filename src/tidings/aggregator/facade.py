@@ -21,6 +21,7 @@ from tidings.aggregator.icons import Icons
 from tidings.aggregator.media import MediaProxy
 from tidings.aggregator.publishing import Publishing
 from tidings.aggregator.reading import Reading
+from tidings.aggregator.retention import Cleanup
 from tidings.aggregator.rules import Stories
 from tidings.aggregator.scheduling import Claims, Scheduling, new_worker_id, release_dead_owners
 from tidings.aggregator.subscriptions import Subscriptions
@@ -140,6 +141,7 @@ class Aggregator:
         # feeds out, private and public; WebSub publish pings (#14)
         self.publishing = Publishing(store, settings, new_poster=self.new_fetcher)
         self.media = MediaProxy(store, settings, new_fetcher=self.new_fetcher)  # images (#15)
+        self.cleanup = Cleanup(store, settings, owner=self.worker_id)  # retention (#15)
         self.limits = schedule.Limits(settings.min_interval, settings.max_interval)
         self._processors = processors
         self._writer = writer  # every refresh write; commits in groups
@@ -330,8 +332,9 @@ class Aggregator:
                     if on_result is not None:
                         on_result(result)
 
+                whole = fetcher is None  # a pushed document may be a part of the feed
                 fetcher = fetcher or self.new_fetcher()
-                summary = await self._refresh(states, count, on_start, done, fetcher)
+                summary = await self._refresh(states, count, on_start, done, fetcher, whole)
         finally:
             self._running.discard(owner)
         if summary.new_entries and self.settings.publish_hub:
@@ -359,6 +362,7 @@ class Aggregator:
         on_start: Callable[[int], None] | None,
         on_result: Callable[[RefreshResult], None] | None,
         fetcher: Fetcher,
+        whole: bool = True,
     ) -> BatchSummary:
         if on_start is not None:
             on_start(count)
@@ -378,6 +382,7 @@ class Aggregator:
             max_entries=self.settings.max_entries_per_fetch,
             notifiers=self._notifiers,
             clock=utcnow,
+            forget_absent=whole,
         )
         try:
             return await refresh_feeds(deps, states, on_result=on_result)

@@ -51,9 +51,10 @@ def entries(
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @pass_ctx
 def search(c: Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
-    """Search your entries: words, "a phrase", -excluded, prefix*, feed:URL, category:NAME.
+    """Search your entries: words, "a phrase", -excluded, prefix*, feed:URL,
+    category:NAME, tag:NAME.
 
-    Best matches first (titles weigh more).
+    Best matches first (titles weigh more); a story in several feeds is listed once.
     """
     with c.app() as (agg, user):
         result = agg.reading.search(user, " ".join(words), limit=limit)

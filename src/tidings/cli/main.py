@@ -6,7 +6,7 @@ import click
 
 from tidings import logs
 from tidings.aggregator import DEFAULT_USER
-from tidings.cli import categories, copydb, entries, feeds, parse, publish, serve
+from tidings.cli import categories, cleanup, copydb, entries, feeds, parse, publish, serve
 from tidings.cli.context import Context, cli_error
 from tidings.cli.rules import rules
 from tidings.cli.users import user as user_group
@@ -70,6 +70,7 @@ for command in (
     categories.category,
     copydb.copy_db,
     publish.publish,
+    cleanup.cleanup,
 ):
     cli.add_command(command)
 

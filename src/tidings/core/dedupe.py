@@ -10,6 +10,11 @@ from tidings.model import Enclosure, EntryData, EntryUpdate
 
 _SEP = "\x1f"
 
+#: The hash the store gives the guid of an entry the cleanup deleted (a tombstone,
+#: #15): still in the document, it is neither new nor changed; gone from it, the
+#: tombstone may go (``RefreshPlan.forgotten``).
+DELETED = "-"
+
 
 def content_hash(entry: EntryData) -> str:
     """A digest of everything stored about an entry (changes mean "changed")."""
@@ -40,6 +45,7 @@ class RefreshPlan:
     new: tuple[EntryUpdate, ...]
     changed: tuple[EntryUpdate, ...]
     unchanged: int
+    forgotten: tuple[str, ...] = ()  # deleted entries' guids the document no longer has
 
     @property
     def updates(self) -> tuple[EntryUpdate, ...]:
@@ -50,7 +56,9 @@ def plan(known: Mapping[str, str], entries: Sequence[EntryData]) -> RefreshPlan:
     """Compare parsed entries with the stored ``guid -> hash`` map.
 
     Entries are matched by id only; an id seen twice in one document keeps its
-    first occurrence (the parser already disambiguates real duplicates).
+    first occurrence (the parser already disambiguates real duplicates). A guid
+    known as ``DELETED`` stays deleted (counted as unchanged); the deleted guids
+    the document does not carry are ``forgotten``.
     """
     new: list[EntryUpdate] = []
     changed: list[EntryUpdate] = []
@@ -62,10 +70,13 @@ def plan(known: Mapping[str, str], entries: Sequence[EntryData]) -> RefreshPlan:
         seen.add(entry.id)
         digest = content_hash(entry)
         old = known.get(entry.id)
-        if old is None:
+        if old == DELETED:
+            unchanged += 1
+        elif old is None:
             new.append(EntryUpdate(entry, digest, is_new=True))
         elif old != digest:
             changed.append(EntryUpdate(entry, digest, is_new=False))
         else:
             unchanged += 1
-    return RefreshPlan(tuple(new), tuple(changed), unchanged)
+    forgotten = tuple(sorted(g for g, h in known.items() if h == DELETED and g not in seen))
+    return RefreshPlan(tuple(new), tuple(changed), unchanged, forgotten)

@@ -3,7 +3,8 @@
 Syntax: ``words`` (all must match), ``"exact phrases"``, ``-word`` or
 ``-"phrase"`` to exclude, ``word*`` for a prefix, and the filters
 ``feed:NAME`` / ``category:NAME`` (quoted when they hold spaces). Several
-``feed:`` (or ``category:``) filters mean any of them.
+``feed:`` (or ``category:``) filters mean any of them. ``tag:NAME`` keeps the
+entries the reader tagged NAME (case aside; #15); several ``tag:`` mean all of them.
 
 Parsing never fails on odd input: unbalanced quotes close at the end, stray
 punctuation is dropped. Only a query with nothing left to search for raises
@@ -24,7 +25,7 @@ MAX_TERMS = 16
 MARK_START = "\x02"  # highlight markers in titles and snippets (never in stored text)
 MARK_END = "\x03"
 
-_TOKEN = re.compile(r'(-?)(?:(feed|category):)?(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
+_TOKEN = re.compile(r'(-?)(?:(feed|category|tag):)?(?:"([^"]*)"?|(\S+))', re.IGNORECASE)
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -43,6 +44,7 @@ class SearchQuery:
     exclude: tuple[Term, ...] = ()
     feeds: tuple[str, ...] = ()  # feed title or URL contains (case-insensitive)
     categories: tuple[str, ...] = ()  # category name contains (case-insensitive)
+    tags: tuple[str, ...] = ()  # tagged with each of these by the reader (case-insensitive)
 
     @property
     def has_text(self) -> bool:
@@ -63,12 +65,14 @@ def parse_query(text: str) -> SearchQuery:
     exclude: list[Term] = []
     feeds: list[str] = []
     categories: list[str] = []
+    tags: list[str] = []
     for match in _TOKEN.finditer(text):
         negative, field, quoted, bare = match.groups()
         value = (quoted if quoted is not None else bare or "").strip()
         if field:
             if value:
-                (feeds if field.lower() == "feed" else categories).append(value.lower())
+                found = {"feed": feeds, "category": categories, "tag": tags}[field.lower()]
+                found.append(value.lower())
             continue
         prefix = quoted is None and value.endswith("*")
         value = value.strip("*").strip() if quoted is None else value
@@ -78,8 +82,10 @@ def parse_query(text: str) -> SearchQuery:
         (exclude if negative else include).append(term)
     if len(include) + len(exclude) > MAX_TERMS:
         raise SearchQueryError(f"Too many words: use at most {MAX_TERMS}.")
-    query = SearchQuery(tuple(include), tuple(exclude), tuple(feeds), tuple(categories))
-    if not include and (exclude or not (feeds or categories)):
+    query = SearchQuery(
+        tuple(include), tuple(exclude), tuple(feeds), tuple(categories), tuple(tags)
+    )
+    if not include and (exclude or not (feeds or categories or tags)):
         if exclude:
             raise SearchQueryError("Add a word to search for; -word only narrows a search.")
         raise SearchQueryError('Type a word or a "phrase" to search for.')

@@ -47,6 +47,7 @@ from tidings.model.fetch import (
 from tidings.model.icons import Icon, IconJob
 from tidings.model.ids import EntryId, FeedId, UserId
 from tidings.model.publishing import Publication
+from tidings.model.retention import CleanupCounts, Retention
 from tidings.model.stories import (
     Article,
     Rule,
@@ -65,6 +66,7 @@ __all__ = [
     "Article",
     "BatchSummary",
     "Caching",
+    "CleanupCounts",
     "CopyOutcome",
     "CopyReport",
     "DateSource",
@@ -92,6 +94,7 @@ __all__ = [
     "Posted",
     "Publication",
     "RefreshResult",
+    "Retention",
     "Rule",
     "RuleAction",
     "RuleField",

@@ -85,6 +85,9 @@ class FeedUpdate:
     entries_per_week: float | None = None
     # the lease this result ends (the claim's owner); None: whoever holds one
     lease_owner: str | None = None
+    # guids of deleted entries the feed's whole document no longer carries: their
+    # tombstones go (#15)
+    forget: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

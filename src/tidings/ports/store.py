@@ -14,6 +14,7 @@ from tidings.core.search import SearchHit, SearchQuery
 from tidings.errors import StorageError
 from tidings.model import (
     ApiLogin,
+    CleanupCounts,
     Entry,
     EntryFilter,
     EntryId,
@@ -27,6 +28,7 @@ from tidings.model import (
     Icon,
     IconJob,
     Publication,
+    Retention,
     Rule,
     StoryContext,
     StoryOptions,
@@ -611,7 +613,9 @@ class RefreshStore(Protocol):
     write_group: int
 
     def get_entry_hashes(self, feed_id: FeedId) -> dict[str, str]:
-        """Stored entries of a feed: guid -> content hash."""
+        """Stored entries of a feed: guid -> content hash, and ``core.dedupe.DELETED``
+        for the guid of an entry the cleanup deleted while the feed's document may
+        still carry it (a tombstone; #15)."""
         ...
 
     def apply_refresh(self, update: FeedUpdate, entries: Sequence[EntryUpdate]) -> None:
@@ -632,6 +636,45 @@ class RefreshStore(Protocol):
         ...
 
 
+class RetentionStore(Protocol):
+    """The cleanup of old entries (#15) and the lease that runs it once at a time."""
+
+    def count_expired_entries(self, retention: Retention, *, now: datetime) -> CleanupCounts:
+        """How many entries ``delete_expired_entries`` would delete now (``entries``,
+        and of them ``read``, read by every subscriber); deletes nothing."""
+        ...
+
+    def delete_expired_entries(
+        self,
+        retention: Retention,
+        *,
+        now: datetime,
+        limit: int,
+        from_feed: FeedId | None = None,
+    ) -> tuple[CleanupCounts, FeedId | None]:
+        """Delete at most ``limit`` expired entries of a few feeds from ``from_feed``
+        (None: the first) on, in one transaction (``Retention`` says which), with
+        their states, search rows and story keys; their copies' cluster moves to the
+        copy left with the smallest id; each guid is kept as a tombstone
+        (``get_entry_hashes``). Returns what went and the feed to go on from, or None
+        once every feed was seen (that last batch also prunes the story keys past the
+        clustering window)."""
+        ...
+
+    def claim_maintenance(
+        self, name: str, owner: str, *, now: datetime, every: float, lease_seconds: float
+    ) -> bool:
+        """Take the job ``name`` for ``owner`` (until ``now + lease_seconds``) if its
+        last start is ``every`` seconds ago or more and no live lease holds it;
+        whether it was taken. Any number of processes may ask at once: one gets it."""
+        ...
+
+    def end_maintenance(self, name: str, owner: str) -> None:
+        """End ``owner``'s lease of ``name`` (its start time stays: the next is due
+        ``every`` seconds after it)."""
+        ...
+
+
 class Store(
     AccountStore,
     FeedStore,
@@ -646,6 +689,7 @@ class Store(
     IconStore,
     PublishStore,
     PlaybackStore,
+    RetentionStore,
     Protocol,
 ):
     """Persistent state. Every method raises ``StorageError`` on engine failures.

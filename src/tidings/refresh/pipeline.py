@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -102,6 +102,9 @@ class Deps:
     story: StoryJobs | None = None
     enrich: Enrich | None = None  # None: no article pages fetched
     max_entries: int = 2000
+    # a fetched document is the whole feed: deleted entries it no longer carries
+    # lose their tombstones (#15); not so a WebSub push, which may be a part of it
+    forget_absent: bool = True
     notifiers: Sequence[Notifier] = ()
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
@@ -162,6 +165,8 @@ async def refresh_feed(
     warning = processed.feed.warning
     if warning is None:
         update = decide.succeeded(state, fetched, processed.feed, now, deps.limits, processed.rate)
+        if deps.forget_absent and processed.forgotten:
+            update = replace(update, forget=processed.forgotten)
     else:
         update = decide.failed(state, warning, now, deps.limits)
     result = RefreshResult(

@@ -27,6 +27,8 @@ class Processed:
     rate: float | None  # entries per week, from the entries' dates
     # the article pages the story step wants (canonical URL -> link); none without one
     wanted: Mapping[str, str]
+    # guids of deleted entries (tombstones) the document no longer carries (#15)
+    forgotten: tuple[str, ...] = ()
 
 
 class StoryStep(Protocol):
@@ -68,4 +70,5 @@ def process_document(
         changed=len(plan.changed),
         rate=schedule.entries_per_week(dates, now),
         wanted=wanted,
+        forgotten=plan.forgotten,
     )

@@ -42,9 +42,11 @@ from tidings.web.security import (
 )
 from tidings.web.throttle import LoginThrottle
 from tidings.web.views.account import AccountViews
+from tidings.web.views.categories import CategoryViews
 from tidings.web.views.feeds import FeedViews
 from tidings.web.views.media import media_routes
 from tidings.web.views.reading import ReadingViews
+from tidings.web.views.rules import RuleViews
 from tidings.web.views.websub import websub_routes
 
 __all__ = ["make_web_app", "relative_time", "safe_url"]
@@ -68,7 +70,9 @@ def make_web_app(
     routes: list[BaseRoute] = [
         *ReadingViews(agg, gate, renderer).routes(),
         *FeedViews(agg, gate, renderer).routes(),
+        *CategoryViews(agg, gate, renderer).routes(),
         *accounts.routes(),
+        *RuleViews(agg, gate, renderer).routes(),  # filter rules (#15)
         *websub_routes(agg),  # hub callbacks: no session, HMAC-signed (#4)
         # published feeds and public pages: no session, GET only, found by token or slug (#14)
         *PublishingViews(agg, renderer).routes(),

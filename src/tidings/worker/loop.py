@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from datetime import UTC, datetime
 
 from tidings.aggregator import Aggregator
@@ -44,6 +45,8 @@ async def _loop(
 ) -> BatchSummary:
     summary = BatchSummary()
     icons: asyncio.Task[None] | None = None  # the icon fetch runs beside the next pass
+    cleanup: asyncio.Task[None] | None = None  # and so does the cleanup, when due (#15)
+    halt = threading.Event()  # the cleanup's thread stops between two batches
     try:
         while not stop.is_set():
             wake.clear()
@@ -51,15 +54,21 @@ async def _loop(
             await _subscribe_hubs(agg)
             if once:
                 await _fetch_icons(agg)
+                await _clean_up(agg, halt)
                 break
             if icons is None or icons.done():
                 icons = asyncio.create_task(_fetch_icons(agg))
+            if cleanup is None or cleanup.done():
+                cleanup = asyncio.create_task(_clean_up(agg, halt))
             await _sleep(await _delay(agg), stop, wake)
     finally:
         if icons is not None and not icons.done():
             icons.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await icons
+        if cleanup is not None:
+            halt.set()  # a thread cannot be cancelled: it ends after its batch
+            await cleanup
     return summary
 
 
@@ -113,6 +122,15 @@ async def _fetch_icons(agg: Aggregator) -> None:
         await agg.icons.fetch_due()
     except Exception as exc:  # like a pass: the loop survives it
         _log_failure("feed icons failed", exc)
+
+
+async def _clean_up(agg: Aggregator, halt: threading.Event) -> None:
+    """Delete old entries if a cleanup is due (``cleanup_every``; one process at a
+    time: the store's lease), in a thread: its batches wait for the writer."""
+    try:
+        await asyncio.to_thread(agg.cleanup.run_due, halt=halt.is_set)
+    except Exception as exc:  # like a pass: the loop survives it
+        _log_failure("cleanup failed", exc)
 
 
 def _log_failure(what: str, exc: Exception) -> None:

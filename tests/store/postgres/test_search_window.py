@@ -84,3 +84,19 @@ def test_sparse_matches_stop_once_the_page_is_full_past_max_span(
     monkeypatch.setattr(search, "MAX_SPAN", 200)
     ids = [h.entry.id for h in store.search_entries(user, parse_query("rare"), limit=10)]
     assert len(ids) == 10 and min(ids) > top - 200  # the page filled within the newest 200
+
+
+def test_a_page_of_stories_is_full_though_their_copies_collapse(
+    store: Store, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three copies a story (each three entries one cluster): a window that holds
+    the page's number of matches holds a third as many stories; the tries go on."""
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("UPDATE entries SET cluster_id = id - (id - 1) % 3")
+    user = store.ensure_user("u")
+    monkeypatch.setattr(search, "FIRST_SPAN", 20)
+    monkeypatch.setattr(search, "MAX_SPAN", 20)
+    hits = store.search_entries(user, parse_query("common"), limit=10)
+    assert len({h.entry.id - (h.entry.id - 1) % 3 for h in hits}) == len(hits) == 10

@@ -79,6 +79,8 @@ TABLES = (
     Table("playback_positions", ("user_id", "entry_id")),  # 0014 (#15)
     Table("story_keys", ()),  # an append-only log: no key
     Table("story_key_turns", ("key",)),  # the row locks of concurrent writers (0012)
+    Table("entry_tombstones", ("feed_id", "guid")),  # deleted entries still in a feed (0017)
+    Table("maintenance", ("name",)),  # the cleanup's lease (0017)
 )
 _BY_NAME = {t.name: t for t in TABLES}
 

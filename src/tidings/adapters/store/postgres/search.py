@@ -14,7 +14,9 @@ among as many as the matches found so far say hold ``WINDOW`` (``_next_span``),
 until the window holds ``WINDOW`` of them or spans every entry: the same
 results as one look at all of them, without reading every match of a common
 word. Sparse matches stop sooner, as SQLite's scan does: past ``MAX_SPAN``
-newest entries, once the page is full. Highlights come from ``ts_headline`` with the core's markers.
+newest entries, once the page is full. Each story (cluster) is shown once, as its
+best match among the copies the user may see (#15). Highlights come from
+``ts_headline`` with the core's markers.
 
 No user text is parsed as tsquery syntax (HOSTILE E7): a term is a phrase
 (``phraseto_tsquery``, which reads plain text), and a prefix term is rebuilt
@@ -37,6 +39,7 @@ from tidings.adapters.store.sql.search import (
     index_rows,
     search_filters,
     search_params,
+    tag_filters,
 )
 from tidings.core.search import MARK_END, MARK_START, SearchHit, SearchQuery, Term
 from tidings.model import EntryUpdate, FeedId, UserId
@@ -67,7 +70,7 @@ ON CONFLICT (id) DO UPDATE SET title = excluded.title, body = excluded.body, fee
 SEARCH = f"""
 WITH q AS (SELECT {{query}} AS query),
 matches AS (  -- the query itself, not q's: the planner estimates its matches
-    SELECT es.id, ts_rank(es.document, ({{query}})) AS rank
+    SELECT es.id, e.cluster_id, ts_rank(es.document, ({{query}})) AS rank
     FROM entry_search es
     JOIN entries e ON e.id = es.id
     JOIN subscriptions s ON s.feed_id = e.feed_id AND s.user_id = :user_id
@@ -77,13 +80,18 @@ matches AS (  -- the query itself, not q's: the planner estimates its matches
     WHERE es.document @@ ({{query}}) {{floor}} AND {_sql.VISIBLE} {{filters}}
     ORDER BY es.id DESC LIMIT :window
 ),
+shown AS (  -- each story once: its best match among the copies the user may see (#15)
+    SELECT DISTINCT ON (COALESCE(cluster_id, -id)) id, rank FROM matches
+    ORDER BY COALESCE(cluster_id, -id), rank DESC, id DESC
+),
 page AS (
-    SELECT id, rank FROM matches ORDER BY rank DESC, id DESC LIMIT :limit OFFSET :offset
+    SELECT id, rank FROM shown ORDER BY rank DESC, id DESC LIMIT :limit OFFSET :offset
 )
 SELECT {_sql.USER_ENTRY_COLUMNS},
        ts_headline({CONFIG}, es.title, q.query, :title_marks) AS hit_title,
        ts_headline({CONFIG}, es.body, q.query, :body_marks) AS hit_body,
-       (SELECT COUNT(*) FROM matches) AS matched
+       (SELECT COUNT(*) FROM matches) AS matched,
+       (SELECT COUNT(*) FROM shown) AS stories
 FROM page
 CROSS JOIN q
 JOIN entry_search es ON es.id = page.id
@@ -132,8 +140,9 @@ class PostgresSearch(SqlSearchFilters, PostgresEngine):
     ) -> list[SearchHit]:
         params = search_params(user_id, limit, offset)
         filters = search_filters(query, params)
+        tags = tag_filters(query, params)  # of entries: not in ALLOWED_FEEDS
         if not query.has_text:
-            return self._filtered_listing(filters, params)
+            return self._filtered_listing(filters + tags, params)
         tsquery = ts_query(query, params)
         if tsquery is None:
             return []
@@ -143,6 +152,7 @@ class PostgresSearch(SqlSearchFilters, PostgresEngine):
                 return []
             params["feeds"] = [f"f{row[0]}" for row in allowed]
             filters += " AND es.feed = ANY (CAST(:feeds AS text[]))"
+        filters += tags
         params["title_marks"] = TITLE_MARKS
         params["body_marks"] = BODY_MARKS
         top = self._read("SELECT MAX(id) FROM entry_search")[0][0] or 0
@@ -159,7 +169,8 @@ class PostgresSearch(SqlSearchFilters, PostgresEngine):
             sql = SEARCH.format(query=tsquery, filters=filters, floor=window)
             rows = self._read(sql, params)
             matched = rows[0]["matched"] if rows else 0
-            if floor <= 0 or matched >= WINDOW or (span >= MAX_SPAN and matched >= wanted):
+            stories = rows[0]["stories"] if rows else 0  # the matches, copies collapsed
+            if floor <= 0 or matched >= WINDOW or (span >= MAX_SPAN and stories >= wanted):
                 break
             span = _next_span(span, matched, wanted)
         return [SearchHit(entry_from_row(r), r["hit_title"], r["hit_body"]) for r in rows]

@@ -44,6 +44,8 @@ class Dialect:
     newest: str
     #: the ids of a JSON array parameter, as a subquery (``{param}``: its placeholder)
     id_list: str = "SELECT value FROM json_each({param})"
+    #: the strings of a JSON array parameter, as a subquery
+    text_list: str = "SELECT value FROM json_each({param})"
     plain: str = "entries e\nJOIN subscriptions s"
     #: run first in a named or ``--all`` feed claim's transaction, so those claims
     #: take turns (empty: the engine's writes already do, as SQLite's one writer)
@@ -75,6 +77,7 @@ POSTGRES = Dialect(
     river="entries e\nJOIN subscriptions s",
     newest="entries e\nJOIN subscriptions s",
     id_list="SELECT CAST(jsonb_array_elements_text(CAST({param} AS jsonb)) AS bigint)",
+    text_list="SELECT jsonb_array_elements_text(CAST({param} AS jsonb))",
     # Under READ COMMITTED two claims would read the same unleased feeds and both
     # lease them (and overfill a host): a transaction-level advisory lock ("claim").
     claim_lock="SELECT pg_advisory_xact_lock(1668047213)",

@@ -20,6 +20,7 @@ __all__ = [
     "like_pattern",
     "search_filters",
     "search_params",
+    "tag_filters",
 ]
 
 MAX_OFFSET = 1000  # a search pages at most this deep
@@ -87,6 +88,18 @@ def search_filters(query: SearchQuery, params: dict[str, Any]) -> str:
     if cats:
         clauses.append("(" + " OR ".join(cats) + ")")
     return "".join(f" AND {c}" for c in clauses)
+
+
+def tag_filters(query: SearchQuery, params: dict[str, Any]) -> str:
+    """SQL for the ``tag:`` filters: the entry ``e`` is tagged with each by the user."""
+    clauses = []
+    for i, name in enumerate(query.tags):
+        params[f"tag{i}"] = name.lower()
+        clauses.append(
+            " AND EXISTS (SELECT 1 FROM entry_tags t WHERE t.user_id = :user_id "
+            f"AND t.entry_id = e.id AND LOWER(t.tag) = :tag{i})"
+        )
+    return "".join(clauses)
 
 
 class SqlSearchFilters(SqlDb):

@@ -4,6 +4,7 @@ adds its connections (``SqlDb``) and its full-text search."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from tidings.adapters.store.sql.jobs import SqlJobs
 from tidings.adapters.store.sql.playback import SqlPlayback
 from tidings.adapters.store.sql.publishing import SqlPublishing
 from tidings.adapters.store.sql.reading import SqlReading
+from tidings.adapters.store.sql.retention import SqlRetention
 from tidings.adapters.store.sql.rows import (
     entry_params,
     feed_state_from_row,
@@ -26,6 +28,7 @@ from tidings.adapters.store.sql.rules import SqlRules
 from tidings.adapters.store.sql.stories import SqlStories
 from tidings.adapters.store.sql.sync import SqlSync
 from tidings.adapters.store.sql.websub import SqlWebSub
+from tidings.core.dedupe import DELETED
 from tidings.core.urls import host_of
 from tidings.errors import NotFoundError, StorageError
 from tidings.model import (
@@ -50,6 +53,7 @@ class SqlStore(
     SqlPublishing,
     SqlPlayback,
     SqlJobs,
+    SqlRetention,
     SqlDb,
 ):
     """The Store's shared SQL; ``sqlite.SqliteStore`` runs it on one SQLite file."""
@@ -123,9 +127,15 @@ class SqlStore(
             ).fetchone()
             if row is None:
                 raise NotFoundError(f"not subscribed: {url}")
-            params = {"user_id": user_id, "feed_id": row[0], "now": to_ts(datetime.now(UTC))}
+            now = to_ts(datetime.now(UTC)) or 0
+            params = {"user_id": user_id, "feed_id": row[0], "now": now}
+            before = conn.execute(
+                "SELECT id, first_seen_at FROM entries WHERE feed_id = ?", (row[0],)
+            ).fetchall()
             for statement in _sql.UNSUBSCRIBE:
                 conn.execute(statement, params)
+            if before:  # nobody follows it now: its entries went, but for starred or tagged ones
+                self._forget_deleted_entries(conn, before, None)
 
     def get_feeds(self, user_id: UserId) -> list[Feed]:
         rows = self._read(_sql.USER_FEEDS, {"user_id": user_id})
@@ -180,8 +190,14 @@ class SqlStore(
     # refresh
 
     def get_entry_hashes(self, feed_id: FeedId) -> dict[str, str]:
-        rows = self._read("SELECT guid, content_hash FROM entries WHERE feed_id = ?", (feed_id,))
-        return {r[0]: r[1] for r in rows}
+        rows = self._read(
+            "SELECT guid, content_hash, 0 FROM entries WHERE feed_id = :feed_id UNION ALL "
+            "SELECT guid, '', 1 FROM entry_tombstones WHERE feed_id = :feed_id",
+            {"feed_id": feed_id},
+        )
+        hashes = {r[0]: DELETED for r in rows if r[2]}  # deleted, still in the feed (#15)
+        hashes.update((r[0], r[1]) for r in rows if not r[2])
+        return hashes
 
     def apply_refresh(self, update: FeedUpdate, entries: Sequence[EntryUpdate]) -> None:
         error = self.apply_refreshes([(update, entries)])[0]
@@ -228,6 +244,12 @@ class SqlStore(
                 )
                 self._index_entries(conn, update.feed_id, entries)
                 self._apply_stories(conn, update, entries)
+            if update.forget:
+                conn.execute(
+                    "DELETE FROM entry_tombstones WHERE feed_id = :feed_id AND guid IN "
+                    f"({self.dialect.text_list.format(param=':guids')})",
+                    {"feed_id": update.feed_id, "guids": json.dumps(list(update.forget))},
+                )
             sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
             conn.execute(sql, _feed_update_params(update))
 
