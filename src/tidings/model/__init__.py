@@ -47,6 +47,7 @@ from tidings.model.fetch import (
 from tidings.model.icons import Icon, IconJob
 from tidings.model.ids import EntryId, FeedId, UserId
 from tidings.model.publishing import Publication
+from tidings.model.searches import SavedSearch
 from tidings.model.stories import (
     Article,
     Rule,
@@ -96,6 +97,7 @@ __all__ = [
     "RuleAction",
     "RuleField",
     "RuleOutcome",
+    "SavedSearch",
     "StoryContext",
     "StoryData",
     "StoryOptions",

@@ -33,6 +33,7 @@ MODULES: dict[type, str] = {
     ports.IconStore: "test_icons",
     ports.PublishStore: "test_publishing",
     ports.PlaybackStore: "test_playback",
+    ports.SavedSearchStore: "test_saved_searches",
     JobQueue: "test_jobs",
     Store: "test_store",
 }

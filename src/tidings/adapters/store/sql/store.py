@@ -23,6 +23,7 @@ from tidings.adapters.store.sql.rows import (
     to_ts,
 )
 from tidings.adapters.store.sql.rules import SqlRules
+from tidings.adapters.store.sql.searches import SqlSavedSearches
 from tidings.adapters.store.sql.stories import SqlStories
 from tidings.adapters.store.sql.sync import SqlSync
 from tidings.adapters.store.sql.websub import SqlWebSub
@@ -49,6 +50,7 @@ class SqlStore(
     SqlIcons,
     SqlPublishing,
     SqlPlayback,
+    SqlSavedSearches,
     SqlJobs,
     SqlDb,
 ):
