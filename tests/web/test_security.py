@@ -61,6 +61,8 @@ def setup(web: WebServer) -> tuple[WebServer, Client, dict[str, str]]:
     web.agg.publishing.add_publication(admin.id, "category/World", slug="world")
     ids |= {"token": token, "doc": "all.atom", "pub": "world", "slug": "world"}
     unsigned = {"signature": "not-signed", "url": "aHR0cDovL3guZXhhbXBsZS8"}
+    saved = web.agg.searches.save_search(admin.id, "harbour")  # to rename and delete (#15)
+    ids |= {"saved_id": str(saved.id)}
     return web, client, {**ids, "callback_id": "not-issued", "rest": "", **unsigned}
 
 

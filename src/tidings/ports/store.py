@@ -563,13 +563,13 @@ class SavedSearchStore(Protocol):
     def add_saved_search(
         self, user_id: UserId, name: str, query: str, *, now: datetime
     ) -> SavedSearch:
-        """Save ``query`` as ``name``; ``SavedSearchError`` if the user has a saved
+        """Save ``query`` as ``name``; ``SavedSearchTakenError`` if the user has a saved
         search of that name, ``NotFoundError`` for a user that does not exist."""
         ...
 
     def rename_saved_search(self, user_id: UserId, saved_id: int, name: str) -> SavedSearch:
         """Rename one of the user's saved searches (its query stays); ``NotFoundError``
-        for one that is not theirs, ``SavedSearchError`` for a name another of theirs has."""
+        for one that is not theirs, ``SavedSearchTakenError`` for a name another of theirs has."""
         ...
 
     def remove_saved_search(self, user_id: UserId, saved_id: int) -> None:

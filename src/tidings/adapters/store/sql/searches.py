@@ -8,7 +8,7 @@ from datetime import datetime
 
 from tidings.adapters.store.sql.db import Conn, Row, SqlDb
 from tidings.adapters.store.sql.rows import from_ts, to_ts
-from tidings.errors import NotFoundError, SavedSearchError
+from tidings.errors import NotFoundError, SavedSearchTakenError
 from tidings.model import SavedSearch, UserId
 
 _SAVED = "SELECT id, user_id, name, query, created_at, name_key FROM saved_searches"
@@ -31,8 +31,8 @@ def _saved(row: Row) -> SavedSearch:
     return SavedSearch(int(row[0]), UserId(row[1]), row[2], row[3], created)
 
 
-def _taken(name: str) -> SavedSearchError:
-    return SavedSearchError(f'You already have a saved search called "{name}".')
+def _taken(name: str) -> SavedSearchTakenError:
+    return SavedSearchTakenError(f'You already have a saved search called "{name}".')
 
 
 class SqlSavedSearches(SqlDb):
