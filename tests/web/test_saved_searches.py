@@ -140,3 +140,16 @@ def test_saving_needs_the_csrf_token(web: WebServer, client: Client) -> None:
     refused = client.post("/search/saved", {"q": "harbour", "csrf": "forged"})
     assert refused.status == 403
     assert _ids(web) == []
+
+
+def test_a_long_query_and_too_many_saved_searches_are_refused(
+    web: WebServer, client: Client
+) -> None:
+    long = client.post("/search/saved", {"q": "harbour " * 70, "name": "long"})
+    assert long.status == 400 and "A search is at most 500 characters." in long.body
+    admin = web.agg.accounts.get_users()[0]
+    for i in range(100):
+        web.agg.searches.save_search(admin.id, f"harbour {i}")
+    full = client.post("/search/saved", {"q": "quay"})
+    assert full.status == 400 and "You have 100 saved searches: delete one first." in full.body
+    assert len(_ids(web)) == 100
