@@ -19,6 +19,8 @@
     ├── AccountError(ValueError)          a bad user name or password, or setup already done
     ├── PermissionDeniedError(PermissionError)  a shared setting this user may not change
     ├── SearchQueryError(ValueError)      a search query that cannot be run (friendly message)
+    ├── SavedSearchError(ValueError)      a saved search's name is no name, or too many (#15)
+    │   └── SavedSearchTakenError         the user has a saved search of that name
     ├── CopyRefusedError                  copy-db will not copy: a target with rows, another schema
     └── SettingsError(ValueError)         a setting has a bad value
 """
@@ -93,6 +95,14 @@ class AccountError(TidingsError, ValueError):
 
 class SearchQueryError(TidingsError, ValueError):
     """The search query cannot be run; the message is meant for the reader."""
+
+
+class SavedSearchError(TidingsError, ValueError):
+    """A saved search cannot be made or renamed: its name is taken, empty or too long (#15)."""
+
+
+class SavedSearchTakenError(SavedSearchError):
+    """The user already has a saved search of that name (whatever its case)."""
 
 
 class PublicationError(TidingsError, ValueError):

@@ -58,6 +58,8 @@ def build_source(tidings: Tidings, server: FeedServer) -> dict[str, Any]:
     tidings.run(*ana, "add", server.url("/news.xml"), "--category", "News")
     tidings.run(*ana, "add", server.url("/blog.xml"), "--category", "Blogs")
     tidings.run(*bob, "add", server.url("/news.xml"), "--category", "World")
+    tidings.run(*ana, "saved", "add", "Posts", "p*", "-story")  # saved searches (#15)
+    tidings.run(*bob, "saved", "add", "posts", "post")
     server.set("/mirror.xml", rss(3, title="Mirror"))  # the same stories: clusters
     tidings.run(*bob, "add", server.url("/mirror.xml"))
     tidings.run("refresh", "--all", "-q")
@@ -77,7 +79,7 @@ def build_source(tidings: Tidings, server: FeedServer) -> dict[str, Any]:
 
 def view(tidings: Tidings) -> dict[str, Any]:
     """What each user sees: entries with flags and tags, feeds in categories with their
-    counts, rules, and a search (prefix, excluded word: the full-text index)."""
+    counts, rules, saved searches, and a search (prefix, excluded word: the full-text index)."""
     seen: dict[str, Any] = {}
     for name in PASSWORDS:
         u = ("--user", name)
@@ -88,6 +90,7 @@ def view(tidings: Tidings) -> dict[str, Any]:
                 for f in tidings.json(*u, "feeds")
             ],
             "rules": tidings.json(*u, "rules", "list"),
+            "saved": tidings.json(*u, "saved", "list"),
             "search": [
                 (e["id"], e["title"])
                 for e in json.loads(tidings.run(*u, "search", "--json", "--", "p*", "-story").stdout)
@@ -119,7 +122,8 @@ def test_sqlite_to_postgresql_copies_everything_and_a_second_run_only_verifies(
     proc = copy_db(tidings, source, pg_url)
     assert proc.returncode == 0, proc.stderr
     assert "MISMATCH" not in proc.stdout and "copied" in proc.stdout
-    for table in ("users", "entries", "entry_states", "entry_tags", "sessions", "api_tokens"):
+    for table in ("users", "entries", "entry_states", "entry_tags", "sessions", "api_tokens",
+                  "saved_searches"):
         assert any(line.split()[:1] == [table] and line.endswith("ok")
                    for line in proc.stdout.splitlines()), (table, proc.stdout)  # fmt: skip
 

@@ -55,6 +55,7 @@ class Seed:
     feed: FeedId
     entry: EntryId
     rule: int
+    saved: int
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +75,9 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
     store.set_icon(feed.id, now=NOW, data=b"GIF89a", content_type="image/gif", source_url=URL)
     rule = store.add_rule(user, Rule(RuleField.TITLE, "x", RuleAction.READ), now=NOW)
     entry = store.get_entries(user, EntryFilter())[0].id
+    saved = store.add_saved_search(user, "tide", "tide", now=NOW)
     store.close()
-    return Seed(path, user, feed.id, entry, rule.id)
+    return Seed(path, user, feed.id, entry, rule.id, saved.id)
 
 
 def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
@@ -199,6 +201,11 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "set_playback_position": lambda s, k: s.set_playback_position(
             k.user, k.entry, 12.5, now=NOW
         ),
+        # saved searches (#15)
+        "get_saved_searches": lambda s, k: s.get_saved_searches(k.user),
+        "add_saved_search": lambda s, k: s.add_saved_search(k.user, "gull", "gull", now=NOW),
+        "rename_saved_search": lambda s, k: s.rename_saved_search(k.user, k.saved, "Tides"),
+        "remove_saved_search": lambda s, k: s.remove_saved_search(k.user, k.saved),
         # jobs
         "claim_due": lambda s, k: s.claim_due(
             "w1", now=LATER, limit=10, lease_seconds=60, per_host=4

@@ -414,3 +414,57 @@ def test_a_day_with_the_reader(
     step_8_opml_import_and_health(page, reader, feeds, shots, tmp_path)
     step_9_phone_and_dark_mode(browser, page, reader, shots)
     step_10_no_script_from_feeds_ever_runs(page, reader, feeds)
+
+
+def test_a_saved_search_is_followed_from_the_sidebar(
+    browser: Any, page: Any, reader: Reader, feeds: FeedServer, shots: Path
+) -> None:
+    """#15: save the search shown, find it in the sidebar, follow it, rename it, and
+    see its page fit a phone with the menu open; then delete it."""
+    step_1_first_run_setup(page, reader, shots)
+    step_3_add_a_feed_and_read_a_story(page, reader, feeds, shots)
+    page.goto(reader.base + "/")
+    assert page.locator("#sidebar .saved").count() == 0
+    page.fill("#search-box", "harbour -bridge")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    found = page.locator(".results .card").count()
+    assert found >= 2
+    page.fill('.save-search input[name="name"]', "Harbour, no bridge")
+    page.click("button:has-text('Save search')")
+    page.wait_for_url("**/search?q=harbour+-bridge")
+    expect(page.locator(".saved-rename input[name='name']")).to_have_value("Harbour, no bridge")
+
+    page.goto(reader.base + "/")
+    link = page.locator("#sidebar .saved a")
+    expect(link).to_have_text(["Harbour, no bridge"])
+    link.click()
+    page.wait_for_url("**/search?q=harbour+-bridge")
+    assert page.locator(".results .card").count() == found
+    assert page.locator("#search-box").input_value() == "harbour -bridge"
+    expect(page.locator("#sidebar .saved a.active")).to_have_text("Harbour, no bridge")
+
+    page.fill(".saved-rename input[name='name']", "Quays")
+    page.click("button:has-text('Rename')")
+    page.wait_for_url("**/search?q=harbour+-bridge")
+    expect(page.locator("#sidebar .saved a")).to_have_text(["Quays"])
+    page.screenshot(path=str(shots / "saved-search.png"))
+
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+        device_scale_factor=2, storage_state=page.context.storage_state(),
+    )  # fmt: skip
+    mobile = phone.new_page()
+    mobile.goto(reader.base + "/search?q=harbour+-bridge")
+    mobile.click(".menu-toggle")
+    expect(mobile.locator("#sidebar .saved a")).to_have_text(["Quays"])
+    for _ in range(2):
+        width = mobile.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= min(width[1], 360), width
+        mobile.goto(reader.base + "/search?q=kelp")  # the save form, unsaved
+    phone.close()
+
+    page.click("button:has-text('Delete saved search')")
+    page.wait_for_url("**/search?q=harbour+-bridge")
+    assert page.locator("#sidebar .saved").count() == 0
+    assert page.locator("button:has-text('Save search')").count() == 1

@@ -65,6 +65,8 @@ def setup(web: WebServer) -> tuple[WebServer, Client, dict[str, str]]:
     # a filter rule to delete (#15)
     rule = web.agg.stories.add_rule(admin.id, Rule(RuleField.TITLE, "x", RuleAction.STAR))
     ids |= {"rule_id": str(rule.id)}
+    saved = web.agg.searches.save_search(admin.id, "harbour")  # to rename and delete (#15)
+    ids |= {"saved_id": str(saved.id)}
     return web, client, {**ids, "callback_id": "not-issued", "rest": "", **unsigned}
 
 

@@ -24,6 +24,7 @@ from tidings.aggregator.reading import Reading
 from tidings.aggregator.retention import Cleanup
 from tidings.aggregator.rules import Stories
 from tidings.aggregator.scheduling import Claims, Scheduling, new_worker_id, release_dead_owners
+from tidings.aggregator.searches import SavedSearches
 from tidings.aggregator.subscriptions import Subscriptions
 from tidings.aggregator.sync import Sync
 from tidings.aggregator.websub import Poster, WebSub
@@ -124,6 +125,7 @@ class Aggregator:
         self.accounts = Accounts(store)  # users, passwords, sessions (#6)
         self.reading = Reading(store, settings)  # sidebar, search, bulk marks (#6)
         self.stories = Stories(store)  # filter rules, extraction options (#5)
+        self.searches = SavedSearches(store)  # saved searches (#15)
         self.sync = Sync(store)  # what the Fever and Google Reader APIs read (#12)
         self.scheduling = Scheduling(store)  # next due, wake-ups (#4)
         self.subscriptions = Subscriptions(store, settings, self.scheduling)  # settings (#10)

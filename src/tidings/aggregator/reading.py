@@ -12,7 +12,16 @@ from datetime import UTC, datetime, timedelta
 
 from tidings.core.search import SearchHit, parse_query
 from tidings.errors import SearchQueryError
-from tidings.model import Entry, EntryFilter, EntryId, Feed, FeedCount, FeedId, UserId
+from tidings.model import (
+    Entry,
+    EntryFilter,
+    EntryId,
+    Feed,
+    FeedCount,
+    FeedId,
+    SavedSearch,
+    UserId,
+)
 from tidings.ports import Store
 from tidings.settings import Settings
 
@@ -36,6 +45,7 @@ class Sidebar:
     unread: int
     starred: int
     latest_id: EntryId
+    saved: tuple[SavedSearch, ...] = ()  # the user's saved searches, by name (#15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +81,7 @@ class Reading:
             unread=sum(by_category.values()),
             starred=self.store.count_starred(user),
             latest_id=self.store.get_latest_entry_id(user),
+            saved=tuple(self.store.get_saved_searches(user)),
         )
 
     def get_feed(self, user: UserId, feed_id: int) -> Feed:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
-from tidings.model import Enclosure, Entry, EntryData, Feed, FeedData, Rule
+from tidings.model import Enclosure, Entry, EntryData, Feed, FeedData, Rule, SavedSearch
 
 __all__ = [
     "enclosure_json",
@@ -17,6 +18,7 @@ __all__ = [
     "feed_status",
     "iso",
     "rule_json",
+    "saved_search_json",
 ]
 
 
@@ -137,4 +139,15 @@ def rule_json(rule: Rule) -> dict[str, Any]:
         "keep": rule.keep,
         "action": rule.action.value,
         "value": rule.value,
+    }
+
+
+def saved_search_json(saved: SavedSearch) -> dict[str, Any]:
+    """A saved search (#15), with its path in the web reader."""
+    return {
+        "id": saved.id,
+        "name": saved.name,
+        "query": saved.query,
+        "url": "/search?" + urlencode({"q": saved.query}),
+        "created_at": iso(saved.created_at),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from tidings.aggregator.reading import SearchResult
 from tidings.api.serialize import entry_json
 from tidings.cli.context import Context, pass_ctx
 from tidings.cli.terminal import echo, echo_json, echo_styled, terminal_safe
@@ -60,6 +61,11 @@ def search(c: Context, words: tuple[str, ...], limit: int, as_json: bool) -> Non
         result = agg.reading.search(user, " ".join(words), limit=limit)
     if result.message is not None:
         raise click.UsageError(result.message)
+    echo_hits(result, as_json=as_json)
+
+
+def echo_hits(result: SearchResult, *, as_json: bool) -> None:
+    """Print search results: a line and a snippet each, or a JSON array."""
     if as_json:
         echo_json(
             [

@@ -9,6 +9,7 @@ from tidings.aggregator import DEFAULT_USER
 from tidings.cli import categories, cleanup, copydb, entries, feeds, parse, publish, serve
 from tidings.cli.context import Context, cli_error
 from tidings.cli.rules import rules
+from tidings.cli.searches import saved
 from tidings.cli.users import user as user_group
 from tidings.errors import TidingsError
 from tidings.settings import load_settings
@@ -67,6 +68,7 @@ for command in (
     serve.worker,
     user_group,
     rules,
+    saved,
     categories.category,
     copydb.copy_db,
     publish.publish,

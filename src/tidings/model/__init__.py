@@ -48,6 +48,7 @@ from tidings.model.icons import Icon, IconJob
 from tidings.model.ids import EntryId, FeedId, UserId
 from tidings.model.publishing import Publication
 from tidings.model.retention import CleanupCounts, Retention
+from tidings.model.searches import SavedSearch
 from tidings.model.stories import (
     Article,
     Rule,
@@ -99,6 +100,7 @@ __all__ = [
     "RuleAction",
     "RuleField",
     "RuleOutcome",
+    "SavedSearch",
     "StoryContext",
     "StoryData",
     "StoryOptions",

@@ -30,6 +30,7 @@ from tidings.model import (
     Publication,
     Retention,
     Rule,
+    SavedSearch,
     StoryContext,
     StoryOptions,
     User,
@@ -551,6 +552,33 @@ class PlaybackStore(Protocol):
         ...
 
 
+class SavedSearchStore(Protocol):
+    """Each user's saved searches (#15): a name and a query, listed in the sidebar.
+
+    A name is unique per user whatever its case (its ``str.casefold``); the caller
+    checks the name (not empty, capped) and the query (it parses)."""
+
+    def get_saved_searches(self, user_id: UserId) -> list[SavedSearch]:
+        """The user's saved searches, by name (case-insensitive), then by age."""
+        ...
+
+    def add_saved_search(
+        self, user_id: UserId, name: str, query: str, *, now: datetime
+    ) -> SavedSearch:
+        """Save ``query`` as ``name``; ``SavedSearchTakenError`` if the user has a saved
+        search of that name, ``NotFoundError`` for a user that does not exist."""
+        ...
+
+    def rename_saved_search(self, user_id: UserId, saved_id: int, name: str) -> SavedSearch:
+        """Rename one of the user's saved searches (its query stays); ``NotFoundError``
+        for one that is not theirs, ``SavedSearchTakenError`` for a name another of theirs has."""
+        ...
+
+    def remove_saved_search(self, user_id: UserId, saved_id: int) -> None:
+        """Delete one of the user's saved searches; ``NotFoundError`` for one that is not theirs."""
+        ...
+
+
 class FeedStore(Protocol):
     """Shared feed rows and users' subscriptions to them."""
 
@@ -690,6 +718,7 @@ class Store(
     PublishStore,
     PlaybackStore,
     RetentionStore,
+    SavedSearchStore,
     Protocol,
 ):
     """Persistent state. Every method raises ``StorageError`` on engine failures.

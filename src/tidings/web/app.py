@@ -47,6 +47,7 @@ from tidings.web.views.feeds import FeedViews
 from tidings.web.views.media import media_routes
 from tidings.web.views.reading import ReadingViews
 from tidings.web.views.rules import RuleViews
+from tidings.web.views.searches import SearchViews
 from tidings.web.views.websub import websub_routes
 
 __all__ = ["make_web_app", "relative_time", "safe_url"]
@@ -69,6 +70,7 @@ def make_web_app(
     accounts = AccountViews(agg, gate, renderer, throttle)
     routes: list[BaseRoute] = [
         *ReadingViews(agg, gate, renderer).routes(),
+        *SearchViews(agg, gate, renderer).routes(),  # search, saved searches (#15)
         *FeedViews(agg, gate, renderer).routes(),
         *CategoryViews(agg, gate, renderer).routes(),
         *accounts.routes(),

@@ -34,6 +34,7 @@ MODULES: dict[type, str] = {
     ports.PublishStore: "test_publishing",
     ports.PlaybackStore: "test_playback",
     ports.RetentionStore: "test_retention",
+    ports.SavedSearchStore: "test_saved_searches",
     JobQueue: "test_jobs",
     Store: "test_store",
 }

@@ -77,6 +77,7 @@ TABLES = (
     Table("entry_states", ("user_id", "entry_id")),
     Table("entry_tags", ("user_id", "entry_id", "tag")),
     Table("playback_positions", ("user_id", "entry_id")),  # 0014 (#15)
+    Table("saved_searches"),  # 0018 (#15)
     Table("story_keys", ()),  # an append-only log: no key
     Table("story_key_turns", ("key",)),  # the row locks of concurrent writers (0012)
     Table("entry_tombstones", ("feed_id", "guid")),  # deleted entries still in a feed (0017)

@@ -1,4 +1,5 @@
-"""Reading pages: the river (all, by category, by feed), the story, search, marks, polling."""
+"""Reading pages: the river (all, by category, by feed), the story, marks, polling
+(search is in ``searches``)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,6 @@ class ReadingViews:
             g("/entry/{entry_id:id}/position", self.position, methods=("POST",)),
             g("/entries/read", self.mark_many, methods=("POST",)),
             g("/mark-all-read", self.mark_all, methods=("POST",)),
-            g("/search", self.search),
             g("/river/new", self.poll),
             g("/refresh", self.refresh, methods=("POST",)),
         ]
@@ -205,19 +205,6 @@ class ReadingViews:
             self.agg.reading.get_neighbours, v.uid, listing.filter, entry
         )
         return StoryNav.within(listing.url(), entry, newer, older)
-
-    async def search(self, request: Request, v: Visitor) -> Response:
-        text = request.query_params.get("q", "")[:500]
-        page = min(field_int(request.query_params.get("page"), "page", low=0) or 0, 30)
-        result = None
-        if text.strip():
-            result = await run_in_threadpool(
-                lambda: self.agg.reading.search(
-                    v.uid, text, limit=PAGE_SIZE, offset=page * PAGE_SIZE
-                )
-            )
-        status = 400 if result is not None and result.message else 200
-        return self.r.page(request, "search.html", status, v=v, q=text, result=result, page=page)
 
     # state changes
 

@@ -25,6 +25,7 @@ from tidings.adapters.store.sql.rows import (
     to_ts,
 )
 from tidings.adapters.store.sql.rules import SqlRules
+from tidings.adapters.store.sql.searches import SqlSavedSearches
 from tidings.adapters.store.sql.stories import SqlStories
 from tidings.adapters.store.sql.sync import SqlSync
 from tidings.adapters.store.sql.websub import SqlWebSub
@@ -52,6 +53,7 @@ class SqlStore(
     SqlIcons,
     SqlPublishing,
     SqlPlayback,
+    SqlSavedSearches,
     SqlJobs,
     SqlRetention,
     SqlDb,
