@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from tidings.aggregator import Aggregator
+from tidings.aggregator import UNSET, Aggregator, Unset
+from tidings.aggregator.subscriptions import MAX_TITLE, title_is_cut
 from tidings.errors import NotFoundError, ParseError, TidingsError
 from tidings.model import FeedId, FullTextMode
 from tidings.web.gate import Gate, Visitor
@@ -92,7 +93,13 @@ class FeedViews:
         feed = await self._feed(v, request.path_params["feed_id"])
         categories = await run_in_threadpool(self.agg.get_categories, v.uid)
         return self.r.page(
-            request, "feed_edit.html", v=v, feed=feed, categories=categories, modes=FULL_TEXT_MODES
+            request,
+            "feed_edit.html",
+            v=v,
+            feed=feed,
+            categories=categories,
+            modes=FULL_TEXT_MODES,
+            max_title=MAX_TITLE,
         )
 
     async def save(self, request: Request, v: Visitor) -> Response:
@@ -102,19 +109,25 @@ class FeedViews:
             raise HTTPException(400, "Invalid feed settings")
         # the aggregator clamps the interval to the allowed range
         minutes = field_int(v.form.get("interval"), "interval", low=0, high=MAX_INT // 60) or 0
+        # the user's name for the feed (#15): empty gives it its own title back; a
+        # form without the field leaves it alone
+        posted = v.form.get("title")
+        title: str | Unset = posted if isinstance(posted, str) else UNSET
         try:
             await run_in_threadpool(
                 lambda: self.agg.subscriptions.update_subscription(
                     v.uid,
                     FeedId(feed_id),
                     category=_text(v.form.get("category")),
+                    title=title,
                     full_text=mode,
                     interval=minutes * 60 or None,  # empty or 0: automatic
                 )
             )
         except NotFoundError as exc:
             raise HTTPException(404, "No such feed") from exc
-        return RedirectResponse(f"/feed/{feed_id}/edit?saved=1", 303)
+        cut = "&cut=1" if isinstance(title, str) and title_is_cut(title) else ""
+        return RedirectResponse(f"/feed/{feed_id}/edit?saved=1{cut}", 303)
 
     async def confirm_remove(self, request: Request, v: Visitor) -> Response:
         """The question before unsubscribing (#11): a page, so it works without JavaScript."""
