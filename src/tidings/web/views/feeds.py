@@ -73,14 +73,25 @@ class FeedViews:
         return await self._page(request, v, notice=notice)
 
     async def add(self, request: Request, v: Visitor) -> Response:
+        """Subscribe to an address. A site page naming several feeds is answered with
+        them, to choose one (#15); the choice comes back as ``feed`` beside the page's
+        ``url`` and must be one of the feeds the page names when fetched again."""
         url = _text(v.form.get("url"))[:2000]
         category = _text(v.form.get("category"))[:100] or None
+        choice = _text(v.form.get("feed"))[:2000] or None
         if not url:
             return await self._page(request, v, 400, error="Enter a feed or site address.")
         try:
-            state = await self.agg.add_feed(v.uid, url, category=category)
+            found = await self.agg.discover_feeds(url, choice=choice)
+            if choice is None and len(found.links) > 1:
+                return await self._page(
+                    request, v, url=url, category=category, choices=found.links, best=found.url
+                )
+            state = await self.agg.add_feed(v.uid, found.url, category=category, discover=False)
         except (TidingsError, ValueError) as exc:
-            return await self._page(request, v, 400, error=f"Could not add {url}: {exc}", url=url)
+            return await self._page(
+                request, v, 400, error=f"Could not add {url}: {exc}", url=url, category=category
+            )
         return RedirectResponse(f"/subscriptions?added={state.id}", 303)
 
     async def _feed(self, v: Visitor, feed_id: int) -> Any:
