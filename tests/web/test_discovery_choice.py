@@ -88,6 +88,10 @@ def test_choosing_the_second_subscribes_to_it(web: WebServer, feed_server: FeedS
     assert _followed(web) == [feed_server.url("/comments.rss")]
     admin = web.agg.accounts.get_users()[0]
     assert [f.category for f in web.agg.get_feeds(admin.id)] == ["Blogs"]
+    again = client.post("/subscriptions", {"url": site})  # the list says which is followed
+    items = re.findall(r"<li><label>.*?</label></li>", again.body, re.S)
+    assert len(items) == 2
+    assert "following" not in items[0] and 'class="badge following"' in items[1]
 
 
 def test_a_feed_the_page_does_not_name_is_refused_and_never_fetched(
