@@ -159,6 +159,23 @@ def test_remove_and_feeds_json(tidings: Tidings, feed_server: FeedServer) -> Non
     assert tidings.run("remove", url, check=False).returncode != 0
 
 
+def test_feed_options_title_names_the_feed_for_the_user(
+    tidings: Tidings, feed_server: FeedServer
+) -> None:
+    """``--title``: the user's name for the feed, by the web's rule (control characters
+    out, one line, capped), shown by ``feed-options`` and ``feeds``; '' clears it (#15)."""
+    feed_server.set("/r.xml", rss(1))
+    url = feed_server.url("/r.xml")
+    tidings.run("add", url, "--no-discover")
+    out = tidings.run("feed-options", url, "--title", "My\x07 wire\n  feed").stdout
+    assert "title: My wire feed" in out
+    assert [f["custom_title"] for f in tidings.json("feeds")] == ["My wire feed"]
+    assert "wire" in tidings.run("feeds").stdout  # the table says it (wrapped to the terminal)
+    out = tidings.run("feed-options", url, "--title", "").stdout
+    assert "title: (the feed's own)" in out
+    assert [f["custom_title"] for f in tidings.json("feeds")] == [None]
+
+
 def test_opml_round_trip(tidings: Tidings, tmp_path: Path) -> None:
     opml = tmp_path / "subs.opml"
     opml.write_text(

@@ -149,3 +149,28 @@ def test_opml_keeps_the_site_address_when_it_is_http() -> None:
     written = write_opml(feeds)
     assert b'htmlUrl="https://a.example/"' in written and b"javascript" not in written
     assert parse_opml(written) == feeds
+
+
+def test_find_feed_candidates_names_their_titles_and_kinds() -> None:
+    """What the web's choice lists (#15): the page's title for each feed, as plain
+    text (controls out, one line, capped), and its kind by the link's type."""
+    from tidings.parser.discovery import FeedLink, find_feed_candidates
+
+    page = (
+        b'<html><head><link rel="alternate" type="application/atom+xml" title="Posts &amp;'
+        b' notes" href="/posts.atom"><link rel="alternate" type="application/rss+xml"'
+        b' title="Com\x07ments\n  feed" href="/c.rss"><link rel="alternate"'
+        b' type="application/feed+json" href="/f.json"><link rel="alternate" type="text/xml"'
+        b' title="' + b"T" * 5000 + b'" href="/x.xml"></head><body>'
+        b'<a href="/feed/">The <b>whole</b> feed</a><a href="/c.rss">again</a></body></html>'
+    )
+    found = find_feed_candidates(page, "https://site.example/")
+    assert found[:3] == [
+        FeedLink("https://site.example/posts.atom", "Posts & notes", "Atom"),
+        FeedLink("https://site.example/c.rss", "Comments feed", "RSS"),
+        FeedLink("https://site.example/f.json", None, "JSON Feed"),
+    ]
+    long = found[3]
+    assert long.kind == "XML" and long.title is not None and len(long.title) == 200
+    assert found[4:] == [FeedLink("https://site.example/feed/", "The whole feed", None)]
+    assert find_feed_links(page, "https://site.example/") == [f.url for f in found]

@@ -42,6 +42,7 @@ class Site:
     feed_id: int  # the Harbour Gazette
     wide_feed: str  # the path of a feed whose story is wider than a phone
     setup_widths: dict[tuple[int, str], tuple[int, int]]  # the setup page, before setup
+    choice_site: str  # a site page naming two feeds: the feeds page lists them (#15)
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,7 @@ def feeds() -> Iterator[FeedServer]:
         server.set("/coast.xml", gazette(base, count=5, title="Coast Radio"))
         server.set("/wire.xml", wire(45))
         server.set("/wide.xml", wide(base))
+        server.set("/site.html", site_page(), content_type="text/html")  # names two (#15)
         yield server
 
 
@@ -103,6 +105,17 @@ def wide(base: str) -> bytes:
         "<link>https://wide.example/</link><item><title>The tide table, in full</title>"
         f"<link>https://wide.example/1</link><guid>wide-1</guid>"
         f"<description>{escape(body)}</description></item></channel></rss>"
+    ).encode()
+
+
+def site_page() -> bytes:
+    """A site's page naming two feeds, one with a long title and a long address."""
+    long = "/feeds/" + "every-tide-table-of-the-harbour-" * 5 + "all.xml"
+    return (
+        '<html><head><link rel="alternate" type="application/rss+xml" title="The Gazette"'
+        ' href="/gazette.xml"><link rel="alternate" type="application/atom+xml" title="'
+        + "Tidetablesandferrytimetables" * 4
+        + f'" href="{long}"></head><body>News</body></html>'
     ).encode()
 
 
@@ -187,7 +200,14 @@ def site(
         assert page.locator("#cards .card").count() == 12
         page.goto(reader.base + "/subscriptions")
         wide_feed = page.locator(".health a:has-text('Wide Tables')").get_attribute("href")
-        yield Site(reader, context.storage_state(), feed_id, str(wide_feed), setup_widths)
+        yield Site(
+            reader,
+            context.storage_state(),
+            feed_id,
+            str(wide_feed),
+            setup_widths,
+            feeds.url("/site.html"),
+        )
         context.close()
     finally:
         reader.stop()
@@ -362,6 +382,13 @@ def test_every_page_fits_a_phone(browser: Any, site: Site, shots: Path) -> None:
                 if path == stories[-1]:  # a wide table scrolls in its box, words whole
                     cell = page.locator(".story .body td").first.bounding_box()
                     assert cell and cell["width"] > 50, cell
+            page.goto(site.reader.base + "/subscriptions")  # the feeds a site names (#15)
+            page.fill('input[name="url"]', site.choice_site)
+            page.click("button:has-text('Subscribe')")
+            expect(page.locator(".choose-feed .feed-choices li")).to_have_count(2)
+            scroll, inner = widths(page)
+            if scroll > inner:
+                too_wide.append(f"the choice of feeds at {width} {scheme}: {scroll}")
             page.goto(site.reader.base + "/")
             page.click(".menu-toggle")  # the sidebar, opened
             scroll, inner = widths(page)

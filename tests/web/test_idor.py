@@ -45,11 +45,13 @@ def test_foreign_ids_are_not_found(two: tuple[WebServer, Client, dict[str, int |
     for path, form in (
         (f"/entry/{ids['entry']}/mark", {"read": "1", "starred": "1"}),
         (f"/feed/{ids['feed']}/edit", {"full_text": "never", "interval": "1", "category": "x"}),
+        (f"/feed/{ids['feed']}/edit", {"title": "Bob's now"}),  # rename (#15)
         (f"/feed/{ids['feed']}/remove", {}),
     ):
         assert bob.post(path, form).status == 404, path
     alice = web.agg.accounts.get_users()[0]
     assert len(web.agg.get_feeds(alice.id)) == 1
+    assert web.agg.get_feeds(alice.id)[0].custom_title is None
     state = web.agg.get_feeds(alice.id)[0].state
     assert state.full_text == "auto" and state.interval_override is None
     assert not web.agg.get_entry(alice.id, int(ids["entry"])).starred

@@ -55,7 +55,7 @@ from tidings.model import (
     UserId,
 )
 from tidings.parser import parse_feed
-from tidings.parser.discovery import find_feed_links
+from tidings.parser.discovery import FeedLink, find_feed_candidates
 from tidings.parser.opml import OpmlFeed, parse_opml, write_opml
 from tidings.ports import Fetcher, IconFetcher, Notifier, Store
 from tidings.refresh.batch import refresh_feeds
@@ -99,11 +99,13 @@ class Writer(Protocol):
 @dataclass(frozen=True, slots=True)
 class Discovery:
     """The feed found at an address, and every feed the page named (none when the
-    address was a feed itself)."""
+    address was a feed itself): their URLs (``candidates``) and, in the same
+    order, what the page says of them (``links``: title and kind, #15)."""
 
     url: str
     data: FeedData
     candidates: tuple[str, ...]
+    links: tuple[FeedLink, ...] = ()
 
 
 class Aggregator:
@@ -205,9 +207,15 @@ class Aggregator:
         found = await self.discover_feeds(url)
         return found.url, found.data
 
-    async def discover_feeds(self, url: str, *, pick: int | None = None) -> Discovery:
+    async def discover_feeds(
+        self, url: str, *, pick: int | None = None, choice: str | None = None
+    ) -> Discovery:
         """The feed at ``url``, or the feeds a site page names: the first that parses,
-        or the ``pick``-th (from 1) of them; ``DiscoveryError`` if there is none."""
+        the ``pick``-th (from 1) of them, or the one whose URL is ``choice`` (#15: the
+        web's pick, found again on the page; a URL the page does not name is never
+        fetched); ``DiscoveryError`` if there is none."""
+        if pick is not None and choice is not None:
+            raise ValueError("pick or choice, not both")
         url = check_url(url)
         fetcher = self.new_fetcher()
         try:
@@ -216,17 +224,16 @@ class Aggregator:
                 raise DiscoveryError(f"{url}: {page.message}")
             assert isinstance(page, Fetched)
             try:
-                return Discovery(page.permanent_redirect or url, self._parse(page), ())
+                data = self._parse(page)
             except ParseError:
                 pass
-            candidates = tuple(find_feed_links(page.body, page.url)[:MAX_DISCOVERY_CANDIDATES])
-            if pick is not None and not 1 <= pick <= len(candidates):
-                raise DiscoveryError(
-                    f"{url} names {len(candidates)} feed(s): pick 1 to {len(candidates)}"
-                    if candidates
-                    else f"no feed found at {url}"
-                )
-            tried = [candidates[pick - 1]] if pick is not None else list(candidates)
+            else:
+                if choice is not None:
+                    raise DiscoveryError(f"{url} is a feed itself now: subscribe to it")
+                return Discovery(page.permanent_redirect or url, data, ())
+            links = tuple(find_feed_candidates(page.body, page.url)[:MAX_DISCOVERY_CANDIDATES])
+            candidates = tuple(link.url for link in links)
+            tried = _chosen(url, candidates, pick, choice)
             for candidate in tried:
                 found = await fetcher.fetch(check_url(candidate))
                 if isinstance(found, Fetched):
@@ -234,8 +241,8 @@ class Aggregator:
                         data = self._parse(found)
                     except ParseError:
                         continue
-                    return Discovery(found.permanent_redirect or candidate, data, candidates)
-            if pick is not None:
+                    return Discovery(found.permanent_redirect or candidate, data, candidates, links)
+            if pick is not None or choice is not None:
                 raise DiscoveryError(f"{tried[0]}: not a feed Tidings can read")
             raise DiscoveryError(f"no feed found at {url}")
         finally:
@@ -458,3 +465,20 @@ class Aggregator:
             for f in self.get_feeds(user)
         ]
         return write_opml(feeds, title="Tidings subscriptions")
+
+
+def _chosen(
+    url: str, candidates: tuple[str, ...], pick: int | None, choice: str | None
+) -> list[str]:
+    """The candidates discovery tries, in order: the picked or chosen one, or all."""
+    if choice is not None:
+        if choice not in candidates:
+            raise DiscoveryError(f"{choice} is not one of the feeds {url} names")
+        return [choice]
+    if pick is not None and not 1 <= pick <= len(candidates):
+        raise DiscoveryError(
+            f"{url} names {len(candidates)} feed(s): pick 1 to {len(candidates)}"
+            if candidates
+            else f"no feed found at {url}"
+        )
+    return [candidates[pick - 1]] if pick is not None else list(candidates)

@@ -20,10 +20,11 @@ from tidings.content.clutter import compile_selector
 from tidings.core.schedule import clamp
 from tidings.errors import NotFoundError, PermissionDeniedError
 from tidings.model import Feed, FeedId, FullTextMode, StoryOptions, UserId
+from tidings.parser.fields import plain_text
 from tidings.ports import AccountStore, FeedStore, ReadingStore, StoryStore, SyncStore
 from tidings.settings import Settings
 
-__all__ = ["UNSET", "Subscriptions", "Unset"]
+__all__ = ["MAX_TITLE", "UNSET", "Subscriptions", "Unset", "clean_title", "title_is_cut"]
 
 MAX_SELECTORS = 20
 MAX_CATEGORY = 100
@@ -96,6 +97,10 @@ class Subscriptions:
         """Change what is given (``UNSET``: leave it; None or "": clear it) and
         return the subscription as it now is.
 
+        ``title`` is the user's name for the feed (``clean_title``: one line, no
+        control characters, at most ``MAX_TITLE`` characters); "" or None gives the
+        feed its own title back.
+
         ``interval`` is in seconds, clamped to ``[min_interval, max_interval]``
         (None: from the posting rate); a new one takes effect at once: the next
         check moves to at most ``interval`` from now and the scheduler is woken.
@@ -119,7 +124,7 @@ class Subscriptions:
                 interval=seconds,
             )
         if not isinstance(title, Unset):
-            self.store.set_feed_title(user, feed_id, _text(title, MAX_TITLE))
+            self.store.set_feed_title(user, feed_id, clean_title(title))
         if options is not None:
             self.store.set_story_options(feed_id, options)
         if seconds is not None and seconds != feed.state.interval_override:
@@ -175,6 +180,18 @@ class Subscriptions:
 
 def _given(*values: object) -> bool:
     return any(not isinstance(v, Unset) for v in values)
+
+
+def clean_title(value: str | None) -> str | None:
+    """A user's name for a feed as stored: control characters out, whitespace
+    collapsed to one line, cut to ``MAX_TITLE`` (an ellipsis marks the cut); None
+    for nothing (the feed's own title)."""
+    return plain_text(value or "", MAX_TITLE)
+
+
+def title_is_cut(value: str) -> bool:
+    """Whether ``clean_title`` cuts ``value`` (to tell the user so)."""
+    return len(" ".join(value.split())) > MAX_TITLE
 
 
 def _text(value: str | None, limit: int = MAX_CATEGORY) -> str | None:

@@ -34,6 +34,7 @@ def feed_status(feed: Feed) -> Mapping[str, Any]:
         "id": s.id,
         "url": s.url,
         "title": s.title,
+        "custom_title": feed.custom_title,  # the user's name for it (#15)
         "link": s.link,
         "category": feed.category,
         "entries": s.entry_count,

@@ -84,7 +84,7 @@ def feeds(c: Context, as_json: bool) -> None:
     table = Table("feed", "category", "entries", "unread", "last fetch", "next check", "error")
     for r in rows:
         values = (
-            f"{r['title'] or ''}\n{r['url']}",
+            f"{r['custom_title'] or r['title'] or ''}\n{r['url']}",
             r["category"] or "",
             str(r["entries"]),
             str(r["unread"]),
@@ -243,6 +243,8 @@ def feed_options(
         )
         options = agg.subscriptions.get_story_options(user, feed_id)
     override = feed.state.interval_override
+    name = terminal_safe(feed.custom_title) if feed.custom_title else "(the feed's own)"
+    echo(f"title: {name}")
     echo(f"category: {feed.category or '(none)'}")
     echo(f"full text: {feed.state.full_text.value}")
     echo(f"interval: {_duration(override) if override else 'auto (posting rate)'}")

@@ -92,11 +92,18 @@ class FeedUpdate:
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """A subscription as shown to one user: the shared feed plus the user's category."""
+    """A subscription as shown to one user: the shared feed plus the user's category
+    and the user's own name for it (#15: None, the feed's own title)."""
 
     state: FeedState
     category: str | None = None
     unread: int = 0
+    custom_title: str | None = None
+
+    @property
+    def name(self) -> str:
+        """What the user calls the feed: their name for it, its title, or its URL."""
+        return self.custom_title or self.state.title or self.state.url
 
 
 @dataclass(frozen=True, slots=True)

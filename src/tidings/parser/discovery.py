@@ -4,12 +4,20 @@ feed?" sniff."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml import etree, html
 
 from tidings.content.sanitize import safe_url
+from tidings.parser.fields import plain_text
 
-__all__ = ["find_feed_links", "find_icon_links", "looks_like_feed"]
+__all__ = [
+    "FeedLink",
+    "find_feed_candidates",
+    "find_feed_links",
+    "find_icon_links",
+    "looks_like_feed",
+]
 
 FEED_TYPES = frozenset(
     {
@@ -30,6 +38,32 @@ _FEEDISH_HREF_RE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _MAX_LINKS = 50
+MAX_LINK_TITLE = 200
+# what a <link type> says the feed is, as a reader would name it
+FEED_KINDS = {
+    "application/rss+xml": "RSS",
+    "application/atom+xml": "Atom",
+    "application/x.atom+xml": "Atom",
+    "application/x-atom+xml": "Atom",
+    "application/rdf+xml": "RSS 1.0",
+    "application/feed+json": "JSON Feed",
+    "application/json": "JSON Feed",
+    "text/xml": "XML",
+    "application/xml": "XML",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    """A feed a page names: its absolute URL, the title the page gives it (plain
+    text, capped; None if none) and its kind by the link's type ("RSS", "Atom",
+    "JSON Feed"...; None for a plain ``<a href>`` that looks like a feed)."""
+
+    url: str
+    title: str | None = None
+    kind: str | None = None
+
+
 _HTML_PARSER = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
 
 
@@ -52,7 +86,12 @@ def _page(body: bytes, base_url: str) -> tuple[etree._Element, str] | None:
 
 
 def find_feed_links(body: bytes, base_url: str) -> list[str]:
-    """Feed URLs a page advertises, best first.
+    """Feed URLs a page advertises, best first (see ``find_feed_candidates``)."""
+    return [link.url for link in find_feed_candidates(body, base_url)]
+
+
+def find_feed_candidates(body: bytes, base_url: str) -> list[FeedLink]:
+    """The feeds a page advertises, best first, with their titles and kinds.
 
     First ``<link rel="alternate">`` with a feed type (in document order), then
     ``<a href>`` targets that look like feeds. All absolute http(s), no duplicates.
@@ -61,7 +100,7 @@ def find_feed_links(body: bytes, base_url: str) -> list[str]:
     if page is None:
         return []
     root, base = page
-    found: list[str] = []
+    found: list[FeedLink] = []
     for el in root.iter("link"):
         rels = (el.get("rel") or "").lower().split()
         kind = (el.get("type") or "").split(";")[0].strip().lower()
@@ -73,14 +112,21 @@ def find_feed_links(body: bytes, base_url: str) -> list[str]:
             and "feed" in ((el.get("title") or "") + (el.get("href") or "")).lower()
         )
         if kind in FEED_TYPES or json_feed:
-            _add(found, safe_url(el.get("href"), base))
+            title = plain_text(el.get("title") or "", MAX_LINK_TITLE)
+            _add_link(found, safe_url(el.get("href"), base), title, FEED_KINDS.get(kind))
     for el in root.iter("a"):
         if len(found) >= _MAX_LINKS:
             break
         href = (el.get("href") or "").strip()
         if href and _FEEDISH_HREF_RE.search(href.split("#")[0]):
-            _add(found, safe_url(href, base))
+            text = "".join(str(t) for t in el.itertext())[: MAX_LINK_TITLE * 4]
+            _add_link(found, safe_url(href, base), plain_text(text, MAX_LINK_TITLE), None)
     return found
+
+
+def _add_link(found: list[FeedLink], url: str | None, title: str | None, kind: str | None) -> None:
+    if url and len(found) < _MAX_LINKS and all(link.url != url for link in found):
+        found.append(FeedLink(url, title, kind))
 
 
 _ICON_RELS = ("icon", "apple-touch-icon", "apple-touch-icon-precomposed")

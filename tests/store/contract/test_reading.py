@@ -149,6 +149,11 @@ def test_set_feed_title_names_the_feed_for_that_user_only(store: Store) -> None:
     store.add_feed(bob, URL, category=None, now=NOW)
     store.set_feed_title(alice, feed.id, "Mine")
     assert [c.title for c in store.get_feed_counts(alice)] == ["Mine"]
+    # the subscription carries the name beside the feed's own title (#15)
+    assert store.get_feed(alice, feed.id).custom_title == "Mine"
+    assert [(f.custom_title, f.state.title) for f in store.get_feeds(alice)] == [("Mine", "Feed")]
+    assert store.get_feed(bob, feed.id).custom_title is None
+    assert [f.custom_title for f in store.get_feeds(bob)] == [None]
     assert [e.feed_title for e in store.get_entries(alice, EntryFilter())] == ["Mine"]
     assert [c.title for c in store.get_feed_counts(bob)] == ["Feed"]  # bob's view unchanged
     assert [e.feed_title for e in store.get_entries(bob, EntryFilter())] == ["Feed"]
@@ -160,6 +165,7 @@ def test_set_feed_title_names_the_feed_for_that_user_only(store: Store) -> None:
     assert [c.title for c in store.get_feed_counts(bob)] == ["Feed"]
     store.set_feed_title(alice, feed.id, None)  # None: the feed's own title again
     assert [c.title for c in store.get_feed_counts(alice)] == ["Feed"]
+    assert store.get_feed(alice, feed.id).custom_title is None
 
 
 def test_mark_entries_read_counts_changes_and_ignores_others_entries(store: Store) -> None:

@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from tidings.aggregator import Aggregator
+from tidings.aggregator import UNSET, Aggregator, Unset
+from tidings.aggregator.subscriptions import MAX_TITLE, title_is_cut
 from tidings.errors import NotFoundError, ParseError, TidingsError
 from tidings.model import FeedId, FullTextMode
 from tidings.web.gate import Gate, Visitor
@@ -72,14 +73,25 @@ class FeedViews:
         return await self._page(request, v, notice=notice)
 
     async def add(self, request: Request, v: Visitor) -> Response:
+        """Subscribe to an address. A site page naming several feeds is answered with
+        them, to choose one (#15); the choice comes back as ``feed`` beside the page's
+        ``url`` and must be one of the feeds the page names when fetched again."""
         url = _text(v.form.get("url"))[:2000]
         category = _text(v.form.get("category"))[:100] or None
+        choice = _text(v.form.get("feed"))[:2000] or None
         if not url:
             return await self._page(request, v, 400, error="Enter a feed or site address.")
         try:
-            state = await self.agg.add_feed(v.uid, url, category=category)
+            found = await self.agg.discover_feeds(url, choice=choice)
+            if choice is None and len(found.links) > 1:
+                return await self._page(
+                    request, v, url=url, category=category, choices=found.links, best=found.url
+                )
+            state = await self.agg.add_feed(v.uid, found.url, category=category, discover=False)
         except (TidingsError, ValueError) as exc:
-            return await self._page(request, v, 400, error=f"Could not add {url}: {exc}", url=url)
+            return await self._page(
+                request, v, 400, error=f"Could not add {url}: {exc}", url=url, category=category
+            )
         return RedirectResponse(f"/subscriptions?added={state.id}", 303)
 
     async def _feed(self, v: Visitor, feed_id: int) -> Any:
@@ -92,7 +104,13 @@ class FeedViews:
         feed = await self._feed(v, request.path_params["feed_id"])
         categories = await run_in_threadpool(self.agg.get_categories, v.uid)
         return self.r.page(
-            request, "feed_edit.html", v=v, feed=feed, categories=categories, modes=FULL_TEXT_MODES
+            request,
+            "feed_edit.html",
+            v=v,
+            feed=feed,
+            categories=categories,
+            modes=FULL_TEXT_MODES,
+            max_title=MAX_TITLE,
         )
 
     async def save(self, request: Request, v: Visitor) -> Response:
@@ -102,19 +120,25 @@ class FeedViews:
             raise HTTPException(400, "Invalid feed settings")
         # the aggregator clamps the interval to the allowed range
         minutes = field_int(v.form.get("interval"), "interval", low=0, high=MAX_INT // 60) or 0
+        # the user's name for the feed (#15): empty gives it its own title back; a
+        # form without the field leaves it alone
+        posted = v.form.get("title")
+        title: str | Unset = posted if isinstance(posted, str) else UNSET
         try:
             await run_in_threadpool(
                 lambda: self.agg.subscriptions.update_subscription(
                     v.uid,
                     FeedId(feed_id),
                     category=_text(v.form.get("category")),
+                    title=title,
                     full_text=mode,
                     interval=minutes * 60 or None,  # empty or 0: automatic
                 )
             )
         except NotFoundError as exc:
             raise HTTPException(404, "No such feed") from exc
-        return RedirectResponse(f"/feed/{feed_id}/edit?saved=1", 303)
+        cut = "&cut=1" if isinstance(title, str) and title_is_cut(title) else ""
+        return RedirectResponse(f"/feed/{feed_id}/edit?saved=1{cut}", 303)
 
     async def confirm_remove(self, request: Request, v: Visitor) -> Response:
         """The question before unsubscribing (#11): a page, so it works without JavaScript."""

@@ -113,8 +113,9 @@ class ReadingViews:
     async def _feed(self, v: Visitor, feed_id: int, view: str) -> Listing:
         feed = await run_in_threadpool(self.agg.reading.get_feed, v.uid, feed_id)
         flt = self._filter(view, feed_id=FeedId(feed_id))
-        title = feed.state.title or feed.state.url
-        return Listing(title, f"/feed/{feed_id}", view, flt, feed_id, feed_category=feed.category)
+        return Listing(
+            feed.name, f"/feed/{feed_id}", view, flt, feed_id, feed_category=feed.category
+        )
 
     async def _listing_at(self, v: Visitor, url: str) -> Listing | None:
         """The list a story was opened from, by its URL (``from``): the river, a

@@ -109,8 +109,8 @@ USER_ENTRIES = user_entries()
 USER_ENTRY_JOINS = user_entry_joins()
 
 USER_FEEDS = f"""
-SELECT {USER_FEED_COLUMNS}, c.name AS category, f.n_entries AS entry_count,
-       {UNREAD} AS unread
+SELECT {USER_FEED_COLUMNS}, c.name AS category, s.title AS custom_title,
+       f.n_entries AS entry_count, {UNREAD} AS unread
 FROM subscriptions s
 JOIN feeds f ON f.id = s.feed_id
 LEFT JOIN categories c ON c.id = s.category_id

@@ -13,7 +13,7 @@ from typing import Any
 
 from tidings.adapters.store.sql import queries as _sql
 from tidings.adapters.store.sql.dialect import Dialect, listing_of
-from tidings.adapters.store.sql.rows import entry_from_row, feed_state_from_row, to_ts
+from tidings.adapters.store.sql.rows import entry_from_row, feed_from_row, to_ts
 from tidings.adapters.store.sql.story_reading import SqlStoryReading, story_where
 from tidings.errors import NotFoundError
 from tidings.model import (
@@ -159,7 +159,7 @@ class SqlReading(SqlStoryReading):
         if not rows:
             raise NotFoundError(f"no feed {feed_id}")
         row = rows[0]
-        return Feed(feed_state_from_row(row), category=row["category"], unread=row["unread"])
+        return feed_from_row(row)
 
     def set_subscription(
         self,

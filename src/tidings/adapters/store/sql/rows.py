@@ -12,6 +12,7 @@ from tidings.model import (
     Entry,
     EntryData,
     EntryId,
+    Feed,
     FeedId,
     FeedState,
     FullTextMode,
@@ -101,6 +102,16 @@ def feed_state_from_row(row: RowLike) -> FeedState:
         entries_per_week=row["entries_per_week"],
         entry_count=row["entry_count"] if "entry_count" in row.keys() else 0,  # noqa: SIM118
         lease_owner=row["lease_owner"],
+    )
+
+
+def feed_from_row(row: RowLike) -> Feed:
+    """A user's subscription: the feed, the user's category, unread count and name."""
+    return Feed(
+        feed_state_from_row(row),
+        category=row["category"],
+        unread=row["unread"],
+        custom_title=row["custom_title"],
     )
 
 

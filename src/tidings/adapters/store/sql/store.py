@@ -20,6 +20,7 @@ from tidings.adapters.store.sql.reading import SqlReading
 from tidings.adapters.store.sql.retention import SqlRetention
 from tidings.adapters.store.sql.rows import (
     entry_params,
+    feed_from_row,
     feed_state_from_row,
     from_ts,
     to_ts,
@@ -141,9 +142,7 @@ class SqlStore(
 
     def get_feeds(self, user_id: UserId) -> list[Feed]:
         rows = self._read(_sql.USER_FEEDS, {"user_id": user_id})
-        return [
-            Feed(feed_state_from_row(r), category=r["category"], unread=r["unread"]) for r in rows
-        ]
+        return [feed_from_row(r) for r in rows]
 
     def get_feed_state(self, feed_id: FeedId) -> FeedState:
         rows = self._read(_sql.FEED_BY + " WHERE f.id = ?", (feed_id,))
