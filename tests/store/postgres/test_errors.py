@@ -52,11 +52,14 @@ def seed(schema: Schema) -> Seed:
         feed.id, hub="https://hub.example/", topic=URL, callback_id="cb", secret="s", now=NOW
     )
     store.add_session(user, "tok", now=NOW, expires=LATER)
+    store.set_publish_token(user, "pt", now=NOW)
+    store.add_publication(user, "p1", "all", full_text=False, now=NOW)
     store.set_icon(feed.id, now=NOW, data=b"GIF89a", content_type="image/gif", source_url=URL)
     rule = store.add_rule(user, Rule(RuleField.TITLE, "x", RuleAction.READ), now=NOW)
     entry = store.get_entries(user, EntryFilter())[0].id
+    saved = store.add_saved_search(user, "tide", "tide", now=NOW)
     store.close()
-    return Seed(None, user, feed.id, entry, rule.id)  # type: ignore[arg-type]
+    return Seed(None, user, feed.id, entry, rule.id, saved.id)  # type: ignore[arg-type]
 
 
 def _rename(schema: Schema, old: str, new: str) -> None:
