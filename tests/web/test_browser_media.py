@@ -178,8 +178,9 @@ def page(reader: Reader, net: Net) -> Iterator[Any]:
         browser.close()
 
 
-def _subscribe(page: Any, reader: Reader, url: str, cards: int) -> None:
-    """The first visit sets up the account; then follow ``url`` and wait for its stories."""
+def _subscribe(page: Any, reader: Reader, url: str, title: str) -> None:
+    """The first visit sets up the account; then follow ``url`` and wait for its story
+    ``title`` (not a number of cards: another test's feed may be there already)."""
     page.goto(reader.base + "/")
     if page.url.endswith("/setup"):
         page.fill('input[name="name"]', "editor")
@@ -194,7 +195,7 @@ def _subscribe(page: Any, reader: Reader, url: str, cards: int) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         page.goto(reader.base + "/")
-        if page.locator("#cards .card").count() >= cards:
+        if page.locator("#cards .card", has_text=title).count():
             return
         time.sleep(0.3)
     raise AssertionError(f"no stories from {url}")
@@ -229,7 +230,7 @@ def _saved_past(seconds: float) -> Any:
 def test_a_podcast_plays_and_resumes_where_it_was_paused(
     page: Any, reader: Reader, feeds: FeedServer, net: Net, shots: Path
 ) -> None:
-    _subscribe(page, reader, feeds.url("/radio.xml"), 2)
+    _subscribe(page, reader, feeds.url("/radio.xml"), "The lighthouse keepers")
     card = page.locator("#cards .card", has_text="The lighthouse keepers")
     assert card.locator(".badge").inner_text() == "▶ podcast 42 min"
     _open(page, "The lighthouse keepers")
@@ -277,8 +278,9 @@ def test_a_podcast_plays_and_resumes_where_it_was_paused(
 def test_a_youtube_video_loads_nothing_from_youtube_until_clicked(
     page: Any, reader: Reader, feeds: FeedServer, net: Net, shots: Path
 ) -> None:
-    _subscribe(page, reader, feeds.url("/walks.xml"), 1)
-    assert page.locator("#cards .card .badge").inner_text() == "▶ YouTube"
+    _subscribe(page, reader, feeds.url("/walks.xml"), "Walking the harbour wall")
+    walk = page.locator("#cards .card", has_text="Walking the harbour wall")
+    assert walk.locator(".badge").inner_text() == "▶ YouTube"
     _open(page, "Walking the harbour wall")
     thumb = page.locator(".embed-thumb")
     assert (thumb.get_attribute("src") or "").startswith("/proxy/")  # loopback is http
@@ -336,11 +338,11 @@ def test_real_podcast_and_youtube_feeds(
         ),
         content_type="application/atom+xml",
     )
-    _subscribe(page, reader, feeds.url("/atp.xml"), 1)
+    _subscribe(page, reader, feeds.url("/atp.xml"), "311: Mutually Assured Destruction")
     _open(page, "311: Mutually Assured Destruction")
     assert page.locator("audio").get_attribute("src") == f"{base}/audio/atp311.mp3"
     assert "1:54:09" in page.locator(".player figcaption").inner_text()
-    _subscribe(page, reader, feeds.url("/yt.xml"), 2)
+    _subscribe(page, reader, feeds.url("/yt.xml"), "ESP32-S3 WebCam + IR WebCam!")
     _open(page, "ESP32-S3 WebCam + IR WebCam!")
     assert (page.locator(".embed-thumb").get_attribute("src") or "").startswith("/proxy/")
     assert page.locator("iframe").count() == 0
