@@ -23,11 +23,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import socket
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -35,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from web import serve
 
 from tidings.adapters.store import open_store
 
@@ -55,27 +55,6 @@ def prepare(db: Path, category: str) -> None:
             )
     finally:
         store.close()
-
-
-def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TIDINGS_")}
-    env["TIDINGS_DB"] = f"sqlite:///{db.resolve()}"
-    exe = Path(sys.executable).with_name("tidings")
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--no-refresh", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("tidings serve did not start")
 
 
 def get(
@@ -132,7 +111,7 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = serve(args.db, port)
+    proc = serve(str(args.db), port)  # web.py's: tidings serve --no-refresh
     base = f"/published/{TOKEN}/category/{args.category}"
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
