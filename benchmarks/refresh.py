@@ -1,7 +1,7 @@
 """Refresh benchmark: Tidings vs reader vs newsboat on N generated news feeds.
 
     .venv/bin/python benchmarks/refresh.py [--n 500,2000] [--latency 0,50] [--quick]
-        [--db postgresql://postgres@127.0.0.1:5432/postgres] [--pg-workers 1,2,4]
+        [--db postgresql://postgres@127.0.0.1:5432/postgres] [--pg-workers 1,2,4] [--pg-once]
 
 For each N and latency, a fixture server (``feedfarm.py``, its own process)
 serves N realistic feeds (RSS 2.0 / Atom / RDF / JSON Feed, ~20-200 KB,
@@ -28,14 +28,19 @@ With ``--db postgresql://...`` (#13), the ``tidings-pg ×W`` rows run Tidings on
 PostgreSQL as it is deployed there: for each W in ``--pg-workers``, a fresh
 schema of that database, the N feeds subscribed once (as for SQLite), then per
 phase every feed made due (``next_check_at`` set to the past, untimed: the
-SQLite row refreshes ``all_feeds`` instead, which needs no due time) and W
-``tidings worker --once`` processes started at once; they share the due feeds
-through the leases in the database. Its wall time runs from the start of the
-processes until the last one exits (start-up, imports and the connection pool
-included: the line printed before the phases shows what one worker with
-nothing due costs), its RSS is the sum over all W process trees. Afterwards,
-in SQL: every feed fetched in the phase, each entry stored once, no lease left;
-then ``ANALYZE`` (untimed: a server with autovacuum off never gathers statistics).
+SQLite row refreshes ``all_feeds`` instead, which needs no due time) and a
+refresh request sent (the NOTIFY a web server's "refresh now" sends) to W
+``tidings worker`` processes started before the phases, as they run when
+deployed; they share the due feeds through the leases in the database. Its wall
+time runs from the commit of that request until every feed has its result of
+the phase and no lease is left (the schema polled every 20 ms), as the SQLite
+row times only its refresh call; its RSS is the sum over all W process trees.
+``--pg-once`` starts W ``tidings worker --once`` per phase instead and times
+them until the last exits (start-up, imports and the connection pool included:
+the line printed before the phases shows what one worker with nothing due
+costs). Afterwards, in SQL: every feed fetched in the phase, each entry stored
+once, no lease left; then ``ANALYZE`` (untimed: a server with autovacuum off
+never gathers statistics).
 The worker's icon fetch after its pass is kept out (the setup records every
 feed's icon as tried), since no other row fetches icons.
 
@@ -260,24 +265,33 @@ class Bench:
                 "newsboat", f"threads={threads}", phase, len(xml), seconds, peak, entries, expected
             )
 
-    def tidings_pg(self, db: str, workers: int) -> None:
-        """``tidings-pg ×W``: W ``tidings worker --once`` at once on a fresh schema of ``db``."""
+    def tidings_pg(self, db: str, workers: int, once: bool = False) -> None:
+        """``tidings-pg ×W``: W ``tidings worker`` processes on a fresh schema of ``db``,
+        running before the phases and woken as a refresh request wakes them (``once``:
+        W ``tidings worker --once`` started per phase instead, start-up included)."""
         from tidings.adapters.store.postgres import create_test_schema, drop_test_schema
 
         folder = self._fresh("tidings-pg")
         schema = f"bench_refresh_{uuid.uuid4().hex[:8]}"
         url = create_test_schema(db, schema)
+        running: RunningWorkers | None = None
         try:
             run_python(["tidings-setup", str(folder), str(folder / "urls.txt"), url])
             env = _worker_env(folder, url)
             _set_due(url, int(time.time()) + 86400)  # the import made some due at once
             idle = _run_workers(1, env, 120)[0]  # nothing due: start-up alone
             print(f"  tidings-pg: one worker with nothing due runs {idle:.2f} s", flush=True)
+            if not once:
+                running = RunningWorkers(workers, env, folder, url)
             for phase in ("cold", "warm", "changed"):
                 self._phase(phase)
+                _next_second()  # a phase's fetches are told from the last one's by the second
                 started_at = int(time.time())
-                _set_due(url, started_at - 1)  # every feed due, as if its interval had passed
-                seconds, peak, logs = _run_workers(workers, env, 3600)
+                if running is None:
+                    _set_due(url, started_at - 1)  # every feed due, as if its interval had passed
+                    seconds, peak, logs = _run_workers(workers, env, 3600)
+                else:
+                    seconds, peak, logs = running.phase(started_at, self.n, 3600)
                 check = _pg_check(url, started_at)
                 _analyze(url)  # untimed: what autovacuum would have done by the next phase
                 split = "/".join(str(n) for n in logs)
@@ -288,7 +302,7 @@ class Bench:
                 )
                 self._record(
                     "tidings-pg",
-                    f"×{workers}",
+                    f"×{workers}" + (" once" if once else ""),
                     phase,
                     self.n,
                     seconds,
@@ -301,6 +315,8 @@ class Bench:
                 if bad:
                     print(f"    CHECK FAILED: {check}", flush=True)
         finally:
+            if running is not None:
+                running.stop()
             drop_test_schema(db, schema)
 
     def _expected(self, phase: str) -> int:
@@ -346,6 +362,91 @@ def _run_workers(
             raise RuntimeError(f"tidings worker failed ({p.returncode}):\n{err[-3000:]}")
     counts = [sum(int(m) for m in REFRESHED.findall(err)) for err in errs]
     return seconds, peak, counts
+
+
+class RunningWorkers:
+    """W ``tidings worker`` processes running, as deployed: each phase makes every
+    feed due and sends the refresh request a web server's "refresh now" sends (a
+    NOTIFY on commit), and is timed from that commit until every feed has a result
+    of this phase and no lease is left (the schema polled every 20 ms)."""
+
+    def __init__(self, workers: int, env: dict[str, str], folder: Path, url: str) -> None:
+        self.url = url
+        self.logs = [folder / f"worker-{i}.log" for i in range(workers)]
+        self.read = [0] * workers  # of each log, the part earlier phases counted
+        self.procs = [
+            subprocess.Popen(WORKER[:-1], env=env, stdout=subprocess.DEVNULL, stderr=path.open("w"))
+            for path in self.logs
+        ]
+        self._wait_listening(workers, 120)
+
+    def _wait_listening(self, workers: int, timeout: float) -> None:
+        """Until every worker listens for refresh requests, then its first pass (with
+        nothing due) has a moment to end."""
+        import psycopg
+
+        deadline = time.monotonic() + timeout
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while time.monotonic() < deadline:
+                row = conn.execute(
+                    "SELECT COUNT(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND query LIKE 'LISTEN %%'"
+                ).fetchone()
+                if row and row[0] >= workers:
+                    time.sleep(1.0)
+                    return
+                if any(p.poll() is not None for p in self.procs):
+                    break
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"tidings worker did not start:\n{self.logs[0].read_text()[-3000:]}")
+
+    def phase(self, since: int, n: int, timeout: float) -> tuple[float, float, list[int]]:
+        """(seconds, peak RSS MB of the workers' trees, feeds each one refreshed)."""
+        import psycopg
+
+        rss = TreeRss([p.pid for p in self.procs])
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            with conn.transaction():
+                conn.execute("UPDATE feeds SET next_check_at = %s", (since - 1,))
+                conn.execute("NOTIFY tidings_refresh")
+                started = time.perf_counter()
+            deadline = started + timeout
+            while True:
+                row = conn.execute(
+                    "SELECT COUNT(*) FILTER (WHERE last_fetched_at >= %s AND lease_owner IS NULL)"
+                    " FROM feeds",
+                    (since,),
+                ).fetchone()
+                if row and row[0] >= n:
+                    break
+                if time.perf_counter() > deadline or any(p.poll() is not None for p in self.procs):
+                    self.stop()
+                    raise RuntimeError(f"workers stopped short: {row}")
+                time.sleep(0.02)
+            seconds = time.perf_counter() - started
+        peak = rss.stop()
+        counts = []
+        for i, path in enumerate(self.logs):
+            text = path.read_text()
+            counts.append(sum(int(m) for m in REFRESHED.findall(text[self.read[i] :])))
+            self.read[i] = len(text)
+        return seconds, peak, counts
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def _next_second() -> None:
+    """Sleep into the next whole second (``last_fetched_at`` counts seconds)."""
+    time.sleep(1.02 - time.time() % 1)
 
 
 def _set_due(url: str, at: int) -> None:
@@ -483,6 +584,11 @@ def main() -> None:
     )
     p.add_argument("--db", help="PostgreSQL base URL for the tidings-pg rows (a schema each)")
     p.add_argument("--pg-workers", default="1,2,4", help="tidings worker processes to try")
+    p.add_argument(
+        "--pg-once",
+        action="store_true",
+        help="start W `tidings worker --once` per phase (start-up timed) instead of running workers",
+    )
     p.add_argument("--reader-workers", default="1,8,20,32", help="reader workers settings to try")
     p.add_argument("--newsboat-threads", default="1,32", help="newsboat reload-threads to try")
     p.add_argument("--hosts", type=int, default=32, help="loopback addresses the feeds span")
@@ -524,7 +630,7 @@ def main() -> None:
                         bench.tidings(core=True)
                     pg_workers = _ints(args.pg_workers) if args.db else []
                     for w in pg_workers if "tidings-pg" in systems else []:
-                        bench.tidings_pg(args.db, w)
+                        bench.tidings_pg(args.db, w, once=args.pg_once)
                     for w in _ints(args.reader_workers) if "reader" in systems else []:
                         bench.reader(w)
                     for t in _ints(args.newsboat_threads) if "newsboat" in systems else []:

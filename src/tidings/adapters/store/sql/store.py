@@ -208,51 +208,76 @@ class SqlStore(
     def apply_refreshes(
         self, batch: Sequence[tuple[FeedUpdate, Sequence[EntryUpdate]]]
     ) -> list[StorageError | None]:
-        """Many feeds in one transaction; a savepoint keeps each feed whole (see ``Store``)."""
-        errors: list[StorageError | None] = []
+        """Many feeds in one transaction; a savepoint keeps each feed whole (see ``Store``).
+
+        The group is written under one savepoint first, in one pipeline where the
+        engine has one (#13: on PostgreSQL only the reads of the story step wait for
+        the server; a group of 304s is one round trip). Should a feed fail, the group
+        is rolled back to it and written again a savepoint a feed, so that feed
+        alone fails."""
         with self._write() as conn:
-            self._lock_story_keys(conn, batch)
-            for update, entries in batch:
-                conn.execute("SAVEPOINT feed")
+            try:
+                with self._pipeline(conn):
+                    self._lock_story_keys(conn, batch)
+                    conn.execute("SAVEPOINT feeds")
+                    for update, entries in batch:
+                        self._write_refresh(conn, update, entries)
+                    conn.execute("RELEASE feeds")
+                return [None] * len(batch)
+            except self.driver_error as exc:
                 try:
+                    conn.execute("ROLLBACK TO feeds")
+                    conn.execute("RELEASE feeds")
+                except self.driver_error:
+                    # the engine already rolled the whole transaction back (disk full,
+                    # I/O error), or the story keys were not taken: the group failed,
+                    # with the first error (#11)
+                    raise exc from None
+            return self._write_each(conn, batch)
+
+    def _write_each(
+        self, conn: Conn, batch: Sequence[tuple[FeedUpdate, Sequence[EntryUpdate]]]
+    ) -> list[StorageError | None]:
+        """The group again, a savepoint a feed: each feed's error, or None."""
+        errors: list[StorageError | None] = []
+        for update, entries in batch:
+            conn.execute("SAVEPOINT feed")
+            try:
+                with self._pipeline(conn):
                     self._write_refresh(conn, update, entries)
-                except self.driver_error as exc:
-                    try:
-                        conn.execute("ROLLBACK TO feed")
-                    except self.driver_error:
-                        # the engine already rolled the whole transaction back (disk
-                        # full, I/O error): the group failed, with the first error (#11)
-                        raise exc from None
-                    errors.append(self._error(exc))
-                else:
-                    errors.append(None)
-                conn.execute("RELEASE feed")
+            except self.driver_error as exc:
+                try:
+                    conn.execute("ROLLBACK TO feed")
+                except self.driver_error:
+                    raise exc from None  # as above: the whole group failed
+                errors.append(self._error(exc))
+            else:
+                errors.append(None)
+            conn.execute("RELEASE feed")
         return errors
 
     def _write_refresh(
         self, conn: Conn, update: FeedUpdate, entries: Sequence[EntryUpdate]
     ) -> None:
-        """One feed's result, in a pipeline where the engine has one (#13): on
-        PostgreSQL the statements that return nothing need no round trip each."""
-        with self._pipeline(conn):
-            if entries:
-                conn.executemany(
-                    _sql.UPSERT_ENTRY,
-                    [
-                        entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
-                        for e in entries
-                    ],
-                )
-                self._index_entries(conn, update.feed_id, entries)
-                self._apply_stories(conn, update, entries)
-            if update.forget:
-                conn.execute(
-                    "DELETE FROM entry_tombstones WHERE feed_id = :feed_id AND guid IN "
-                    f"({self.dialect.text_list.format(param=':guids')})",
-                    {"feed_id": update.feed_id, "guids": json.dumps(list(update.forget))},
-                )
-            sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
-            conn.execute(sql, _feed_update_params(update))
+        """One feed's result (inside the caller's pipeline, where the engine has one)."""
+        if entries:
+            conn.executemany(
+                _sql.UPSERT_ENTRY,
+                [
+                    entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
+                    for e in entries
+                ],
+            )
+            self._index_entries(conn, update.feed_id, entries)
+            self._apply_stories(conn, update, entries)
+        if update.forget:
+            conn.execute(
+                "DELETE FROM entry_tombstones WHERE feed_id = :feed_id AND guid IN "
+                f"({self.dialect.text_list.format(param=':guids')})",
+                {"feed_id": update.feed_id, "guids": json.dumps(list(update.forget))},
+            )
+        sql = _sql.UPDATE_FEED_OK if update.error is None else _sql.UPDATE_FEED_ERROR
+        conn.execute(sql, _feed_update_params(update))
 
 
 def _feed_update_params(update: FeedUpdate) -> dict[str, Any]:
