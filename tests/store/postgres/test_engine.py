@@ -112,6 +112,42 @@ def test_a_lost_connection_is_a_storage_error_and_the_next_call_reconnects(
     store.close()
 
 
+def _end_backends(store: PostgresStore, pg_base: str) -> None:
+    """The server ends every connection of ``store``'s pool (as a restart would)."""
+    with store._connection() as conn:
+        app = conn.execute("SELECT current_setting('application_name')").fetchone()[0]
+    with psycopg.connect(pg_base, autocommit=True) as admin:
+        pids = [
+            r[0]
+            for r in admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                "AND application_name = %s",
+                (app,),
+            )
+        ]
+        for pid in pids:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+@pytest.mark.parametrize("goodbye_seen", [True, False])
+def test_a_read_after_the_server_ended_the_pools_connections_answers(
+    schema: tuple[str, str], pg_base: str, monkeypatch: pytest.MonkeyPatch, goodbye_seen: bool
+) -> None:
+    """The pool's cheap check sees the server's goodbye on the socket; a read on a
+    connection that died unseen (its goodbye still on the way) is asked again on
+    another: either way the caller gets its rows, not an error."""
+    _, url = schema
+    store = PostgresStore(url + "&application_name=tidings-test-lost")
+    user = store.ensure_user("u")
+    _end_backends(store, pg_base)
+    time.sleep(0.2)  # the goodbye reaches the sockets
+    if not goodbye_seen:
+        monkeypatch.setattr(store, "_check", lambda conn: None)
+        monkeypatch.setattr(store._pool, "_check", lambda conn: None)
+    assert store.get_user_settings(user) == {}
+    store.close()
+
+
 def test_a_row_locked_past_the_wait_is_storage_locked(schema: tuple[str, str]) -> None:
     _, url = schema
     store = PostgresStore(url, lock_wait=0.2)

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import select
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
@@ -30,6 +32,7 @@ from typing import Any, cast
 import psycopg
 import psycopg.errors
 from psycopg import sql as pgsql
+from psycopg.pq import ConnStatus
 from psycopg.rows import RowMaker, tuple_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -58,7 +61,20 @@ RECONNECT_SECONDS = 2.0
 # sets its own connect_timeout (hung connects had taken the pool's threads for good).
 CONNECT_TIMEOUT = 10
 LOCK_WAIT_SECONDS = 30.0  # a statement's wait for another transaction's row lock
+# A connection back in the pool within this is checked without a round trip (has
+# its socket anything to read: a server going away says so); one idle longer asks the server
+# (``SELECT 1``: a connection a firewall dropped answers nothing). Each check a
+# round trip had been a third of a warm refresh's (#13).
+CHECK_IDLE_SECONDS = 10.0
 MIGRATION_LOCK = 0x7469_6469_6E67  # pg_advisory_xact_lock key: "tiding"
+
+
+class _LostConnection(Exception):
+    """A read's connection was lost (``error``): the read may be asked again."""
+
+    def __init__(self, error: psycopg.OperationalError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -234,6 +250,10 @@ class PostgresEngine(SqlDb):
             options["connect_timeout"] = max(2, connect_timeout)  # libpq's least
         #: this thread's connection while a ``_write`` is open (a read inside it sees its writes)
         self._local = threading.local()
+        #: when each connection was last given back to the pool (``_check``)
+        self._returned: weakref.WeakKeyDictionary[psycopg.Connection[Row], float] = (
+            weakref.WeakKeyDictionary()
+        )
         self._pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
             url,
             min_size=1,
@@ -241,7 +261,7 @@ class PostgresEngine(SqlDb):
             timeout=timeout,
             open=False,
             kwargs=options,
-            check=ConnectionPool.check_connection,
+            check=self._check,
             configure=self._configure,
             reconnect_timeout=RECONNECT_SECONDS,
         )
@@ -259,6 +279,18 @@ class PostgresEngine(SqlDb):
         except BaseException:
             self._pool.close()
             raise
+
+    def _check(self, conn: psycopg.Connection[Row]) -> None:
+        """The pool's check of a connection it hands out (see ``CHECK_IDLE_SECONDS``)."""
+        returned = self._returned.get(conn)
+        idle = returned is None or time.monotonic() - returned > CHECK_IDLE_SECONDS
+        # an idle connection is sent nothing, unless the server is going (its FATAL)
+        if idle or conn.pgconn.status != ConnStatus.OK or select.select([conn], [], [], 0)[0]:
+            ConnectionPool.check_connection(conn)
+
+    def _putconn(self, conn: psycopg.Connection[Row]) -> None:
+        self._returned[conn] = time.monotonic()
+        self._pool.putconn(conn)  # a broken one is replaced
 
     def _configure(self, conn: psycopg.Connection[Row]) -> None:
         """A new connection's settings: a write waits ``lock_wait`` for a row lock, then
@@ -291,7 +323,7 @@ class PostgresEngine(SqlDb):
                     finally:
                         self._local.conn = None
             finally:
-                self._pool.putconn(conn)  # a broken one is replaced
+                self._putconn(conn)
         except PoolTimeout as exc:
             raise self._unavailable(exc) from exc
         except psycopg.Error as exc:
@@ -331,9 +363,43 @@ class PostgresEngine(SqlDb):
         return storage_error(exc) if isinstance(exc, psycopg.Error) else StorageError(str(exc))
 
     def _read(self, sql: str, params: Params = ()) -> list[Row]:
+        """One statement's rows. Outside a transaction it runs in autocommit (under
+        READ COMMITTED one statement sees one snapshot either way, and BEGIN and
+        COMMIT would be a round trip each), and is asked once more on another
+        connection if its connection turns out lost (the server went since the
+        pool's check: ``_check``)."""
         query, bound = _bind(sql, params)
-        with self._connection() as conn:
-            return conn.execute(query, bound).fetchall()
+        if getattr(self._local, "conn", None) is not None:
+            with self._connection() as conn:  # the open write's, which sees its writes
+                return conn.execute(query, bound).fetchall()
+        try:
+            try:
+                return self._autocommit_read(query, bound)
+            except _LostConnection:
+                try:
+                    return self._autocommit_read(query, bound)
+                except _LostConnection as lost:
+                    raise lost.error from None
+        except PoolTimeout as exc:
+            raise self._unavailable(exc) from exc
+        except psycopg.Error as exc:
+            raise storage_error(exc) from exc
+
+    def _autocommit_read(self, query: str, bound: Any) -> list[Row]:
+        conn = self._getconn()
+        try:
+            conn.autocommit = True
+            try:
+                return conn.execute(query, bound).fetchall()
+            except psycopg.OperationalError as exc:
+                if conn.broken:
+                    raise _LostConnection(exc) from exc
+                raise
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False
+        finally:
+            self._putconn(conn)
 
     def close(self) -> None:
         self._pool.close()
