@@ -38,6 +38,11 @@ class Runner(Protocol):
 LEASE_SECONDS = 600.0  # a claimed feed is its refresh's this long, unless renewed
 RENEW_EVERY = 120.0  # how often a running refresh renews its leases
 CLAIM_WINDOW = 96  # due feeds one refresh holds at once: the batch's 64 running + 32 writing
+# A refresh claims again after a quarter of what it holds has its results, at most
+# this many (at least one): a claim is a transaction, and one a result had been most of
+# what a worker asked of PostgreSQL in a refresh of 304s (#13); a host at its
+# cap still gets each freed place at once (it holds a few feeds: one result).
+CLAIM_EVERY = 16
 
 
 def new_worker_id() -> str:
@@ -66,6 +71,8 @@ class Claims:
         self.owner = owner
         self.clock = clock
         self._running = 0  # claimed, result not yet in
+        self._since_claim = 0  # results since the last claim
+        self._claim_after = 0  # results the next claim waits for (``CLAIM_EVERY``)
         self._finished = asyncio.Event()
         self._renewer: asyncio.Task[None] | None = None
 
@@ -104,13 +111,12 @@ class Claims:
 
     async def due_iter(self, *, due_by: datetime, per_host: int) -> AsyncIterator[FeedState]:
         """The feeds due by ``due_by``, claimed as the per-host cap allows: after each
-        claim, wait for a result of this refresh and claim again; end when nothing
-        more can be claimed and every claimed feed has its result."""
+        claim, wait for results of this refresh (``CLAIM_EVERY``) and claim again;
+        end when nothing more can be claimed and every claimed feed has its result."""
         while True:
             self._finished.clear()
             room = CLAIM_WINDOW - self._running
-            states: list[FeedState] = []
-            if room > 0:
+            if room > 0 and (self._running == 0 or self._since_claim >= self._claim_after):
                 states = await self.run(
                     partial(
                         self.jobs.claim_due,
@@ -122,9 +128,11 @@ class Claims:
                         per_host=per_host,
                     )
                 )
-            self._running += len(states)
-            for state in states:
-                yield state
+                self._running += len(states)
+                self._since_claim = 0
+                self._claim_after = max(1, min(CLAIM_EVERY, self._running // 4))
+                for state in states:
+                    yield state
             if self._running == 0:
                 return
             await self._finished.wait()
@@ -132,6 +140,7 @@ class Claims:
     def done(self) -> None:
         """One claimed feed has its result (which ended its lease)."""
         self._running -= 1
+        self._since_claim += 1
         self._finished.set()
 
     async def _renew(self) -> None:
