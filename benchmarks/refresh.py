@@ -70,6 +70,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from contenders import newsboat_command, newsboat_entries, run_newsboat
 from feedfarm import FarmProcess
@@ -98,11 +99,14 @@ class Result:
 
 
 class TreeRss:
-    """Samples the summed VmRSS of processes (a pid or several) and all their descendants."""
+    """Samples the summed VmRSS of processes (a pid or several) and all their descendants,
+    and the CPU seconds each of them used while sampled (``cpu``; a process that
+    ended counts what its last sample saw)."""
 
     def __init__(self, pid: int | list[int], interval: float = 0.05) -> None:
         self.pids = [pid] if isinstance(pid, int) else pid
         self.interval, self.peak_kb = interval, 0
+        self._ticks: dict[int, tuple[int, int]] = {}  # pid: (first seen, last seen)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -130,14 +134,88 @@ class TreeRss:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            total = sum(self._rss_kb(p) for pid in self.pids for p in self._tree(pid))
-            self.peak_kb = max(self.peak_kb, total)
+            self._sample()
             self._stop.wait(self.interval)
+        self._sample()
+
+    def _sample(self) -> None:
+        tree = [p for pid in self.pids for p in self._tree(pid)]
+        self.peak_kb = max(self.peak_kb, sum(self._rss_kb(p) for p in tree))
+        initial = not self._ticks  # the first sample: what the trees had used before
+        for p in tree:
+            ticks = cpu_ticks(p)
+            if ticks is not None:
+                first = self._ticks[p][0] if p in self._ticks else (ticks if initial else 0)
+                self._ticks[p] = (first, ticks)
+
+    @property
+    def cpu(self) -> float:
+        """CPU seconds of the trees since the first sample (a child's from its start)."""
+        return sum(last - first for first, last in self._ticks.values()) / CLOCK_TICKS
 
     def stop(self) -> float:
         self._stop.set()
         self._thread.join()
         return self.peak_kb / 1024
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks(pid: int) -> int | None:
+    """utime + stime of ``pid`` (clock ticks), or None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])
+
+
+BACKEND = re.compile(r"postgres: [^:]+: \S+ (\S+) ")
+
+
+class ServerCpu:
+    """CPU seconds of the PostgreSQL server on this machine while running: its own
+    processes (WAL writer, checkpointer ...) and the backends of ``database`` (not
+    those of others, which other work on the machine may use), sampled every 50 ms
+    (a backend that ends counts what its last sample saw)."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self._ticks: dict[int, tuple[int, int]] = {}
+        self._stop = threading.Event()
+        self._sample(initial=True)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self, initial: bool = False) -> None:
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                if (proc / "comm").read_text().strip() != "postgres":
+                    continue
+                title = (proc / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            backend = BACKEND.match(title)  # "postgres: 15/main: user database host(port) ..."
+            if backend and backend.group(1) != self.database:
+                continue
+            pid = int(proc.name)
+            ticks = cpu_ticks(pid)
+            if ticks is not None:
+                first = self._ticks[pid][0] if pid in self._ticks else (ticks if initial else 0)
+                self._ticks[pid] = (first, ticks)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self._sample()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        return sum(last - first for first, last in self._ticks.values()) / CLOCK_TICKS
 
 
 def run_python(args: list[str], timeout: float = 3600) -> tuple[dict[str, object], float]:
@@ -154,6 +232,7 @@ def run_python(args: list[str], timeout: float = 3600) -> tuple[dict[str, object
     if proc.returncode != 0:
         raise RuntimeError(f"contenders.py {' '.join(args)} failed:\n{err[-3000:]}")
     result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    result["cpu_s"] = rss.cpu  # the whole process: its start-up too
     return result, peak
 
 
@@ -182,6 +261,7 @@ class Bench:
         entries: int,
         expected: int,
         failed: int = 0,
+        cpu: float | None = None,
     ) -> None:
         r = Result(
             system,
@@ -202,7 +282,8 @@ class Bench:
             f"  {system:8} {setting:12} {phase:11} {r.rate:8.1f} feeds/s {seconds:7.2f} s "
             f"{peak:6.0f} MB  entries {entries}/{expected}  failed {failed}  "
             f"served 200={r.served.get('200')} 304={r.served.get('304')} "
-            f"server cpu {r.served.get('cpu_s')} s",
+            f"server cpu {r.served.get('cpu_s')} s"
+            + ("" if cpu is None else f"  CPU {cpu / feeds * 1000:.1f} ms/feed"),
             flush=True,
         )
 
@@ -224,6 +305,7 @@ class Bench:
                 int(str(out["entries"])),
                 self._expected(phase),
                 int(str(out["failed"])),
+                float(str(out["cpu_s"])),
             )
 
     def reader(self, workers: int) -> None:
@@ -242,6 +324,7 @@ class Bench:
                 int(str(out["entries"])),
                 self._expected(phase),
                 int(str(out["failed"])),
+                float(str(out["cpu_s"])),
             )
 
     def newsboat(self, threads: int) -> None:
@@ -262,7 +345,15 @@ class Bench:
             expected = sum(self.farm.feeds.specs[i].entries for i in xml)
             expected += len(xml) if phase == "changed" else 0
             self._record(
-                "newsboat", f"threads={threads}", phase, len(xml), seconds, peak, entries, expected
+                "newsboat",
+                f"threads={threads}",
+                phase,
+                len(xml),
+                seconds,
+                peak,
+                entries,
+                expected,
+                cpu=rss.cpu,
             )
 
     def tidings_pg(self, db: str, workers: int, once: bool = False) -> None:
@@ -295,9 +386,16 @@ class Bench:
                 check = _pg_check(url, started_at)
                 _analyze(url)  # untimed: what autovacuum would have done by the next phase
                 split = "/".join(str(n) for n in logs)
+                cpu = ""
+                if running is not None:
+                    w, srv = running.cpu
+                    cpu = (
+                        f"; CPU ms/feed: workers {w / self.n * 1000:.1f}, "
+                        f"PostgreSQL {srv / self.n * 1000:.1f}"
+                    )
                 print(
                     f"    feeds per worker {split}; fetched {check['fetched']}/{self.n}; "
-                    f"leases left {check['leased']}; duplicate entries {check['duplicates']}",
+                    f"leases left {check['leased']}; duplicate entries {check['duplicates']}" + cpu,
                     flush=True,
                 )
                 self._record(
@@ -310,6 +408,7 @@ class Bench:
                     check["entries"],
                     self._expected(phase),
                     check["failed"],
+                    None if running is None else sum(running.cpu),
                 )
                 bad = check["fetched"] != self.n or check["leased"] or check["duplicates"]
                 if bad:
@@ -374,6 +473,7 @@ class RunningWorkers:
         self.url = url
         self.logs = [folder / f"worker-{i}.log" for i in range(workers)]
         self.read = [0] * workers  # of each log, the part earlier phases counted
+        self.cpu = (0.0, 0.0)  # the last phase's CPU seconds: workers, database server
         self.procs = [
             subprocess.Popen(WORKER[:-1], env=env, stdout=subprocess.DEVNULL, stderr=path.open("w"))
             for path in self.logs
@@ -406,6 +506,7 @@ class RunningWorkers:
         import psycopg
 
         rss = TreeRss([p.pid for p in self.procs])
+        server = ServerCpu(urlsplit(self.url).path.lstrip("/"))
         with psycopg.connect(self.url, autocommit=True) as conn:
             with conn.transaction():
                 conn.execute("UPDATE feeds SET next_check_at = %s", (since - 1,))
@@ -426,11 +527,19 @@ class RunningWorkers:
                 time.sleep(0.02)
             seconds = time.perf_counter() - started
         peak = rss.stop()
-        counts = []
-        for i, path in enumerate(self.logs):
-            text = path.read_text()
-            counts.append(sum(int(m) for m in REFRESHED.findall(text[self.read[i] :])))
-            self.read[i] = len(text)
+        self.cpu = (rss.cpu, server.stop())
+        # each worker logs its pass once it has ended (its leases released): untimed
+        deadline = time.monotonic() + 10
+        while True:
+            texts = [path.read_text() for path in self.logs]
+            counts = [
+                sum(int(m) for m in REFRESHED.findall(text[self.read[i] :]))
+                for i, text in enumerate(texts)
+            ]
+            if sum(counts) >= n or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self.read = [len(text) for text in texts]
         return seconds, peak, counts
 
     def stop(self) -> None:
