@@ -138,3 +138,21 @@ def test_tag_filters_a_search_by_the_users_tags(store: Store) -> None:
         "e1"
     ]
     assert store.search_entries(alice, parse_query("otters tag:nothing")) == []
+
+
+def test_an_entry_twice_in_one_refresh_is_indexed_once_as_it_was_stored(store: Store) -> None:
+    """A guid twice in one write (a broken feed's copies): the last copy is stored,
+    and the search finds that one, once; quotes and braces in the text are only text."""
+    user = store.ensure_user("u")
+    feed = store.add_feed(user, "https://x.example/a", category=None, now=NOW)
+    first = EntryUpdate(entry(1, title="Otters", summary="<p>first</p>"), "h1", is_new=True)
+    second = EntryUpdate(
+        entry(1, title="Beavers 'quoted' {x}", summary='<p>second "copy"</p>'),
+        "h2",
+        is_new=True,
+    )
+    store.apply_refresh(ok(feed.id), [first, second])
+    hits = store.search_entries(user, parse_query("beavers"))
+    assert [h.entry.title for h in hits] == ["Beavers 'quoted' {x}"]
+    assert store.search_entries(user, parse_query("otters")) == []
+    assert [h.entry.guid for h in store.search_entries(user, parse_query("copy"))] == ["e1"]
