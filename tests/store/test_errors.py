@@ -124,6 +124,7 @@ def _call_each() -> dict[str, Callable[[Store, Seed], Any]]:
         "get_feed_state": lambda s, k: s.get_feed_state(k.feed),
         "get_feed_state_by_url": lambda s, k: s.get_feed_state_by_url(URL),
         "get_due_feeds": lambda s, k: s.get_due_feeds(LATER, limit=10),
+        "count_due_feeds": lambda s, k: s.count_due_feeds(LATER),
         "get_next_check_at": lambda s, k: s.get_next_check_at(),
         "get_all_feeds": lambda s, k: s.get_all_feeds(),
         "set_feed_options": lambda s, k: s.set_feed_options(k.feed, interval_override=60),

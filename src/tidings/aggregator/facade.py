@@ -332,7 +332,7 @@ class Aggregator:
                     states = await (claims.claim_feeds(ids) if urls else claims.claim_all())
                     count = len(states)
                 else:
-                    count = len(self.store.get_due_feeds(now))  # for progress and the pool
+                    count = self.store.count_due_feeds(now)  # for progress and the pool
                     per_host = self.settings.per_host_concurrency
                     states = claims.due_iter(due_by=now, per_host=per_host)
 

@@ -617,6 +617,10 @@ class FeedStore(Protocol):
         """Feeds someone follows, not disabled, whose next check is at or before ``now``."""
         ...
 
+    def count_due_feeds(self, now: datetime) -> int:
+        """How many feeds ``get_due_feeds(now)`` would give, without reading them."""
+        ...
+
     def get_next_check_at(self) -> datetime | None:
         """The earliest next check of a feed someone follows, not disabled (None: no feeds)."""
         ...

@@ -112,6 +112,7 @@ def test_due_feeds_soonest_first_with_a_limit(store: Store) -> None:
     assert [f.url for f in due] == ["https://x.example/soon", "https://x.example/later"]
     assert len(store.get_due_feeds(NOW + timedelta(hours=2), limit=1)) == 1
     assert store.get_next_check_at() == NOW - timedelta(hours=1)
+    assert store.count_due_feeds(NOW) == 1 and store.count_due_feeds(NOW + timedelta(hours=2)) == 2
 
 
 def test_feeds_nobody_follows_or_disabled_are_never_due(store: Store) -> None:
@@ -119,6 +120,7 @@ def test_feeds_nobody_follows_or_disabled_are_never_due(store: Store) -> None:
     feed = store.add_feed(user, URL, category=None, now=NOW)
     store.apply_refresh(ok(feed.id, error="gone", disabled=True), [])
     assert store.get_due_feeds(NOW + timedelta(days=1)) == []
+    assert store.count_due_feeds(NOW + timedelta(days=1)) == 0
     assert store.get_next_check_at() is None
     assert store.get_feed_state(feed.id).disabled
 

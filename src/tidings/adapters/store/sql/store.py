@@ -161,6 +161,10 @@ class SqlStore(
         rows = self._read(sql, {"now": to_ts(now), "limit": limit})
         return [feed_state_from_row(r) for r in rows]
 
+    def count_due_feeds(self, now: datetime) -> int:
+        rows = self._read(f"SELECT COUNT(*) FROM ({_sql.DUE_FEEDS}) AS due", {"now": to_ts(now)})
+        return int(rows[0][0])
+
     def get_next_check_at(self) -> datetime | None:
         rows = self._read(
             "SELECT f.next_check_at FROM feeds f WHERE f.disabled = 0 AND EXISTS "
