@@ -57,7 +57,9 @@ WINDOW_FACTOR = 1.5
 
 CLAIM_DUE = f"""
 SELECT {CLAIMED} FROM claim_due_feeds(
-    :owner, :now, :due_by, :until, :limit, :per_host, :host_lock, :window_factor)
+    CAST(:owner AS text), CAST(:now AS bigint), CAST(:due_by AS bigint), CAST(:until AS bigint),
+    CAST(:limit AS integer), CAST(:per_host AS integer), CAST(:host_lock AS integer),
+    CAST(:window_factor AS double precision))
 """
 
 
