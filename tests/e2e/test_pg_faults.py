@@ -386,7 +386,7 @@ def block_the_claim(db: str) -> psycopg.Connection[Any]:
 
 CLAIM_WAITS = """
 SELECT COUNT(*) FROM pg_stat_activity
-WHERE wait_event_type = 'Lock' AND query LIKE '%%SKIP LOCKED%%'
+WHERE wait_event_type = 'Lock' AND query LIKE '%%claim_due_feeds%%'
 """
 
 

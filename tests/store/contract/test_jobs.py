@@ -75,6 +75,22 @@ def test_claim_due_takes_only_followed_enabled_due_feeds(store: Store) -> None:
     assert claim(store, "b", now=NOW + 3 * HOUR) == [due.id, other.id, later.id]
 
 
+def test_claim_due_passes_over_feeds_only_formerly_followed(store: Store) -> None:
+    # a former subscription (kept for starred entries, #11) does not make a feed
+    # followed; five such feeds due first fill more than a window of a claim of 2
+    added = feeds(store, [f"https://s{i}.example/feed" for i in range(8)])
+    former = [s.id for s in added[:5]]
+    with store._write() as conn:  # type: ignore[attr-defined]
+        conn.execute(
+            "UPDATE subscriptions SET unsubscribed_at = ? WHERE feed_id IN (?, ?, ?, ?, ?)",
+            (int(NOW.timestamp()), *former),
+        )
+    assert claim(store, "a", limit=2) == [added[5].id, added[6].id]
+    assert claim(store, "b") == [added[7].id]
+    # the leases expired: the followed feeds again, still none of the others
+    assert claim(store, "c", now=NOW + 3 * HOUR) == [s.id for s in added[5:]]
+
+
 def test_an_expired_lease_can_be_claimed_by_another_owner(store: Store) -> None:
     (one, two) = feeds(store, ["https://a.example/1", "https://b.example/2"])
     store.claim_due("a", now=NOW, limit=10, lease_seconds=60, per_host=4)

@@ -1,0 +1,3 @@
+-- Tidings schema v19 (SQLite, issue #13): nothing changes here. PostgreSQL's
+-- 0019 adds the due claim as a server-side function (claim_due_feeds); SQLite's
+-- claim is one writer's single query (sql/jobs.py's CLAIM_DUE).
