@@ -46,6 +46,10 @@ class Dialect:
     id_list: str = "SELECT value FROM json_each({param})"
     #: the strings of a JSON array parameter, as a subquery
     text_list: str = "SELECT value FROM json_each({param})"
+    #: the ``[a, b]`` pairs of integers of a JSON array parameter, as a subquery of two columns
+    pair_list: str = (
+        "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each({param})"
+    )
     plain: str = "entries e\nJOIN subscriptions s"
     #: run first in a named or ``--all`` feed claim's transaction, so those claims
     #: take turns (empty: the engine's writes already do, as SQLite's one writer)
@@ -78,6 +82,10 @@ POSTGRES = Dialect(
     newest="entries e\nJOIN subscriptions s",
     id_list="SELECT CAST(jsonb_array_elements_text(CAST({param} AS jsonb)) AS bigint)",
     text_list="SELECT jsonb_array_elements_text(CAST({param} AS jsonb))",
+    pair_list=(
+        "SELECT CAST(p ->> 0 AS bigint), CAST(p ->> 1 AS bigint) "
+        "FROM jsonb_array_elements(CAST({param} AS jsonb)) AS p"
+    ),
     # Under READ COMMITTED two claims would read the same unleased feeds and both
     # lease them (and overfill a host): a transaction-level advisory lock ("claim").
     claim_lock="SELECT pg_advisory_xact_lock(1668047213)",

@@ -260,18 +260,24 @@ class SqlStore(
             conn.execute("RELEASE feed")
         return errors
 
+    def _upsert_entries(
+        self, conn: Conn, update: FeedUpdate, entries: Sequence[EntryUpdate]
+    ) -> None:
+        """Insert the feed's entries, or update those it has (by guid)."""
+        conn.executemany(
+            _sql.UPSERT_ENTRY,
+            [
+                entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
+                for e in entries
+            ],
+        )
+
     def _write_refresh(
         self, conn: Conn, update: FeedUpdate, entries: Sequence[EntryUpdate]
     ) -> None:
         """One feed's result (inside the caller's pipeline, where the engine has one)."""
         if entries:
-            conn.executemany(
-                _sql.UPSERT_ENTRY,
-                [
-                    entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
-                    for e in entries
-                ],
-            )
+            self._upsert_entries(conn, update, entries)
             self._index_entries(conn, update.feed_id, entries)
             self._apply_stories(conn, update, entries)
         if update.forget:

@@ -218,8 +218,8 @@ class SqlStories(SqlDb):
                 STORE_NEW,
                 [_story_params(i, s) | {"cluster_id": clusters[i]} for i, s in new],
             )
+        self._store_keys(conn, [(entry_id, _keys(story)) for entry_id, story in new], now)
         for entry_id, story in new:
-            self._store_keys(conn, entry_id, _keys(story), now)
             self._record_outcomes(conn, entry_id, story.outcomes, now)
             if story.full_content:
                 conn.execute(
@@ -282,15 +282,16 @@ class SqlStories(SqlDb):
                 earlier.setdefault(k, []).append(KeyHit(k, entry_id, feed_id, cluster, minhash))
         return clusters
 
-    def _store_keys(self, conn: Conn, entry_id: int, keys: list[int], now: int) -> None:
-        """Store a new entry's keys, under which its copies will find it."""
-        if keys:
-            # one statement, not one a key: a story has ~24 keys (#13)
-            keyed = self.dialect.id_list.format(param=":keys")
+    def _store_keys(self, conn: Conn, keyed: Sequence[tuple[int, list[int]]], now: int) -> None:
+        """Store new entries' keys (``(entry id, keys)``), under which their copies will
+        find them: one statement for the feed's new entries, not one an entry (~24 keys
+        a story; #13)."""
+        pairs = [[key, entry_id] for entry_id, keys in keyed for key in keys]
+        if pairs:
             conn.execute(
-                f"INSERT INTO story_keys (key, entry_id, seen_at) SELECT k.*, :id, :now "
-                f"FROM ({keyed}) AS k",
-                {"keys": json.dumps(keys), "id": entry_id, "now": now},
+                "INSERT INTO story_keys (key, entry_id, seen_at) SELECT k.*, :now "
+                f"FROM ({self.dialect.pair_list.format(param=':pairs')}) AS k",
+                {"pairs": json.dumps(pairs), "now": now},
             )
 
     def _prune_story_keys(self, conn: Conn, now: int) -> None:
