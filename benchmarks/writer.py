@@ -18,7 +18,9 @@ table shows the feeds/s that bound allows. ``reader`` writes its entries the
 same way (one SQLite file, one writer).
 
 With ``--db postgresql://...`` the same writes go to a throw-away schema of that
-database, once more without the story-key locks (#13) to show what they cost.
+database, once more without the story-key locks (#13) to show what they cost, and
+the last column is the PostgreSQL server's CPU per feed (its processes on this
+machine and that database's backends: ``refresh.ServerCpu``).
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from feedgen import FeedSet
+from refresh import ServerCpu
 
 from tidings.adapters.store import open_store
 from tidings.adapters.store.sql.store import SqlStore
@@ -101,8 +105,8 @@ def main() -> None:
     feeds = FeedSet(args.n)
     docs = [feeds.render(i, 0) for i in range(args.n)]
     print(f"N={args.n}: {sum(map(len, docs)) / 1e6:.1f} MB of feeds; feeds per commit {args.batch}")
-    print("| writes | entries | seconds | ms/feed | feeds/s at most | DB MB |")
-    print("|---|---|---|---|---|---|")
+    print("| writes | entries | seconds | ms/feed | feeds/s at most | DB MB | server CPU ms/feed |")
+    print("|---|---|---|---|---|---|---|")
     runs = [("entries (#4)", False, True), ("stories (#5)", True, True)]
     if args.db:
         runs.append(("stories, no key locks", True, False))
@@ -112,16 +116,18 @@ def main() -> None:
             if not key_locks:
                 store.dialect = dataclasses.replace(store.dialect, story_lock="")
             entries = sum(len(u) for _, u in work)
+            server = ServerCpu(urlsplit(url).path.lstrip("/")) if args.db else None
             started = time.perf_counter()
             for k in range(0, len(work), args.batch):
                 errors = store.apply_refreshes(work[k : k + args.batch])
                 assert not any(errors), errors
             seconds = time.perf_counter() - started
+            server_ms = server.stop() / args.n * 1000 if server else 0.0
             store.close()
             size = sum(f.stat().st_size for f in folder.iterdir()) / 1e6 if folder else 0.0
         print(
             f"| {name} | {entries:,} | {seconds:.2f} | {seconds / args.n * 1000:.2f} "
-            f"| {args.n / seconds:.0f} | {size:.0f} |",
+            f"| {args.n / seconds:.0f} | {size:.0f} | {server_ms:.1f} |",
             flush=True,
         )
 
