@@ -2,9 +2,8 @@
 
 The shared upsert is one ``INSERT`` an entry (SQLite runs them in process). Sent
 to a server, each is parsed and planned on its own; here a feed's entries go as
-one ``INSERT ... SELECT FROM unnest(...)`` of typed arrays, one array a column.
-A guid twice in one write keeps its last copy, as the statement an entry did
-(a row twice in one ``ON CONFLICT DO UPDATE`` is an error).
+one ``INSERT ... SELECT FROM unnest(...)`` of typed arrays, one array a column
+(each guid once: ``SqlStore._write_refresh`` keeps its last copy).
 """
 
 from __future__ import annotations
@@ -55,10 +54,9 @@ class PostgresEntries:
     def _upsert_entries(
         self, conn: Conn, update: FeedUpdate, entries: Sequence[EntryUpdate]
     ) -> None:
-        rows = {
-            e.data.id: entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at)
-            for e in entries
-        }.values()
+        rows = [
+            entry_params(update.feed_id, e.data, e.content_hash, update.fetched_at) for e in entries
+        ]
         params: dict[str, object] = {"feed_id": update.feed_id}
         for name, _ in COLUMNS:
             params[name] = [row[name] for row in rows]

@@ -138,9 +138,7 @@ class PostgresSearch(SqlSearchFilters, PostgresEngine):
 
     def _index_entries(self, conn: Conn, feed_id: FeedId, entries: Sequence[EntryUpdate]) -> None:
         """Write the searchable text of ``entries`` (call inside the refresh transaction)."""
-        # one row a guid (the last, as the entries' upsert keeps): a row twice in
-        # one INSERT ... ON CONFLICT DO UPDATE is an error
-        rows = {r["guid"]: r for r in index_rows(feed_id, entries, _clean)}.values()
+        rows = index_rows(feed_id, entries, _clean)  # each guid once (``_write_refresh``)
         if rows:
             conn.execute(
                 INDEX_ENTRIES,

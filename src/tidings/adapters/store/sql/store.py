@@ -275,7 +275,10 @@ class SqlStore(
     def _write_refresh(
         self, conn: Conn, update: FeedUpdate, entries: Sequence[EntryUpdate]
     ) -> None:
-        """One feed's result (inside the caller's pipeline, where the engine has one)."""
+        """One feed's result (inside the caller's pipeline, where the engine has one).
+        A guid twice in one result keeps its last copy: the statements that write a
+        feed's entries at once (PostgreSQL) may not touch a row twice."""
+        entries = list({e.data.id: e for e in entries}.values())
         if entries:
             self._upsert_entries(conn, update, entries)
             self._index_entries(conn, update.feed_id, entries)
