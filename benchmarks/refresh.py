@@ -106,7 +106,7 @@ class TreeRss:
     def __init__(self, pid: int | list[int], interval: float = 0.05) -> None:
         self.pids = [pid] if isinstance(pid, int) else pid
         self.interval, self.peak_kb = interval, 0
-        self._ticks: dict[int, tuple[int, int]] = {}  # pid: (first seen, last seen)
+        self._cpu = CpuTicks()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -141,17 +141,12 @@ class TreeRss:
     def _sample(self) -> None:
         tree = [p for pid in self.pids for p in self._tree(pid)]
         self.peak_kb = max(self.peak_kb, sum(self._rss_kb(p) for p in tree))
-        initial = not self._ticks  # the first sample: what the trees had used before
-        for p in tree:
-            ticks = cpu_ticks(p)
-            if ticks is not None:
-                first = self._ticks[p][0] if p in self._ticks else (ticks if initial else 0)
-                self._ticks[p] = (first, ticks)
+        self._cpu.sample(tree)
 
     @property
     def cpu(self) -> float:
         """CPU seconds of the trees since the first sample (a child's from its start)."""
-        return sum(last - first for first, last in self._ticks.values()) / CLOCK_TICKS
+        return self._cpu.seconds
 
     def stop(self) -> float:
         self._stop.set()
@@ -160,6 +155,28 @@ class TreeRss:
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class CpuTicks:
+    """CPU seconds that processes used between their samples: a process in the first
+    sample counts from there, one seen later from its start, one that ended what its
+    last sample saw."""
+
+    def __init__(self) -> None:
+        self._ticks: dict[int, tuple[int, int]] = {}  # pid: (first seen, last seen)
+        self._sampled = False
+
+    def sample(self, pids: list[int]) -> None:
+        for pid in pids:
+            ticks = cpu_ticks(pid)
+            if ticks is not None:
+                first = self._ticks.get(pid, (0, 0))[0] if self._sampled else ticks
+                self._ticks[pid] = (first, ticks)
+        self._sampled = True
+
+    @property
+    def seconds(self) -> float:
+        return sum(last - first for first, last in self._ticks.values()) / CLOCK_TICKS
 
 
 def cpu_ticks(pid: int) -> int | None:
@@ -182,13 +199,14 @@ class ServerCpu:
 
     def __init__(self, database: str) -> None:
         self.database = database
-        self._ticks: dict[int, tuple[int, int]] = {}
+        self._cpu = CpuTicks()
         self._stop = threading.Event()
-        self._sample(initial=True)
+        self._sample()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
-    def _sample(self, initial: bool = False) -> None:
+    def _sample(self) -> None:
+        pids = []
         for proc in Path("/proc").iterdir():
             if not proc.name.isdigit():
                 continue
@@ -201,11 +219,8 @@ class ServerCpu:
             backend = BACKEND.match(title)  # "postgres: 15/main: user database host(port) ..."
             if backend and backend.group(1) != self.database:
                 continue
-            pid = int(proc.name)
-            ticks = cpu_ticks(pid)
-            if ticks is not None:
-                first = self._ticks[pid][0] if pid in self._ticks else (ticks if initial else 0)
-                self._ticks[pid] = (first, ticks)
+            pids.append(int(proc.name))
+        self._cpu.sample(pids)
 
     def _run(self) -> None:
         while not self._stop.wait(0.05):
@@ -215,7 +230,7 @@ class ServerCpu:
         self._stop.set()
         self._thread.join()
         self._sample()
-        return sum(last - first for first, last in self._ticks.values()) / CLOCK_TICKS
+        return self._cpu.seconds
 
 
 def run_python(args: list[str], timeout: float = 3600) -> tuple[dict[str, object], float]:
